@@ -1,0 +1,54 @@
+/**
+ * The embedded API's contract: what `Nexus.open()` returns. The server, the CLI, the
+ * tests and the benchmarks all go through it.
+ */
+import type { Value, QueryResult } from './values.js';
+import type { NamespaceHandle, NamespaceStats } from '../storage/types.js';
+
+/** The namespace standalone mode uses. Tenants get `tenant:<user_id>` (see src/cluster). */
+export const DEFAULT_NAMESPACE = 'default';
+
+export interface NexusOptions {
+  /** Directory of the LMDB environment. */
+  path: string;
+  /** Synced commits (default true). */
+  sync?: boolean;
+  /** Default per-query timeout in ms (default 30000; 0 = none). */
+  queryTimeoutMs?: number;
+  /** Default cap on intermediate rows a query may hold (default 1,000,000). */
+  maxIntermediateRows?: number;
+  mapSize?: number;
+}
+
+export interface ExecuteOptions {
+  /** Namespace to run in; default `DEFAULT_NAMESPACE`. */
+  namespace?: string;
+  /**
+   * 'read': the planned query must not write (a write query fails with FORBIDDEN before
+   * touching anything). Default 'write' (anything allowed).
+   */
+  accessMode?: 'read' | 'write';
+  timeoutMs?: number;
+  maxIntermediateRows?: number;
+  /** Storage quota in bytes; see `WriteOptions.maxBytes`. */
+  maxStorageBytes?: number;
+}
+
+/** A procedure defined at runtime (used by the TCK's "there exists a procedure" steps). */
+export interface ProcedureDefinition {
+  /** Qualified name, e.g. `test.my.proc`. */
+  name: string;
+  inputs: readonly { name: string; type: string }[];
+  outputs: readonly { name: string; type: string }[];
+  /** Rows of input values followed by output values, as in the TCK table. */
+  rows: readonly (readonly Value[])[];
+}
+
+export interface NexusDatabase {
+  execute(query: string, params?: Record<string, Value>, options?: ExecuteOptions): Promise<QueryResult>;
+  /** The storage handle of one namespace (for REST CRUD, stats, ingest). */
+  namespace(name: string): NamespaceHandle;
+  stats(namespace?: string): NamespaceStats;
+  registerProcedure(definition: ProcedureDefinition): void;
+  close(): Promise<void>;
+}
