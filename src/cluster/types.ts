@@ -1,0 +1,58 @@
+/**
+ * The contract between cluster mode and the server: the server calls a `ClusterGate`
+ * for every authenticated request in cluster mode and reports what each request did.
+ */
+
+/** `null` means unlimited for that dimension. */
+export interface TenantQuotas {
+  readonly storageBytes: number | null;
+  readonly requestsPerMinute: number | null;
+  readonly requestsPerHour: number | null;
+}
+
+export interface Admission {
+  /** Rate-limit headers to put on the response (X-RateLimit-*, RateLimit-Policy, RateLimit). */
+  readonly headers: Record<string, string>;
+  readonly quotas: TenantQuotas;
+}
+
+/** Deltas one request contributes to a tenant's usage report. */
+export interface UsageEvent {
+  requests?: number;
+  readQueries?: number;
+  writeQueries?: number;
+  nodesCreated?: number;
+  nodesDeleted?: number;
+  relationshipsCreated?: number;
+  relationshipsDeleted?: number;
+}
+
+export interface ControlPlaneStatus {
+  readonly reachable: boolean;
+  readonly lastError: string | null;
+  readonly breakerState: 'closed' | 'open' | 'half-open' | 'isolated';
+  readonly cacheHitRate: number;
+  readonly outboxDepth: number;
+  readonly reportsSent: number;
+  readonly reportsFailed: number;
+}
+
+export interface ClusterGate {
+  /**
+   * Resolves the tenant's quotas (cached), refuses suspended / unknown tenants and
+   * applies the rate limit, consuming one request. Throws `NexusError` with code
+   * TENANT_SUSPENDED, TENANT_NOT_FOUND, CONTROL_PLANE_UNAVAILABLE (details.retryAfterSeconds)
+   * or RATE_LIMIT_EXCEEDED (details.retryAfterSeconds and details.headers).
+   */
+  admit(userId: string): Promise<Admission>;
+  /** Before a bulk import: asks the control plane; throws STORAGE_QUOTA_EXCEEDED if refused. */
+  checkImport(userId: string, estimatedBytes: number): Promise<void>;
+  /** Adds a request's deltas to the tenant's counters for the current report interval. */
+  recordUsage(userId: string, event: UsageEvent): void;
+  /** The tenant's own usage, quotas and rate-limit state (GET /cluster/usage). */
+  usageOf(userId: string): Promise<Record<string, unknown>>;
+  status(): ControlPlaneStatus;
+  start(): Promise<void>;
+  /** Flushes pending usage into the durable outbox and stops timers. */
+  stop(): Promise<void>;
+}
