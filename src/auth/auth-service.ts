@@ -1,0 +1,206 @@
+/**
+ * Request authentication: turns the credentials of a request into a `UserContext`, or
+ * refuses it. Also throttles brute force per client address and resolves a SUPER key's
+ * `X-Nexus-Tenant` override. Synchronous on purpose: it runs in the server's onRequest
+ * hook for every request.
+ */
+import { LRUCache } from 'lru-cache';
+import { NexusError } from '../errors.js';
+import { DEFAULT_NAMESPACE } from '../engine/api.js';
+import { isValidUserId, tenantNamespace } from '../cluster/namespace.js';
+import type { ApiKeyRecord, Permission, UserContext } from './types.js';
+import type { ApiKeyService, Clock } from './api-key-service.js';
+import { effectivePermissions, hasPermission } from './permissions.js';
+import { hashSecret, hashesEqual } from './secrets.js';
+
+/** Where the root key came from; only its hash is kept in memory. */
+export interface RootKeyConfig {
+  readonly hash: string;
+  readonly source: 'config' | 'env' | 'file' | 'stored' | 'generated';
+}
+
+export interface AuthOptions {
+  /** false: every request is the anonymous context (standalone only). */
+  enabled: boolean;
+  clusterMode: boolean;
+  /** The root key: its secret, or a resolved config (see `resolveRootKey`). */
+  rootKey?: string | RootKeyConfig;
+  /** Failed authentications allowed per client address per window (default 20). */
+  maxFailuresPerMinute?: number;
+  /** Length of the throttle window (default 60 s). */
+  failureWindowMs?: number;
+  /** Client addresses tracked at once; the least recently seen are forgotten (default 10,000). */
+  maxTrackedClients?: number;
+}
+
+/** Node's `IncomingHttpHeaders` and Fastify's headers both fit. */
+export type HeaderBag = Readonly<Record<string, string | string[] | undefined>>;
+
+export const ROOT_KEY_ID = 'root';
+export const ANONYMOUS_KEY_ID = 'anonymous';
+
+const ALL_PERMISSIONS: ReadonlySet<Permission> = new Set<Permission>(['READ', 'WRITE', 'ADMIN', 'SUPER']);
+
+/** The context of every request when auth is disabled (standalone only): full local control. */
+export const ANONYMOUS_CONTEXT: UserContext = Object.freeze({
+  userId: null,
+  namespace: DEFAULT_NAMESPACE,
+  permissions: new Set<Permission>(['READ', 'WRITE', 'ADMIN']),
+  allowedFunctions: null,
+  keyId: ANONYMOUS_KEY_ID,
+  isRoot: false,
+});
+
+interface FailureWindow {
+  start: number;
+  count: number;
+}
+
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export class AuthService {
+  readonly enabled: boolean;
+  readonly clusterMode: boolean;
+  private readonly rootHash: string | undefined;
+  private readonly maxFailures: number;
+  private readonly windowMs: number;
+  private readonly failures: LRUCache<string, FailureWindow>;
+  private readonly rootContext: UserContext;
+
+  constructor(
+    private readonly keys: ApiKeyService,
+    options: AuthOptions,
+    private readonly clock: Clock = Date.now,
+  ) {
+    if (options.clusterMode && !options.enabled) {
+      throw new Error('Cluster mode requires authentication: auth.enabled must be true');
+    }
+    this.enabled = options.enabled;
+    this.clusterMode = options.clusterMode;
+    const root = options.rootKey;
+    this.rootHash = root === undefined ? undefined : typeof root === 'string' ? hashSecret(root) : root.hash;
+    this.maxFailures = options.maxFailuresPerMinute ?? 20;
+    this.windowMs = options.failureWindowMs ?? 60_000;
+    this.failures = new LRUCache({ max: options.maxTrackedClients ?? 10_000 });
+    this.rootContext = Object.freeze({
+      userId: null,
+      namespace: DEFAULT_NAMESPACE,
+      permissions: ALL_PERMISSIONS,
+      allowedFunctions: null,
+      keyId: ROOT_KEY_ID,
+      isRoot: true,
+    });
+  }
+
+  /**
+   * Credentials from `Authorization: Bearer <key>` or `X-API-Key: <key>`. Throws
+   * AUTHENTICATION_REQUIRED (none presented), INVALID_TOKEN (unknown, revoked, expired,
+   * malformed) or TOO_MANY_AUTH_FAILURES (this address failed too often this window).
+   */
+  authenticate(headers: HeaderBag, clientIp: string): UserContext {
+    if (!this.enabled) return ANONYMOUS_CONTEXT;
+    this.assertNotThrottled(clientIp);
+    const token = this.extractToken(headers, clientIp);
+    if (token === undefined) {
+      throw new NexusError(
+        'AUTHENTICATION_REQUIRED',
+        'An API key is required (Authorization: Bearer <key> or X-API-Key)',
+      );
+    }
+    if (this.rootHash !== undefined && hashesEqual(hashSecret(token), this.rootHash)) return this.rootContext;
+    const result = this.keys.check(token);
+    if (!result.ok) {
+      this.recordFailure(clientIp);
+      // One message for every reason: which keys exist or were revoked is not disclosed.
+      throw new NexusError('INVALID_TOKEN', 'The API key is invalid, revoked or expired', {
+        details: { reason: result.reason === 'malformed' ? 'malformed' : 'rejected' },
+      });
+    }
+    return this.contextFor(result.key);
+  }
+
+  /** The context a stored key authenticates as. */
+  contextFor(key: ApiKeyRecord): UserContext {
+    let namespace = DEFAULT_NAMESPACE;
+    if (this.clusterMode && key.user_id !== null) namespace = tenantNamespace(key.user_id);
+    return Object.freeze({
+      userId: key.user_id,
+      namespace,
+      permissions: effectivePermissions(key.permissions),
+      allowedFunctions: key.allowed_functions === null ? null : Object.freeze([...key.allowed_functions]),
+      keyId: key.id,
+      isRoot: false,
+    });
+  }
+
+  /** Seconds until `clientIp` may try again, or 0 when it is not throttled. */
+  retryAfterSeconds(clientIp: string): number {
+    const w = this.failures.get(clientIp);
+    if (w === undefined) return 0;
+    const remaining = w.start + this.windowMs - this.clock();
+    if (remaining <= 0 || w.count < this.maxFailures) return 0;
+    return Math.ceil(remaining / 1000);
+  }
+
+  private assertNotThrottled(clientIp: string): void {
+    const retryAfterSeconds = this.retryAfterSeconds(clientIp);
+    if (retryAfterSeconds > 0) {
+      throw new NexusError(
+        'TOO_MANY_AUTH_FAILURES',
+        'Too many failed authentication attempts; try again later',
+        {
+          details: { retryAfterSeconds },
+        },
+      );
+    }
+  }
+
+  private recordFailure(clientIp: string): void {
+    const now = this.clock();
+    const w = this.failures.get(clientIp);
+    if (w === undefined || now - w.start >= this.windowMs)
+      this.failures.set(clientIp, { start: now, count: 1 });
+    else w.count += 1;
+  }
+
+  private extractToken(headers: HeaderBag, clientIp: string): string | undefined {
+    const authorization = single(headers['authorization']);
+    if (authorization !== undefined && authorization !== '') {
+      const m = BEARER.exec(authorization);
+      if (m?.[1] !== undefined) return m[1];
+      if (single(headers['x-api-key']) === undefined) {
+        this.recordFailure(clientIp);
+        throw new NexusError('INVALID_TOKEN', 'The Authorization header must be "Bearer <key>"', {
+          details: { reason: 'malformed' },
+        });
+      }
+    }
+    const apiKey = single(headers['x-api-key'])?.trim();
+    return apiKey === undefined || apiKey === '' ? undefined : apiKey;
+  }
+}
+
+/**
+ * Applies an `X-Nexus-Tenant` header (cluster mode). A SUPER key may act as any tenant;
+ * any other key may only name its own tenant (FORBIDDEN otherwise). No header: the
+ * context is returned unchanged — a SUPER key without user_id then has no tenant
+ * (`userId === null`) and the server must not give it tenant data.
+ */
+export function resolveTenantOverride(ctx: UserContext, header: string | string[] | undefined): UserContext {
+  if (header === undefined || header === '') return ctx;
+  if (Array.isArray(header) || !isValidUserId(header)) {
+    throw new NexusError(
+      'INVALID_PARAMETER',
+      'X-Nexus-Tenant must be one user id of 1-128 characters [A-Za-z0-9_-]',
+    );
+  }
+  if (!hasPermission(ctx, 'SUPER')) {
+    if (header === ctx.userId) return ctx;
+    throw new NexusError('FORBIDDEN', 'Only a SUPER key may act on behalf of another tenant');
+  }
+  return Object.freeze({ ...ctx, userId: header, namespace: tenantNamespace(header) });
+}

@@ -1,0 +1,29 @@
+/**
+ * API key secrets: generation, format and hashing. Secrets are never stored; only their
+ * SHA-256 hash is, and hashes are compared in constant time.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export const SECRET_PREFIX = 'nx_';
+/** `nx_` + base64url (no padding) of 32 random bytes = 43 characters. */
+export const SECRET_PATTERN = /^nx_[A-Za-z0-9_-]{43}$/;
+
+export function generateSecret(): string {
+  return SECRET_PREFIX + randomBytes(32).toString('base64url');
+}
+
+export function isWellFormedSecret(secret: string): boolean {
+  return SECRET_PATTERN.test(secret);
+}
+
+/** SHA-256 of the secret, hex. A fast hash is enough: secrets carry 256 random bits. */
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+/** Constant-time equality of two hex SHA-256 digests. */
+export function hashesEqual(a: string, b: string): boolean {
+  const ba = Buffer.from(a, 'hex');
+  const bb = Buffer.from(b, 'hex');
+  return ba.length === 32 && bb.length === 32 && timingSafeEqual(ba, bb);
+}
