@@ -1,0 +1,192 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CypherError } from '../../src/cypher/errors.js';
+import { runTck, formatFailure, selectScenarios, type ScenarioReport } from '../../tools/tck/tck-runner.js';
+import { parseProcedureSignature } from '../../tools/tck/scenario-runner.js';
+import { TckFormatError } from '../../tools/tck/tck-value.js';
+import { FakeDatabase, result, type FakeScript } from './fake-database.js';
+
+const FEATURES = resolve(import.meta.dirname, 'fixtures', 'features');
+const opened: FakeDatabase[] = [];
+
+/** Answers the handful of queries the fixture features use. */
+const script: FakeScript = (query, params, graph, db) => {
+  const q = query.trim();
+  if (q === 'RETURN 1 AS x') return result(['x'], [[1n]]);
+  if (q === 'RETURN 2 AS x') return result(['x'], [[2n]]);
+  if (q === 'RETURN $p AS p') return result(['p'], [[params.p ?? null]]);
+  if (q === 'BAD SYNTAX') throw new CypherError('SyntaxError', 'UnexpectedSyntax', 'bad');
+  if (q === 'CREATE (:L {p: 1})') {
+    graph.nodes.set(graph.nextId++, { labels: ['L'], properties: new Map([['p', 1n]]) });
+    return result([]);
+  }
+  if (q === 'ROWS') {
+    return result(
+      ['n', 'l'],
+      [
+        [1n, [1n, 2n]],
+        [2n, []],
+      ],
+    );
+  }
+  if (q === 'CRASH') throw new Error('boom');
+  if (q === 'HANG') return new Promise(() => undefined);
+  if (q.startsWith("CREATE (:A {name: 'a'})")) {
+    graph.nodes.set(graph.nextId++, { labels: ['A'], properties: new Map([['name', 'a']]) });
+    graph.nodes.set(graph.nextId++, { labels: ['B'], properties: new Map([['name', 'b']]) });
+    return result([]);
+  }
+  if (q === 'COUNT') {
+    const ok = db.procedures.length === 1 && db.procedures[0]?.name === 'test.my.proc';
+    return result(['count'], [[ok ? BigInt(graph.nodes.size) : -1n]]);
+  }
+  throw new CypherError('SyntaxError', 'UnexpectedSyntax', `fake does not know ${q}`);
+};
+
+async function openFake(path: string): Promise<FakeDatabase> {
+  const db = new FakeDatabase(path, script);
+  opened.push(db);
+  return db;
+}
+
+afterAll(() => {
+  for (const db of opened) rmSync(db.path, { recursive: true, force: true });
+});
+
+describe('TCK runner on fixture features', async () => {
+  const reports: ScenarioReport[] = [];
+  const { summary, results } = await runTck({
+    roots: [FEATURES],
+    open: openFake,
+    timeoutMs: 200,
+    onResult: (r) => reports.push(r),
+  });
+  const byName = (file: string, name: string): ScenarioReport => {
+    const r = results.find((x) => x.file === file && x.name.startsWith(name));
+    if (!r) throw new Error(`no result for ${file} ${name}`);
+    return r;
+  };
+
+  it('expands outlines and summarises by directory', () => {
+    expect(summary.scenarios).toBe(15);
+    expect(summary.by_dir).toEqual({
+      basic: { scenarios: 12, passed: 7 },
+      other: { scenarios: 2, passed: 0 },
+      'other/deep': { scenarios: 1, passed: 0 },
+    });
+    expect(summary.passed).toBe(7);
+    expect(summary.failed).toBe(8);
+    expect(reports).toHaveLength(15);
+  });
+
+  it('passes matching results, parameters, errors, side effects, graphs and procedures', () => {
+    for (const n of ['[1]', '[4]', '[6]', '[7]', '[10]']) {
+      expect(byName('basic/Basic.feature', n).status, n).toBe('passed');
+    }
+    const outline = results.filter((r) => r.name.startsWith('[3]'));
+    expect(outline.map((r) => r.status)).toEqual(['passed', 'passed', 'failed']);
+    expect(outline.map((r) => r.line)).toEqual([39, 40, 41]);
+  });
+
+  it('explains failures in one line', () => {
+    const wrong = byName('basic/Basic.feature', '[2]');
+    expect(wrong.reason).toMatch(/rows differ: 1 expected, 1 actual, 1 missing, 1 unexpected; e.g. got 2/);
+    expect(wrong.details).toContain('expected:\nx\n3');
+    expect(formatFailure(wrong)).toBe(
+      `FAIL basic/Basic.feature:${wrong.line} [2] Wrong value fails — ${wrong.reason}`,
+    );
+    expect(byName('basic/Basic.feature', '[5]').reason).toBe(
+      'expected SyntaxError/InvalidNumberLiteral, got SyntaxError/UnexpectedSyntax',
+    );
+    expect(byName('basic/Basic.feature', '[8]').reason).toBe('query failed: Error: boom');
+    expect(byName('basic/Basic.feature', '[9]').reason).toMatch(/timed out/);
+    expect(byName('other/Other.feature', '[1]').reason).toBe(
+      'unexpected side effects: +nodes expected 0 got 1, +labels expected 0 got 1, +properties expected 0 got 1',
+    );
+    expect(byName('other/Other.feature', '[2]').reason).toMatch(/^runner: unsupported step/);
+    expect(byName('other/deep/Deep.feature', '[1]').reason).toBe(
+      'columns differ: expected [l, n] got [n, l]',
+    );
+  });
+
+  it('gives every scenario a fresh database in a temp dir it then removes', () => {
+    expect(opened.length).toBe(15);
+    expect(new Set(opened.map((d) => d.path)).size).toBe(15);
+    for (const db of opened) {
+      expect(db.closed).toBe(true);
+      expect(existsSync(db.path)).toBe(false);
+    }
+    expect(readdirSync(tmpdir()).filter((d) => opened.some((o) => o.path.endsWith(d)))).toEqual([]);
+  });
+});
+
+describe('scenario selection', () => {
+  it('honours --exclude (relative to the root or as a path) and --filter', () => {
+    const all = selectScenarios({ roots: [FEATURES] });
+    expect(all).toHaveLength(15);
+    const noOther = selectScenarios({ roots: [FEATURES], exclude: ['other'] });
+    expect(noOther.every((s) => s.scenario.dir === 'basic')).toBe(true);
+    const noDeep = selectScenarios({ roots: [FEATURES], exclude: [join(FEATURES, 'other', 'deep')] });
+    expect(noDeep).toHaveLength(14);
+    const filtered = selectScenarios({ roots: [FEATURES], filter: 'Outline rows' });
+    expect(filtered).toHaveLength(3);
+    const single = selectScenarios({ roots: [join(FEATURES, 'other', 'Other.feature')] });
+    expect(single.map((s) => s.scenario.file)).toEqual(['Other.feature', 'Other.feature']);
+  });
+
+  it('rejects a missing root', () => {
+    expect(() => selectScenarios({ roots: [join(FEATURES, 'nope')] })).toThrow(TckFormatError);
+  });
+});
+
+describe('procedure signatures', () => {
+  it('parses inputs and outputs', () => {
+    expect(
+      parseProcedureSignature('test.my.proc(name :: STRING?, id :: INTEGER?) :: (city :: STRING?)'),
+    ).toEqual({
+      name: 'test.my.proc',
+      inputs: [
+        { name: 'name', type: 'STRING?' },
+        { name: 'id', type: 'INTEGER?' },
+      ],
+      outputs: [{ name: 'city', type: 'STRING?' }],
+    });
+    expect(parseProcedureSignature('test.doNothing() :: ()')).toEqual({
+      name: 'test.doNothing',
+      inputs: [],
+      outputs: [],
+    });
+    expect(() => parseProcedureSignature('test.broken(x) :: ()')).toThrow(TckFormatError);
+  });
+});
+
+describe('CLI', () => {
+  it('prints FAIL lines and the JSON summary last, and writes --json', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const dir = mkdtempSync(join(tmpdir(), 'nexus-tck-cli-'));
+    try {
+      const jsonFile = join(dir, 'out.json');
+      // The CLI opens the real engine; the selected scenario exercises the output format whether or
+      // not the engine answers its query, because its last step is unsupported either way.
+      const out = execFileSync(
+        'npx',
+        ['tsx', 'tools/tck/run.ts', join(FEATURES, 'other'), '--filter', 'Unsupported', '--json', jsonFile],
+        { cwd: resolve(import.meta.dirname, '..', '..'), encoding: 'utf8' },
+      );
+      const lines = out.trim().split('\n');
+      expect(lines[0]).toMatch(/^FAIL Other.feature:\d+ \[2\] Unsupported step is reported — /);
+      expect(JSON.parse(lines[lines.length - 1] as string)).toEqual({
+        scenarios: 1,
+        passed: 0,
+        failed: 1,
+        by_dir: { '.': { scenarios: 1, passed: 0 } },
+      });
+      const written = JSON.parse(readFileSync(jsonFile, 'utf8')) as { results: { status: string }[] };
+      expect(written.results.map((r) => r.status)).toEqual(['failed']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
