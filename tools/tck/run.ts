@@ -1,13 +1,13 @@
 /**
  * CLI of the openCypher TCK runner: `npm run tck -- [DIR …] [--exclude DIR] [--filter S]
- * [--verbose] [--json FILE] [--timeout MS]`. Prints one `FAIL` line per failing scenario
+ * [--verbose] [--json FILE] [--timeout MS] [--concurrency N]`. Prints one `FAIL` line per failing scenario
  * and, as the last line, the JSON summary. Exit code 0 unless the runner itself fails.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatFailure, runTck } from './tck-runner.js';
 
-const USAGE = `usage: npm run tck -- [DIR ...] [--exclude DIR]... [--filter SUBSTRING] [--verbose] [--json FILE] [--timeout MS] [--graphs DIR]`;
+const USAGE = `usage: npm run tck -- [DIR ...] [--exclude DIR]... [--filter SUBSTRING] [--verbose] [--json FILE] [--timeout MS] [--concurrency N] [--graphs DIR]`;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -18,6 +18,7 @@ async function main(): Promise<number> {
       verbose: { type: 'boolean', short: 'v' },
       json: { type: 'string' },
       timeout: { type: 'string' },
+      concurrency: { type: 'string' },
       graphs: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
@@ -31,7 +32,13 @@ async function main(): Promise<number> {
     process.stderr.write(`--timeout must be a positive number of ms\n${USAGE}\n`);
     return 2;
   }
+  const concurrency = values.concurrency === undefined ? 1 : Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    process.stderr.write(`--concurrency must be a positive integer\n${USAGE}\n`);
+    return 2;
+  }
   const { summary, results } = await runTck({
+    concurrency,
     roots: positionals,
     exclude: values.exclude ?? [],
     ...(values.filter !== undefined ? { filter: values.filter } : {}),

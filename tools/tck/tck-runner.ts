@@ -30,6 +30,11 @@ export interface TckRunOptions {
   /** How scenarios get a database; default `Nexus.open({ path, sync: false })`. */
   readonly open?: OpenDatabase;
   readonly graphDirs?: readonly string[];
+  /**
+   * Scenarios in flight at once (default 1). Each has its own database, so this only
+   * overlaps the engine's asynchronous waits (commits, file I/O); results keep selection order.
+   */
+  readonly concurrency?: number;
   /** Called after each scenario (for streaming output). */
   readonly onResult?: (r: ScenarioReport) => void;
 }
