@@ -3,7 +3,7 @@
  * tests and the benchmarks all go through it.
  */
 import type { Value, QueryResult } from './values.js';
-import type { NamespaceHandle, NamespaceStats } from '../storage/types.js';
+import type { NamespaceHandle, NamespaceStats, SystemTable } from '../storage/types.js';
 
 /** The namespace standalone mode uses. Tenants get `tenant:<user_id>` (see src/cluster). */
 export const DEFAULT_NAMESPACE = 'default';
@@ -50,5 +50,11 @@ export interface NexusDatabase {
   namespace(name: string): NamespaceHandle;
   stats(namespace?: string): NamespaceStats;
   registerProcedure(definition: ProcedureDefinition): void;
+  /**
+   * A server-state table outside every namespace (API keys, usage outbox), from the same
+   * store. Optional so the contract stays additive; the server falls back to a separate
+   * store under `<data_dir>/system` when absent.
+   */
+  systemTable?<V>(name: string): SystemTable<V>;
   close(): Promise<void>;
 }
