@@ -34,7 +34,7 @@ function compareNumbers(a: bigint | number, b: bigint | number): number {
     return a === b ? 0 : NaN;
   }
   if (Number.isNaN(a)) return NaN;
-  return -compareIntFloat(b, a);
+  return 0 - compareIntFloat(b, a); // `0 -` avoids returning -0
 }
 
 /**
