@@ -1,0 +1,9 @@
+/**
+ * Public surface of the query engine: the embedded `Nexus` database and its contracts.
+ */
+export { Nexus } from './nexus.js';
+export type { CompiledQuery } from './planner/compile-statement.js';
+export { DEFAULT_NAMESPACE } from './api.js';
+export type { NexusOptions, ExecuteOptions, NexusDatabase, ProcedureDefinition } from './api.js';
+export { Node, Relationship, Path, emptyStats } from './values.js';
+export type { Value, QueryResult, QueryStats, PlanDescription } from './values.js';

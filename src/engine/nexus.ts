@@ -1,0 +1,206 @@
+/**
+ * `Nexus`: the embedded database. Owns the LMDB store, a cache of compiled queries (by
+ * query text) and the procedure registry, and runs each query either inside one write
+ * transaction (synchronously) or cooperatively over a read snapshot.
+ */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { LRUCache } from 'lru-cache';
+import { parse } from '../cypher/index.js';
+import { CypherError } from '../cypher/errors.js';
+import { NexusError } from '../errors.js';
+import type { NamespaceHandle, NamespaceStats } from '../storage/types.js';
+import {
+  DEFAULT_NAMESPACE,
+  type ExecuteOptions,
+  type NexusDatabase,
+  type NexusOptions,
+  type ProcedureDefinition,
+} from './api.js';
+import { compileStatement, type CompiledQuery } from './planner/compile-statement.js';
+import { describePlan } from './executor/operator.js';
+import { ProcedureRegistry } from './runtime/procedure-registry.js';
+import { PAUSE, QueryContext, type Row, type RowStream } from './runtime/query-context.js';
+import { snapshotValue } from './runtime/snapshot.js';
+import { emptyStats, type QueryResult, type Value } from './values.js';
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_ROWS = 1_000_000;
+/** A read query yields the event loop after this much uninterrupted work. */
+const READ_SLICE_MS = 8;
+
+/** What the engine needs from storage; `GraphStore` provides it (tests may inject another). */
+export interface NexusStore {
+  namespace(name: string): NamespaceHandle;
+  close(): Promise<void>;
+}
+
+export class Nexus implements NexusDatabase {
+  private readonly cache = new LRUCache<string, CompiledQuery>({ max: 2000 });
+  private readonly procedures = new ProcedureRegistry();
+  private closed = false;
+
+  private constructor(
+    private readonly store: NexusStore,
+    private readonly options: NexusOptions,
+  ) {}
+
+  static async open(options: NexusOptions): Promise<Nexus> {
+    // Loaded on first use so embedding code that injects a store never loads LMDB.
+    const { GraphStore } = await import('../storage/index.js');
+    const store = await GraphStore.open({
+      path: options.path,
+      ...(options.sync === undefined ? {} : { sync: options.sync }),
+      ...(options.mapSize === undefined ? {} : { mapSize: options.mapSize }),
+    });
+    return new Nexus(store, options);
+  }
+
+  /** A database over an already-open store (the caller keeps ownership of nothing: close() closes it). */
+  static fromStore(store: NexusStore, options: Omit<NexusOptions, 'path'> = {}): Nexus {
+    return new Nexus(store, { path: '', ...options });
+  }
+
+  /** Parses and plans `query`, or returns the cached plan. */
+  compile(query: string): CompiledQuery {
+    let compiled = this.cache.get(query);
+    if (!compiled) {
+      compiled = compileStatement(parse(query), this.procedures);
+      this.cache.set(query, compiled);
+    }
+    return compiled;
+  }
+
+  async execute(
+    query: string,
+    params: Record<string, Value> = {},
+    options: ExecuteOptions = {},
+  ): Promise<QueryResult> {
+    if (this.closed) throw new NexusError('SERVICE_UNAVAILABLE', 'The database is closed');
+    const compiled = this.compile(query);
+    if (options.accessMode === 'read' && compiled.isWrite) {
+      throw new NexusError('FORBIDDEN', 'This query writes, but the request is read-only');
+    }
+    const handle = this.store.namespace(options.namespace ?? DEFAULT_NAMESPACE);
+    if (compiled.mode === 'explain') {
+      return {
+        columns: compiled.columns,
+        rows: [],
+        stats: emptyStats(),
+        plan: handle.read((tx) => describePlan(compiled.root, undefined, tx)),
+        isWrite: compiled.isWrite,
+      };
+    }
+    const paramMap = new Map<string, Value>(Object.entries(params));
+    for (const name of compiled.parameters) {
+      if (!paramMap.has(name)) {
+        throw new CypherError('ParameterMissing', 'MissingParameter', `Expected parameter $${name}`);
+      }
+    }
+    const timeout = options.timeoutMs ?? this.options.queryTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const deadline = timeout > 0 ? Date.now() + timeout : 0;
+    const maxRows = options.maxIntermediateRows ?? this.options.maxIntermediateRows ?? DEFAULT_MAX_ROWS;
+    const stats = emptyStats();
+    const profile = compiled.mode === 'profile' ? new Map<object, number>() : undefined;
+
+    let rows: Value[][];
+    if (compiled.isWrite) {
+      rows = await handle.write(
+        (tx) => {
+          const ctx = new QueryContext(tx, tx, paramMap, stats, this.procedures, deadline, maxRows, profile);
+          const out = drainSync(compiled.root.open(ctx, {}), ctx, compiled.columns);
+          // Entities are returned as they are at the end of the query.
+          return out.map((r) => r.map((v) => snapshotValue(v, tx, true)));
+        },
+        options.maxStorageBytes === undefined ? undefined : { maxBytes: options.maxStorageBytes },
+      );
+    } else {
+      const rtx = handle.beginRead();
+      try {
+        const ctx = new QueryContext(
+          rtx,
+          undefined,
+          paramMap,
+          stats,
+          this.procedures,
+          deadline,
+          maxRows,
+          profile,
+        );
+        rows = await drainAsync(compiled.root.open(ctx, {}), ctx, compiled.columns);
+        rows = rows.map((r) => r.map((v) => snapshotValue(v, rtx, false)));
+      } finally {
+        rtx.close();
+      }
+    }
+    const result: QueryResult = { columns: compiled.columns, rows, stats, isWrite: compiled.isWrite };
+    return profile
+      ? { ...result, plan: handle.read((tx) => describePlan(compiled.root, profile, tx)) }
+      : result;
+  }
+
+  namespace(name: string): NamespaceHandle {
+    return this.store.namespace(name);
+  }
+
+  stats(namespace: string = DEFAULT_NAMESPACE): NamespaceStats {
+    return this.store.namespace(namespace).stats();
+  }
+
+  registerProcedure(definition: ProcedureDefinition): void {
+    this.procedures.register(definition);
+    // Plans embed procedure signatures; a new definition must not meet a stale plan.
+    this.cache.clear();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.store.close();
+  }
+}
+
+function project(row: Row, columns: readonly string[]): Value[] {
+  const out = new Array<Value>(columns.length);
+  for (let i = 0; i < columns.length; i++) out[i] = row[columns[i]!] ?? null;
+  return out;
+}
+
+function drainSync(stream: RowStream, ctx: QueryContext, columns: readonly string[]): Value[][] {
+  const out: Value[][] = [];
+  for (const row of stream) {
+    if (row === PAUSE) {
+      ctx.checkDeadline();
+      continue;
+    }
+    ctx.hold(1);
+    out.push(project(row, columns));
+  }
+  return out;
+}
+
+/**
+ * Pulls rows in time slices, yielding the event loop between slices so a long read
+ * cannot starve other requests. Operators emit PAUSE markers while they work.
+ */
+async function drainAsync(
+  stream: RowStream,
+  ctx: QueryContext,
+  columns: readonly string[],
+): Promise<Value[][]> {
+  const out: Value[][] = [];
+  let sliceStart = Date.now();
+  for (const row of stream) {
+    if (row === PAUSE) {
+      ctx.checkDeadline();
+      const now = Date.now();
+      if (now - sliceStart >= READ_SLICE_MS) {
+        await yieldToEventLoop();
+        sliceStart = Date.now();
+      }
+      continue;
+    }
+    ctx.hold(1);
+    out.push(project(row, columns));
+  }
+  return out;
+}

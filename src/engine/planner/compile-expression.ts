@@ -1,0 +1,595 @@
+/**
+ * Compiles AST expressions into closures `(row, ctx) => Value` once per plan, so running
+ * a cached query never walks the AST again. Value semantics (equality, ordering,
+ * arithmetic, functions) come from `../functions`; this module only wires them up and
+ * handles what needs the executor: variables, parameters, aggregates (read from slots
+ * the aggregation operator fills), and pattern-based subexpressions.
+ */
+import type * as Ast from '../../cypher/ast.js';
+import { CypherError } from '../../cypher/errors.js';
+import {
+  add,
+  and,
+  compare,
+  divide,
+  equals,
+  indexAccess,
+  inList,
+  isAggregateFunction,
+  modulo,
+  multiply,
+  negate,
+  not,
+  or,
+  power,
+  propertyAccess,
+  regexMatch,
+  resolveFunction,
+  sliceList,
+  stringContains,
+  stringEndsWith,
+  stringStartsWith,
+  subtract,
+  unaryPlus,
+  xor,
+} from '../functions/index.js';
+import { PAUSE, type QueryContext, type Row, type RowStream } from '../runtime/query-context.js';
+import { Node, Path, Relationship, type Value } from '../values.js';
+
+export type Expr = (row: Row, ctx: QueryContext) => Value;
+
+/** What the expression compiler needs from the rest of the planner. */
+export interface ExprEnv {
+  /** Variables bound in the row when the expression runs. */
+  readonly bound: ReadonlySet<string>;
+  /** Aggregate call → row key holding its result (inside aggregating projections). */
+  readonly aggSlots?: ReadonlyMap<Ast.Expression, string>;
+  /** Matches a pattern against a row (used by pattern expressions, comprehensions, EXISTS). */
+  compileMatch(
+    element: Ast.PatternElement | Ast.Pattern,
+    where: Ast.Expression | null,
+    pathVar: string | null,
+    bound: ReadonlySet<string>,
+  ): (row: Row, ctx: QueryContext) => RowStream;
+  compileSubquery(query: Ast.Query, bound: ReadonlySet<string>): (row: Row, ctx: QueryContext) => RowStream;
+}
+
+export function isAggregateName(name: string): boolean {
+  return isAggregateFunction(name);
+}
+
+/** Aggregate calls in an expression (not descending into aggregates or nested scopes' own). */
+export function findAggregates(e: Ast.Expression, out: (Ast.FunctionCall | Ast.CountStar)[] = []) {
+  walkExpression(e, (x) => {
+    if (x.kind === 'CountStar' || (x.kind === 'FunctionCall' && isAggregateName(x.name))) {
+      out.push(x);
+      return false;
+    }
+    return true;
+  });
+  return out;
+}
+
+/** Calls `visit` on every sub-expression; `visit` returns false to skip children. */
+export function walkExpression(e: Ast.Expression, visit: (e: Ast.Expression) => boolean): void {
+  if (!visit(e)) return;
+  const w = (x: Ast.Expression | null) => {
+    if (x) walkExpression(x, visit);
+  };
+  switch (e.kind) {
+    case 'Literal':
+    case 'Parameter':
+    case 'Variable':
+    case 'CountStar':
+      return;
+    case 'PropertyAccess':
+      return w(e.object);
+    case 'IndexAccess':
+      w(e.object);
+      return w(e.index);
+    case 'Slice':
+      w(e.object);
+      w(e.from);
+      return w(e.to);
+    case 'ListLiteral':
+      return e.elements.forEach(w);
+    case 'MapLiteral':
+      return e.entries.forEach((x) => w(x.value));
+    case 'MapProjection':
+      w(e.variable);
+      for (const it of e.items) {
+        if (it.kind === 'MapProjectionLiteral') w(it.value);
+        else if (it.kind === 'MapProjectionVariable') w(it.variable);
+      }
+      return;
+    case 'ListComprehension':
+      w(e.list);
+      w(e.where);
+      return w(e.projection);
+    case 'PatternComprehension':
+      walkElement(e.element, w);
+      w(e.where);
+      return w(e.projection);
+    case 'Quantifier':
+      w(e.list);
+      return w(e.where);
+    case 'Reduce':
+      w(e.init);
+      w(e.list);
+      return w(e.expression);
+    case 'Case':
+      w(e.subject);
+      for (const a of e.alternatives) {
+        w(a.when);
+        w(a.then);
+      }
+      return w(e.else);
+    case 'FunctionCall':
+      return e.args.forEach(w);
+    case 'ExistsSubquery':
+      if (e.body.kind === 'ExistsPatternBody') {
+        for (const p of e.body.pattern.parts) walkElement(p.element, w);
+        w(e.body.where);
+      }
+      return;
+    case 'PatternExpression':
+      return walkElement(e.element, w);
+    case 'Unary':
+      return w(e.operand);
+    case 'Binary':
+      w(e.left);
+      return w(e.right);
+    case 'IsNull':
+      return w(e.operand);
+    case 'HasLabels':
+      return w(e.operand);
+  }
+}
+
+function walkElement(el: Ast.PatternElement, w: (x: Ast.Expression | null) => void): void {
+  for (const n of el.nodes) {
+    if (n.variable) w(n.variable);
+    w(n.properties);
+  }
+  for (const r of el.relationships) {
+    if (r.variable) w(r.variable);
+    w(r.properties);
+  }
+}
+
+/** Variable names an expression reads (over-approximate: ignores local shadowing). */
+export function referencedVariables(e: Ast.Expression): Set<string> {
+  const out = new Set<string>();
+  walkExpression(e, (x) => {
+    if (x.kind === 'Variable') out.add(x.name);
+    return true;
+  });
+  return out;
+}
+
+/** Structural identity of an expression (offsets ignored), for matching ORDER BY to items. */
+export function expressionKey(e: Ast.Expression): string {
+  return JSON.stringify(e, (k, v: unknown) =>
+    k === 'offset' ? undefined : typeof v === 'bigint' ? `${v}n` : v,
+  );
+}
+
+function truthy(v: Value): boolean | null {
+  if (v === null || typeof v === 'boolean') return v;
+  throw new CypherError('TypeError', 'InvalidArgumentType', `Expected a boolean but got ${describe(v)}`);
+}
+
+function describe(v: Value): string {
+  if (Array.isArray(v)) return 'a list';
+  if (v instanceof Map) return 'a map';
+  if (v instanceof Node) return 'a node';
+  if (v instanceof Relationship) return 'a relationship';
+  if (v instanceof Path) return 'a path';
+  return typeof v === 'bigint' ? 'an integer' : typeof v === 'number' ? 'a float' : `a ${typeof v}`;
+}
+
+/** Collects a stream's rows, skipping PAUSE markers (checking the deadline at each). */
+export function* rowsOf(stream: RowStream, ctx: QueryContext): Generator<Row> {
+  for (const r of stream) {
+    if (r === PAUSE) {
+      ctx.checkDeadline();
+      continue;
+    }
+    yield r;
+  }
+}
+
+function hasAny(stream: RowStream, ctx: QueryContext): boolean {
+  for (const _r of rowsOf(stream, ctx)) return true;
+  return false;
+}
+
+function withVar(row: Row, name: string, v: Value): Row {
+  const r: Row = { ...row };
+  r[name] = v;
+  return r;
+}
+
+function withBound(env: ExprEnv, names: readonly string[]): ExprEnv {
+  const bound = new Set(env.bound);
+  for (const n of names) bound.add(n);
+  return { ...env, bound };
+}
+
+export function compileExpression(e: Ast.Expression, env: ExprEnv, predicate = false): Expr {
+  const slot = env.aggSlots?.get(e);
+  if (slot !== undefined) return (row) => row[slot] ?? null;
+  switch (e.kind) {
+    case 'Literal': {
+      const v = e.value;
+      return () => v;
+    }
+    case 'Parameter': {
+      const name = e.name;
+      return (_row, ctx) => {
+        const v = ctx.params.get(name);
+        if (v === undefined) {
+          throw new CypherError('ParameterMissing', 'MissingParameter', `Expected parameter $${name}`);
+        }
+        return v;
+      };
+    }
+    case 'Variable': {
+      const name = e.name;
+      return (row) => {
+        const v = row[name];
+        return v === undefined ? null : v;
+      };
+    }
+    case 'PropertyAccess': {
+      const obj = compileExpression(e.object, env);
+      const key = e.key;
+      return (row, ctx) => {
+        const o = obj(row, ctx);
+        if (o === null) return null;
+        if (o instanceof Node) return ctx.nodeProperty(o, key);
+        if (o instanceof Relationship) return ctx.relProperty(o, key);
+        if (o instanceof Map) {
+          const v = (o as ReadonlyMap<string, Value>).get(key);
+          return v === undefined ? null : v;
+        }
+        return propertyAccess(o, key, ctx.fn);
+      };
+    }
+    case 'IndexAccess': {
+      const obj = compileExpression(e.object, env);
+      const idx = compileExpression(e.index, env);
+      return (row, ctx) => indexAccess(obj(row, ctx), idx(row, ctx), ctx.fn);
+    }
+    case 'Slice': {
+      const obj = compileExpression(e.object, env);
+      const from = e.from ? compileExpression(e.from, env) : undefined;
+      const to = e.to ? compileExpression(e.to, env) : undefined;
+      return (row, ctx) => sliceList(obj(row, ctx), from?.(row, ctx), to?.(row, ctx));
+    }
+    case 'ListLiteral': {
+      const els = e.elements.map((x) => compileExpression(x, env));
+      return (row, ctx) => els.map((f) => f(row, ctx));
+    }
+    case 'MapLiteral': {
+      const keys = e.entries.map((x) => x.key);
+      const vals = e.entries.map((x) => compileExpression(x.value, env));
+      return (row, ctx) => {
+        const m = new Map<string, Value>();
+        for (let i = 0; i < keys.length; i++) m.set(keys[i]!, vals[i]!(row, ctx));
+        return m;
+      };
+    }
+    case 'MapProjection':
+      return compileMapProjection(e, env);
+    case 'ListComprehension': {
+      const list = compileExpression(e.list, env);
+      const name = e.variable.name;
+      const inner = withBound(env, [name]);
+      const where = e.where ? compileExpression(e.where, inner, true) : undefined;
+      const proj = e.projection ? compileExpression(e.projection, inner) : undefined;
+      return (row, ctx) => {
+        const l = list(row, ctx);
+        if (l === null) return null;
+        if (!Array.isArray(l)) {
+          throw new CypherError('TypeError', 'InvalidArgumentType', `Expected a list but got ${describe(l)}`);
+        }
+        const out: Value[] = [];
+        for (const x of l as readonly Value[]) {
+          const r = withVar(row, name, x);
+          if (where && where(r, ctx) !== true) continue;
+          out.push(proj ? proj(r, ctx) : x);
+        }
+        return out;
+      };
+    }
+    case 'Quantifier':
+      return compileQuantifier(e, env);
+    case 'Reduce': {
+      const init = compileExpression(e.init, env);
+      const list = compileExpression(e.list, env);
+      const acc = e.accumulator.name;
+      const name = e.variable.name;
+      const body = compileExpression(e.expression, withBound(env, [acc, name]));
+      return (row, ctx) => {
+        let a = init(row, ctx);
+        const l = list(row, ctx);
+        if (l === null) return null;
+        if (!Array.isArray(l)) {
+          throw new CypherError('TypeError', 'InvalidArgumentType', `Expected a list but got ${describe(l)}`);
+        }
+        for (const x of l as readonly Value[]) {
+          const r: Row = { ...row };
+          r[acc] = a;
+          r[name] = x;
+          a = body(r, ctx);
+        }
+        return a;
+      };
+    }
+    case 'Case':
+      return compileCase(e, env);
+    case 'FunctionCall':
+      return compileFunctionCall(e, env);
+    case 'CountStar':
+      throw new CypherError('SyntaxError', 'InvalidAggregation', 'count(*) is not allowed here');
+    case 'ExistsSubquery': {
+      if (e.body.kind === 'ExistsPatternBody') {
+        const m = env.compileMatch(e.body.pattern, e.body.where, null, env.bound);
+        return (row, ctx) => hasAny(m(row, ctx), ctx);
+      }
+      const q = env.compileSubquery(e.body, env.bound);
+      return (row, ctx) => hasAny(q(row, ctx), ctx);
+    }
+    case 'PatternExpression': {
+      if (predicate) {
+        const m = env.compileMatch(e.element, null, null, env.bound);
+        return (row, ctx) => hasAny(m(row, ctx), ctx);
+      }
+      const pathVar = '  pattern_path';
+      const m = env.compileMatch(e.element, null, pathVar, env.bound);
+      return (row, ctx) => {
+        const out: Value[] = [];
+        for (const r of rowsOf(m(row, ctx), ctx)) out.push(r[pathVar] ?? null);
+        return out;
+      };
+    }
+    case 'Unary': {
+      const operand = compileExpression(e.operand, env, e.operator === 'not' && predicate);
+      switch (e.operator) {
+        case 'not':
+          return (row, ctx) => not(operand(row, ctx));
+        case '-':
+          return (row, ctx) => negate(operand(row, ctx));
+        case '+':
+          return (row, ctx) => unaryPlus(operand(row, ctx));
+      }
+      break;
+    }
+    case 'Binary':
+      return compileBinary(e, env, predicate);
+    case 'IsNull': {
+      const operand = compileExpression(e.operand, env);
+      return e.negated ? (row, ctx) => operand(row, ctx) !== null : (row, ctx) => operand(row, ctx) === null;
+    }
+    case 'HasLabels': {
+      const operand = compileExpression(e.operand, env);
+      const labels = e.labels;
+      return (row, ctx) => {
+        const v = operand(row, ctx);
+        if (v === null) return null;
+        if (v instanceof Node) {
+          const have = ctx.nodeLabels(v);
+          return labels.every((l) => have.includes(l));
+        }
+        if (v instanceof Relationship) return labels.every((l) => l === v.type);
+        throw new CypherError('TypeError', 'InvalidArgumentType', `Cannot test labels of ${describe(v)}`);
+      };
+    }
+  }
+  throw new CypherError('SyntaxError', 'UnexpectedSyntax', 'Unsupported expression');
+}
+
+function compileBinary(e: Ast.Binary, env: ExprEnv, predicate: boolean): Expr {
+  const logical = e.operator === 'and' || e.operator === 'or' || e.operator === 'xor';
+  const l = compileExpression(e.left, env, logical && predicate);
+  const r = compileExpression(e.right, env, logical && predicate);
+  switch (e.operator) {
+    case 'and':
+      return (row, ctx) => {
+        const a = truthy(l(row, ctx));
+        if (a === false) {
+          // Still type-check the right side would change errors; openCypher allows short-circuit.
+          return false;
+        }
+        return and(a, r(row, ctx));
+      };
+    case 'or':
+      return (row, ctx) => {
+        const a = truthy(l(row, ctx));
+        if (a === true) return true;
+        return or(a, r(row, ctx));
+      };
+    case 'xor':
+      return (row, ctx) => xor(l(row, ctx), r(row, ctx));
+    case '=':
+      return (row, ctx) => equals(l(row, ctx), r(row, ctx));
+    case '<>':
+      return (row, ctx) => {
+        const eq = equals(l(row, ctx), r(row, ctx));
+        return eq === null ? null : !eq;
+      };
+    case '<':
+      return (row, ctx) => {
+        const c = compare(l(row, ctx), r(row, ctx));
+        return c === null ? null : c < 0;
+      };
+    case '>':
+      return (row, ctx) => {
+        const c = compare(l(row, ctx), r(row, ctx));
+        return c === null ? null : c > 0;
+      };
+    case '<=':
+      return (row, ctx) => {
+        const c = compare(l(row, ctx), r(row, ctx));
+        return c === null ? null : c <= 0;
+      };
+    case '>=':
+      return (row, ctx) => {
+        const c = compare(l(row, ctx), r(row, ctx));
+        return c === null ? null : c >= 0;
+      };
+    case 'startsWith':
+      return (row, ctx) => stringStartsWith(l(row, ctx), r(row, ctx));
+    case 'endsWith':
+      return (row, ctx) => stringEndsWith(l(row, ctx), r(row, ctx));
+    case 'contains':
+      return (row, ctx) => stringContains(l(row, ctx), r(row, ctx));
+    case '=~':
+      return (row, ctx) => regexMatch(l(row, ctx), r(row, ctx));
+    case 'in':
+      return (row, ctx) => inList(l(row, ctx), r(row, ctx));
+    case '+':
+      return (row, ctx) => add(l(row, ctx), r(row, ctx));
+    case '-':
+      return (row, ctx) => subtract(l(row, ctx), r(row, ctx));
+    case '*':
+      return (row, ctx) => multiply(l(row, ctx), r(row, ctx));
+    case '/':
+      return (row, ctx) => divide(l(row, ctx), r(row, ctx));
+    case '%':
+      return (row, ctx) => modulo(l(row, ctx), r(row, ctx));
+    case '^':
+      return (row, ctx) => power(l(row, ctx), r(row, ctx));
+  }
+}
+
+function compileQuantifier(e: Ast.Quantifier, env: ExprEnv): Expr {
+  const list = compileExpression(e.list, env);
+  const name = e.variable.name;
+  const where = e.where ? compileExpression(e.where, withBound(env, [name]), true) : () => true;
+  const q = e.quantifier;
+  return (row, ctx) => {
+    const l = list(row, ctx);
+    if (l === null) return null;
+    if (!Array.isArray(l)) {
+      throw new CypherError('TypeError', 'InvalidArgumentType', `Expected a list but got ${describe(l)}`);
+    }
+    let trues = 0;
+    let nulls = 0;
+    const n = (l as readonly Value[]).length;
+    for (const x of l as readonly Value[]) {
+      const v = truthy(where(withVar(row, name, x), ctx));
+      if (v === true) {
+        trues++;
+        if (q === 'any') return true;
+        if (q === 'none') return false;
+        if (q === 'single' && trues > 1) return false;
+      } else if (v === null) nulls++;
+      else if (q === 'all') return false;
+    }
+    switch (q) {
+      case 'all':
+        return nulls > 0 ? null : true;
+      case 'any':
+        return nulls > 0 ? null : false;
+      case 'none':
+        return nulls > 0 ? null : true;
+      case 'single':
+        if (nulls > 0) return trues <= 1 ? null : false;
+        return trues === 1 && n > 0;
+    }
+  };
+}
+
+function compileCase(e: Ast.Case, env: ExprEnv): Expr {
+  const subject = e.subject ? compileExpression(e.subject, env) : undefined;
+  const whens = e.alternatives.map((a) => compileExpression(a.when, env, !subject));
+  const thens = e.alternatives.map((a) => compileExpression(a.then, env));
+  const otherwise = e.else ? compileExpression(e.else, env) : () => null;
+  if (subject) {
+    return (row, ctx) => {
+      const s = subject(row, ctx);
+      for (let i = 0; i < whens.length; i++) {
+        if (equals(s, whens[i]!(row, ctx)) === true) return thens[i]!(row, ctx);
+      }
+      return otherwise(row, ctx);
+    };
+  }
+  return (row, ctx) => {
+    for (let i = 0; i < whens.length; i++) {
+      if (whens[i]!(row, ctx) === true) return thens[i]!(row, ctx);
+    }
+    return otherwise(row, ctx);
+  };
+}
+
+function compileMapProjection(e: Ast.MapProjection, env: ExprEnv): Expr {
+  const subject = compileExpression(e.variable, env);
+  const items = e.items.map((it) => {
+    switch (it.kind) {
+      case 'MapProjectionProperty':
+        return { kind: 'prop' as const, key: it.key };
+      case 'MapProjectionLiteral':
+        return { kind: 'value' as const, key: it.key, value: compileExpression(it.value, env) };
+      case 'MapProjectionVariable':
+        return {
+          kind: 'value' as const,
+          key: it.variable.name,
+          value: compileExpression(it.variable, env),
+        };
+      case 'MapProjectionAllProperties':
+        return { kind: 'all' as const, key: '' };
+    }
+  });
+  return (row, ctx) => {
+    const s = subject(row, ctx);
+    if (s === null) return null;
+    let props: ReadonlyMap<string, Value>;
+    if (s instanceof Node) props = ctx.nodeProperties(s);
+    else if (s instanceof Relationship) props = ctx.relationshipProperties(s);
+    else if (s instanceof Map) props = s as ReadonlyMap<string, Value>;
+    else throw new CypherError('TypeError', 'InvalidArgumentType', `Cannot project ${describe(s)}`);
+    const out = new Map<string, Value>();
+    for (const it of items) {
+      if (it.kind === 'all') for (const [k, v] of props) out.set(k, v);
+      else if (it.kind === 'prop') out.set(it.key, props.get(it.key) ?? null);
+      else out.set(it.key, it.value(row, ctx));
+    }
+    return out;
+  };
+}
+
+function compileFunctionCall(e: Ast.FunctionCall, env: ExprEnv): Expr {
+  const lname = e.name.toLowerCase();
+  if (isAggregateName(lname)) {
+    throw new CypherError('SyntaxError', 'InvalidAggregation', `Aggregation ${e.name}() is not allowed here`);
+  }
+  if (lname === 'exists' && e.args.length === 1) {
+    const arg = e.args[0]!;
+    if (arg.kind === 'PatternExpression') return compileExpression(arg, env, true);
+    const inner = compileExpression(arg, env);
+    return (row, ctx) => inner(row, ctx) !== null;
+  }
+  const args = e.args.map((a) => compileExpression(a, env));
+  const fn = resolveFunction(e.name, args.length);
+  switch (args.length) {
+    case 0:
+      return (_row, ctx) => fn([], ctx.fn);
+    case 1: {
+      const a0 = args[0]!;
+      return (row, ctx) => fn([a0(row, ctx)], ctx.fn);
+    }
+    case 2: {
+      const a0 = args[0]!;
+      const a1 = args[1]!;
+      return (row, ctx) => fn([a0(row, ctx), a1(row, ctx)], ctx.fn);
+    }
+    default:
+      return (row, ctx) =>
+        fn(
+          args.map((f) => f(row, ctx)),
+          ctx.fn,
+        );
+  }
+}
