@@ -69,6 +69,8 @@ export interface GraphReader {
   scanNodesByLabel(label: string): Iterable<NodeId>;
   /** All relationship ids in ascending order. */
   scanRelationships(): Iterable<RelId>;
+  /** Relationship ids of one type, ascending (a type index scan). Unknown type: empty. */
+  scanRelationshipsByType?(type: string): Iterable<RelId>;
   /** Relationships touching `node`, optionally restricted to `types` (empty/undefined = all). */
   expand(node: NodeId, direction: Direction, types?: readonly string[]): Iterable<AdjacencyEntry>;
   degree(node: NodeId, direction: Direction, types?: readonly string[]): number;

@@ -1,0 +1,27 @@
+/**
+ * Public surface of the storage layer: the LMDB-backed `GraphStore` and the storage
+ * contract types. Everything else in this folder is internal.
+ */
+export { GraphStore } from './graph-store.js';
+export type { MoveOptions, MoveProgress, MoveResult } from './namespace-migration.js';
+export type {
+  NodeId,
+  RelId,
+  PropertyScalar,
+  PropertyValue,
+  PropertyMap,
+  NodeRecord,
+  RelationshipRecord,
+  Direction,
+  AdjacencyEntry,
+  IndexDefinition,
+  RangeBound,
+  NamespaceStats,
+  GraphReader,
+  GraphWriter,
+  ReadTransaction,
+  NamespaceHandle,
+  SystemTable,
+  StoreOptions,
+  WriteOptions,
+} from './types.js';

@@ -1,0 +1,194 @@
+/**
+ * The binary encoding of property values and property maps inside node and relationship
+ * records. Each entry is `<key id varint><type tag><payload>`; integers (`bigint`) and
+ * floats (`number`) have distinct tags so `1n` and `1.0` round-trip as different types,
+ * and integers use the narrowest of 1/2/4/8 bytes.
+ */
+import { NexusError } from '../errors.js';
+import type { PropertyScalar, PropertyValue } from './types.js';
+import type { ByteReader, ByteWriter } from './byte-writer.js';
+
+export const ValueTag = {
+  False: 0,
+  True: 1,
+  Int8: 2,
+  Int16: 3,
+  Int32: 4,
+  Int64: 5,
+  Float64: 6,
+  String: 7,
+  List: 8,
+} as const;
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** Throws a client error unless `value` is a storable property value. */
+export function assertPropertyValue(key: string, value: unknown): asserts value is PropertyValue {
+  if (Array.isArray(value)) {
+    for (const item of value) assertScalar(key, item, true);
+    return;
+  }
+  assertScalar(key, value, false);
+}
+
+function assertScalar(key: string, value: unknown, inList: boolean): void {
+  switch (typeof value) {
+    case 'boolean':
+    case 'string':
+      return;
+    case 'number':
+      return;
+    case 'bigint':
+      if (value < INT64_MIN || value > INT64_MAX) {
+        throw new NexusError(
+          'INVALID_PARAMETER',
+          `Property '${key}': integer out of the signed 64-bit range`,
+        );
+      }
+      return;
+    default:
+      throw new NexusError(
+        'INVALID_PARAMETER',
+        `Property '${key}': ${inList ? 'list elements' : 'values'} must be booleans, integers, floats or strings` +
+          (inList ? '' : ' (or lists of them)'),
+      );
+  }
+}
+
+export function writeScalar(w: ByteWriter, v: PropertyScalar): void {
+  switch (typeof v) {
+    case 'boolean':
+      w.byte(v ? ValueTag.True : ValueTag.False);
+      return;
+    case 'bigint':
+      writeInteger(w, v);
+      return;
+    case 'number':
+      w.byte(ValueTag.Float64).float64(v);
+      return;
+    case 'string': {
+      // Length prefix first: reserve the varint after encoding would need a second pass,
+      // so measure the UTF-8 length up front.
+      const len = Buffer.byteLength(v, 'utf8');
+      w.byte(ValueTag.String).varint(len).utf8(v);
+      return;
+    }
+  }
+}
+
+function writeInteger(w: ByteWriter, v: bigint): void {
+  if (v >= -128n && v <= 127n) {
+    w.ensure(2);
+    w.buf[w.pos++] = ValueTag.Int8;
+    w.buf.writeInt8(Number(v), w.pos);
+    w.pos += 1;
+  } else if (v >= -32768n && v <= 32767n) {
+    w.ensure(3);
+    w.buf[w.pos++] = ValueTag.Int16;
+    w.buf.writeInt16BE(Number(v), w.pos);
+    w.pos += 2;
+  } else if (v >= -2147483648n && v <= 2147483647n) {
+    w.ensure(5);
+    w.buf[w.pos++] = ValueTag.Int32;
+    w.buf.writeInt32BE(Number(v), w.pos);
+    w.pos += 4;
+  } else {
+    w.ensure(9);
+    w.buf[w.pos++] = ValueTag.Int64;
+    w.buf.writeBigInt64BE(v, w.pos);
+    w.pos += 8;
+  }
+}
+
+export function writeValue(w: ByteWriter, v: PropertyValue): void {
+  if (Array.isArray(v)) {
+    const list = v as readonly PropertyScalar[];
+    w.byte(ValueTag.List).varint(list.length);
+    for (const item of list) writeScalar(w, item);
+  } else {
+    writeScalar(w, v as PropertyScalar);
+  }
+}
+
+/** Writes `<count><key id><value>...`. */
+export function writeProperties(w: ByteWriter, props: ReadonlyMap<number, PropertyValue>): void {
+  w.varint(props.size);
+  for (const [keyId, value] of props) {
+    w.varint(keyId);
+    writeValue(w, value);
+  }
+}
+
+export function readScalar(r: ByteReader): PropertyScalar {
+  const tag = r.byte();
+  const buf = r.buf;
+  switch (tag) {
+    case ValueTag.False:
+      return false;
+    case ValueTag.True:
+      return true;
+    case ValueTag.Int8: {
+      const v = buf.readInt8(r.pos);
+      r.pos += 1;
+      return BigInt(v);
+    }
+    case ValueTag.Int16: {
+      const v = buf.readInt16BE(r.pos);
+      r.pos += 2;
+      return BigInt(v);
+    }
+    case ValueTag.Int32: {
+      const v = buf.readInt32BE(r.pos);
+      r.pos += 4;
+      return BigInt(v);
+    }
+    case ValueTag.Int64: {
+      const v = buf.readBigInt64BE(r.pos);
+      r.pos += 8;
+      return v;
+    }
+    case ValueTag.Float64: {
+      const v = buf.readDoubleBE(r.pos);
+      r.pos += 8;
+      return v;
+    }
+    case ValueTag.String:
+      return r.utf8(r.varint());
+    default:
+      throw new NexusError('INTERNAL_ERROR', `Corrupt property encoding: tag ${tag}`);
+  }
+}
+
+export function readValue(r: ByteReader): PropertyValue {
+  if (r.buf[r.pos] === ValueTag.List) {
+    r.pos++;
+    const n = r.varint();
+    const out: PropertyScalar[] = new Array<PropertyScalar>(n);
+    for (let i = 0; i < n; i++) out[i] = readScalar(r);
+    return out;
+  }
+  return readScalar(r);
+}
+
+/** Reads a property map keyed by property-key id. */
+export function readPropertiesById(r: ByteReader): Map<number, PropertyValue> {
+  const n = r.varint();
+  const out = new Map<number, PropertyValue>();
+  for (let i = 0; i < n; i++) {
+    const keyId = r.varint();
+    out.set(keyId, readValue(r));
+  }
+  return out;
+}
+
+/** Reads a property map, naming keys through `nameOf`. */
+export function readProperties(r: ByteReader, nameOf: (keyId: number) => string): Map<string, PropertyValue> {
+  const n = r.varint();
+  const out = new Map<string, PropertyValue>();
+  for (let i = 0; i < n; i++) {
+    const keyId = r.varint();
+    out.set(nameOf(keyId), readValue(r));
+  }
+  return out;
+}

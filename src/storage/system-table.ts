@@ -1,0 +1,51 @@
+/**
+ * Small key/value tables outside every namespace (API keys, the usage outbox). All
+ * tables share the `system` database; a key is `<utf8 table><0xff><utf8 key>` (0xff
+ * never occurs in UTF-8, so tables cannot overlap) and a value is its JSON text. Writes
+ * go through the write gate and are synced like every other commit.
+ */
+import { prefixEnd } from './key-layout.js';
+import { binaryGets, type DataDb } from './namespace-reader.js';
+import type { SystemTable } from './types.js';
+import type { WriteGate } from './write-gate.js';
+
+export class LmdbSystemTable<V> implements SystemTable<V> {
+  private readonly tablePrefix: Buffer;
+
+  constructor(
+    private readonly db: DataDb,
+    private readonly gate: WriteGate,
+    readonly name: string,
+  ) {
+    this.tablePrefix = Buffer.concat([Buffer.from(name, 'utf8'), Buffer.of(0xff)]);
+  }
+
+  private key(key: string): Buffer {
+    return Buffer.concat([this.tablePrefix, Buffer.from(key, 'utf8')]);
+  }
+
+  get(key: string): V | undefined {
+    const buf = binaryGets(this.db).getBinaryFast(this.key(key));
+    return buf === undefined ? undefined : (JSON.parse(buf.toString('utf8')) as V);
+  }
+
+  // async so that a failure is a rejected promise, never a synchronous throw.
+  async put(key: string, value: V): Promise<void> {
+    const json = JSON.stringify(value);
+    const k = this.key(key);
+    this.gate.run(() => this.db.putSync(k, Buffer.from(json, 'utf8')));
+  }
+
+  async remove(key: string): Promise<boolean> {
+    const k = this.key(key);
+    return this.gate.run(() => this.db.removeSync(k));
+  }
+
+  *entries(prefix = ''): Iterable<[string, V]> {
+    const start = this.key(prefix);
+    const offset = this.tablePrefix.length;
+    for (const { key, value } of this.db.getRange({ start, end: prefixEnd(start) })) {
+      yield [(key as Buffer).toString('utf8', offset), JSON.parse(value.toString('utf8')) as V];
+    }
+  }
+}
