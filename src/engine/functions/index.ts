@@ -26,7 +26,7 @@ export {
   INT64_MAX,
   INT64_MIN,
 } from './arithmetic.js';
-export { and, or, xor, not, isTrue } from './logic.js';
+export { and, or, xor, not, isTrue, quantify, type QuantifierKind } from './logic.js';
 export {
   stringStartsWith,
   stringEndsWith,

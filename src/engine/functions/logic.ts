@@ -43,3 +43,37 @@ export function not(a: Value): boolean | null {
 export function isTrue(v: Value): boolean {
   return v === true;
 }
+
+export type QuantifierKind = 'all' | 'any' | 'none' | 'single';
+
+/**
+ * all/any/none/single over the predicate results of each list element, in
+ * three-valued logic (Quantifier1-8): a null result makes the answer null unless the
+ * definite results already decide it. Accepts a lazy iterable so the caller can stop
+ * evaluating once the answer is known (any: first true; all: first false; single: second true).
+ */
+export function quantify(kind: QuantifierKind, results: Iterable<Value>): boolean | null {
+  let trues = 0;
+  let unknown = false;
+  for (const r of results) {
+    const b = asBool(kind, r);
+    if (b === null) unknown = true;
+    else if (b) {
+      trues++;
+      if (kind === 'any') return true;
+      if (kind === 'none') return false;
+      if (kind === 'single' && trues > 1) return false;
+    } else if (kind === 'all') return false;
+  }
+  if (unknown) return null;
+  switch (kind) {
+    case 'all':
+      return true;
+    case 'any':
+      return false;
+    case 'none':
+      return true;
+    case 'single':
+      return trues === 1;
+  }
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { and, isTrue, not, or, xor } from '../../../src/engine/functions/index.js';
+import { and, isTrue, not, or, quantify, xor } from '../../../src/engine/functions/index.js';
 import { errorOf } from './fake-context.js';
 
 const T = true;
@@ -37,5 +37,41 @@ describe('three-valued logic', () => {
 
   it('isTrue only accepts true', () => {
     expect([isTrue(true), isTrue(false), isTrue(null), isTrue(1n)]).toEqual([true, false, false, false]);
+  });
+});
+
+describe('quantify', () => {
+  // Each case mirrors a Quantifier feature row: predicate results of `x = 2` / `x < 10`.
+  it('any / none / all / single with nulls', () => {
+    expect(quantify('any', [])).toBe(false);
+    expect(quantify('none', [])).toBe(true);
+    expect(quantify('all', [])).toBe(true);
+    expect(quantify('single', [])).toBe(false);
+    expect(quantify('any', [null])).toBeNull();
+    expect(quantify('any', [false, null])).toBeNull();
+    expect(quantify('any', [true, null])).toBe(true);
+    expect(quantify('none', [null, true])).toBe(false);
+    expect(quantify('none', [false, null])).toBeNull();
+    expect(quantify('all', [true, null])).toBeNull();
+    expect(quantify('all', [null, false])).toBe(false);
+    expect(quantify('single', [true, null])).toBeNull();
+    expect(quantify('single', [false, true, null, true, false])).toBe(false);
+    expect(quantify('single', [false, true, false])).toBe(true);
+  });
+
+  it('stops consuming the iterable once decided', () => {
+    let pulled = 0;
+    function* results(): Generator<boolean> {
+      for (const r of [false, true, true, true]) {
+        pulled++;
+        yield r;
+      }
+    }
+    expect(quantify('any', results())).toBe(true);
+    expect(pulled).toBe(2);
+  });
+
+  it('rejects non-boolean predicate results', () => {
+    expect(errorOf(() => quantify('all', [1n]))).toEqual({ errorClass: 'TypeError', detail: 'InvalidArgumentType' });
   });
 });
