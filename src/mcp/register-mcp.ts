@@ -1,0 +1,108 @@
+/**
+ * Mounts the MCP Streamable HTTP endpoint (`POST /mcp`) on a Fastify app. Stateless and
+ * JSON-response mode: each POST builds a server for the request's caller, hands the
+ * already-parsed body to the SDK's web-standard transport, and the SDK's `Response` is
+ * sent through Fastify's normal reply path, so the server's hooks (auth, rate-limit
+ * headers, metrics, usage) apply to MCP exactly as to REST routes.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { NexusDatabase } from '../engine/api.js';
+import type { UsageEvent } from '../cluster/types.js';
+import type { UserContext } from '../auth/types.js';
+import { createMcpServer, type McpServerInfo } from './mcp-server.js';
+import type { ToolEnv } from './tools.js';
+
+export const MCP_PATH = '/mcp';
+
+export interface McpDeps {
+  db: NexusDatabase;
+  /**
+   * The caller's context, as the server's onRequest hook resolved it (tenant override
+   * included). Throw a NexusError to refuse the request.
+   */
+  getContext(request: FastifyRequest): UserContext;
+  /** Cluster mode: adds a tool call's usage deltas to the request's usage. */
+  recordUsage?(request: FastifyRequest, event: UsageEvent): void;
+  /** Cluster mode: the tenant's storage quota in bytes (undefined/null = none). */
+  maxStorageBytes?(request: FastifyRequest): number | null | undefined;
+  /** Cluster mode: asked before an ingest (throws STORAGE_QUOTA_EXCEEDED). */
+  checkImport?(request: FastifyRequest, estimatedBytes: number): Promise<void>;
+  /** Per-query timeout for execute_cypher (default: the database's). */
+  queryTimeoutMs?: number;
+  /** Merged into the config of the /mcp routes (e.g. the server's auth rule for the route). */
+  routeConfig?: Record<string, unknown>;
+  serverInfo?: McpServerInfo;
+}
+
+const JSON_RPC_METHOD_NOT_ALLOWED = JSON.stringify({
+  jsonrpc: '2.0',
+  error: { code: -32000, message: 'Method not allowed: this MCP endpoint is stateless, use POST' },
+  id: null,
+});
+
+function toWebRequest(request: FastifyRequest): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined || name === 'content-length') continue;
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else headers.set(name, value);
+  }
+  const host = request.headers.host ?? 'localhost';
+  // The body is passed pre-parsed, so the Request carries none.
+  return new Request(`http://${host}${request.url}`, { method: request.method, headers });
+}
+
+async function sendWebResponse(reply: FastifyReply, response: Response): Promise<FastifyReply> {
+  reply.code(response.status);
+  response.headers.forEach((value, name) => {
+    if (name !== 'content-length') void reply.header(name, value);
+  });
+  const body = await response.text();
+  return reply.send(body === '' ? undefined : body);
+}
+
+export function registerMcp(app: FastifyInstance, deps: McpDeps): void {
+  const info = deps.serverInfo ?? { name: 'nexus', version: '0.1.0' };
+  const config = { ...(deps.routeConfig ?? {}) };
+
+  app.post(MCP_PATH, { config }, async (request, reply) => {
+    const ctx = deps.getContext(request);
+    const quota = deps.maxStorageBytes?.(request);
+    const env: ToolEnv = {
+      db: deps.db,
+      ctx,
+      ...(quota === undefined || quota === null ? {} : { maxStorageBytes: quota }),
+      ...(deps.queryTimeoutMs === undefined ? {} : { queryTimeoutMs: deps.queryTimeoutMs }),
+      ...(deps.recordUsage === undefined
+        ? {}
+        : { recordUsage: (event: UsageEvent) => deps.recordUsage?.(request, event) }),
+      ...(deps.checkImport === undefined
+        ? {}
+        : { checkImport: (bytes: number) => deps.checkImport?.(request, bytes) ?? Promise.resolve() }),
+    };
+    const server = createMcpServer(env, info, (err, tool) => {
+      request.log.error({ err, tool }, 'MCP tool failed unexpectedly');
+    });
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+    });
+    try {
+      await server.connect(transport);
+      const response = await transport.handleRequest(toWebRequest(request), { parsedBody: request.body });
+      return await sendWebResponse(reply, response);
+    } finally {
+      await server.close();
+    }
+  });
+
+  const notAllowed = async (_request: FastifyRequest, reply: FastifyReply) =>
+    reply
+      .code(405)
+      .header('allow', 'POST')
+      .header('content-type', 'application/json')
+      .send(JSON_RPC_METHOD_NOT_ALLOWED);
+  app.get(MCP_PATH, { config }, notAllowed);
+  app.delete(MCP_PATH, { config }, notAllowed);
+}
