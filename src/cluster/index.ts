@@ -36,3 +36,22 @@ export type {
 } from './hivehub-schemas.js';
 export { runEmulatorCli, startHiveHubEmulator } from './emulator/index.js';
 export type { HiveHubEmulator, HiveHubEmulatorOptions } from './emulator/index.js';
+export { QuotaService } from './quota-service.js';
+export type {
+  QuotaCacheStats,
+  QuotaServiceConfig,
+  QuotaServiceOptions,
+  QuotaSource,
+  TenantRecord,
+} from './quota-service.js';
+export { RateLimiter, headersFor } from './rate-limiter.js';
+export type { RateDecision, RateLimiterOptions, RateWindowName, RateWindowState } from './rate-limiter.js';
+export { UsageTracker } from './usage-tracker.js';
+export type {
+  StorageBytesOf,
+  UsageCounters,
+  UsageTrackerOptions,
+  UsageTrackerStats,
+} from './usage-tracker.js';
+export { STARTUP_PROBE_USER_ID, createClusterGate } from './cluster-gate.js';
+export type { ClusterGateDeps, ClusterGateImpl, ClusterGateStatus } from './cluster-gate.js';
