@@ -1,8 +1,29 @@
 /**
- * Public surface of the Cypher front end: parse query text into the AST, analyze it
- * (scopes, compile-time errors) and classify it as read or write.
+ * Public surface of the Cypher front end. `parse(query)` = syntax + semantic analysis
+ * (throws `CypherError`, returns the AST); `compile(query, options)` also returns the
+ * analysis (scopes, columns, parameters) and can check procedure signatures and
+ * supplied parameters; `analyze(statement, options)` runs analysis on its own.
  */
 export type * from './ast.js';
 export { assertNever } from './ast.js';
 export { CypherError, type CypherErrorClass, type SourcePosition } from './errors.js';
-export { parseStatement as parse } from './parser.js';
+export { compile, parse, parseSyntax, type CompiledStatement } from './compile.js';
+export {
+  analyze,
+  type Analysis,
+  type AnalyzeOptions,
+  type ClauseScope,
+  type ProcedureSignature,
+  type ProjectionInfo,
+  type VariableInfo,
+} from './analyze.js';
+export { isWriteQuery, type WriteCheckOptions } from './is-write-query.js';
+export {
+  lookupFunction,
+  isAggregateFunctionName,
+  functionSignatures,
+  registerFunctionSignature,
+  type FunctionSignature,
+} from './function-names.js';
+export { childExpressions, expressionKey } from './expression-walk.js';
+export type { StaticType } from './static-type.js';

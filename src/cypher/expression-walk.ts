@@ -1,0 +1,103 @@
+/**
+ * Generic expression traversal helpers shared by analysis and the executor: the
+ * direct sub-expressions of an expression, and a structural key that ignores source
+ * offsets (two expressions with the same key compute the same thing, which is how
+ * ORDER BY and grouping recognise a projected expression written again).
+ */
+import { assertNever, type Expression, type PatternElement } from './ast.js';
+
+/** Direct child expressions, in evaluation order (pattern property maps included). */
+export function childExpressions(e: Expression): Expression[] {
+  switch (e.kind) {
+    case 'Literal':
+    case 'Parameter':
+    case 'Variable':
+    case 'CountStar':
+      return [];
+    case 'PropertyAccess':
+      return [e.object];
+    case 'IndexAccess':
+      return [e.object, e.index];
+    case 'Slice': {
+      const out: Expression[] = [e.object];
+      if (e.from) out.push(e.from);
+      if (e.to) out.push(e.to);
+      return out;
+    }
+    case 'ListLiteral':
+      return [...e.elements];
+    case 'MapLiteral':
+      return e.entries.map((entry) => entry.value);
+    case 'MapProjection': {
+      const out: Expression[] = [e.variable];
+      for (const item of e.items) {
+        if (item.kind === 'MapProjectionLiteral') out.push(item.value);
+        else if (item.kind === 'MapProjectionVariable') out.push(item.variable);
+      }
+      return out;
+    }
+    case 'ListComprehension': {
+      const out: Expression[] = [e.list];
+      if (e.where) out.push(e.where);
+      if (e.projection) out.push(e.projection);
+      return out;
+    }
+    case 'PatternComprehension': {
+      const out = elementExpressions(e.element);
+      if (e.where) out.push(e.where);
+      out.push(e.projection);
+      return out;
+    }
+    case 'Quantifier':
+      return e.where ? [e.list, e.where] : [e.list];
+    case 'Reduce':
+      return [e.init, e.list, e.expression];
+    case 'Case': {
+      const out: Expression[] = [];
+      if (e.subject) out.push(e.subject);
+      for (const alternative of e.alternatives) out.push(alternative.when, alternative.then);
+      if (e.else) out.push(e.else);
+      return out;
+    }
+    case 'FunctionCall':
+      return [...e.args];
+    case 'ExistsSubquery':
+      // a subquery has its own scope; its expressions are not children of this one
+      return [];
+    case 'PatternExpression':
+      return elementExpressions(e.element);
+    case 'Unary':
+      return [e.operand];
+    case 'Binary':
+      return [e.left, e.right];
+    case 'IsNull':
+    case 'HasLabels':
+      return [e.operand];
+    default:
+      return assertNever(e);
+  }
+}
+
+function elementExpressions(element: PatternElement): Expression[] {
+  const out: Expression[] = [];
+  for (const node of element.nodes) if (node.properties) out.push(node.properties);
+  for (const rel of element.relationships) if (rel.properties) out.push(rel.properties);
+  return out;
+}
+
+const keyCache = new WeakMap<Expression, string>();
+
+/** A structural key of an expression, independent of where it appears in the text. */
+export function expressionKey(e: Expression): string {
+  const cached = keyCache.get(e);
+  if (cached !== undefined) return cached;
+  const key = JSON.stringify(e, (name, value: unknown) => {
+    if (name === 'offset') return undefined;
+    if (typeof value === 'bigint') return `${value}n`;
+    // keep -0.0 and 0.0 apart, and floats apart from integers
+    if (typeof value === 'number' && name === 'value') return `${Object.is(value, -0) ? '-0' : value}f`;
+    return value;
+  });
+  keyCache.set(e, key);
+  return key;
+}
