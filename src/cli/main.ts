@@ -1,0 +1,170 @@
+/**
+ * The `nexus` command line (commander): `serve`, `query` (embedded), `migrate` (standalone
+ * data into a tenant namespace) and `hivehub-emulator`. `main(argv)` takes the full
+ * process argv; errors propagate to the caller (bin/nexus.js prints them and exits 1).
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { loadConfig } from '../config/load-config.js';
+import { DEFAULT_NAMESPACE } from '../engine/api.js';
+import { NexusError } from '../errors.js';
+import { parseJsonBody } from '../server/json-body.js';
+import { jsonToParams } from '../server/serialize.js';
+import { startServer, type RunningServer } from '../server/start-server.js';
+import { openServices } from '../server/open-services.js';
+import { formatTable } from './format-table.js';
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const defaultIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+/** The package version, read from package.json two levels up (src/cli and dist/cli alike). */
+export function packageVersion(): string {
+  const raw = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(raw) as { version: string }).version;
+}
+
+/** Installs SIGTERM/SIGINT handlers that shut the server down gracefully, once. */
+function handleSignals(running: RunningServer, io: CliIo): void {
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    io.stdout(`Received ${signal}, shutting down\n`);
+    running.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        io.stderr(`nexus: shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+export function buildProgram(io: CliIo = defaultIo): Command {
+  const version = packageVersion();
+  const program = new Command('nexus')
+    .description('Nexus property-graph database: Cypher over HTTP/JSON and MCP')
+    .version(version, '-V, --version')
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined })
+    .exitOverride();
+
+  program
+    .command('serve')
+    .description('Run the HTTP server')
+    .option('-c, --config <file>', 'YAML configuration file')
+    .option('--host <host>', 'address to bind (server.host)')
+    .option('-p, --port <port>', 'port to listen on, 0 for any free port (server.port)')
+    .option('-d, --data <dir>', 'data directory (storage.data_dir)')
+    .option('--log-level <level>', 'log level (log.level)')
+    .action(
+      async (opts: { config?: string; host?: string; port?: string; data?: string; logLevel?: string }) => {
+        const config = loadConfig({
+          ...(opts.config === undefined ? {} : { file: opts.config }),
+          flags: { host: opts.host, port: opts.port, dataDir: opts.data, logLevel: opts.logLevel },
+        });
+        const running = await startServer({
+          config,
+          version,
+          openServices,
+          print: (line) => io.stdout(`${line}\n`),
+        });
+        handleSignals(running, io);
+      },
+    );
+
+  program
+    .command('query')
+    .description('Run one Cypher query against a local data directory (embedded, no server)')
+    .argument('<cypher>', 'the Cypher query')
+    .option('--params <json>', 'query parameters as a JSON object')
+    .option('-d, --data <dir>', 'data directory (default: storage.data_dir, ./data)')
+    .action(async (cypher: string, opts: { params?: string; data?: string }) => {
+      const params = opts.params === undefined ? {} : jsonToParams(parseJsonBody(opts.params));
+      const config = loadConfig({ flags: { dataDir: opts.data } });
+      const { Nexus } = await import('../engine/nexus.js');
+      const db = await Nexus.open({ path: config.storage.data_dir, sync: config.storage.sync });
+      try {
+        const result = await db.execute(cypher, params);
+        io.stdout(`${formatTable(result)}\n`);
+      } finally {
+        await db.close();
+      }
+    });
+
+  program
+    .command('migrate')
+    .description('Move the standalone (default) graph into a tenant namespace for cluster mode')
+    .requiredOption('--to-tenant <user_id>', 'the HiveHub user id that will own the data')
+    .option('-d, --data <dir>', 'data directory (default: storage.data_dir, ./data)')
+    .action(async (opts: { toTenant: string; data?: string }) => {
+      const { tenantNamespace } = await import('../cluster/namespace.js');
+      const target = tenantNamespace(opts.toTenant);
+      const config = loadConfig({ flags: { dataDir: opts.data } });
+      const { GraphStore } = await import('../storage/index.js');
+      const store = await GraphStore.open({ path: config.storage.data_dir, sync: true });
+      try {
+        const show = (when: string): void => {
+          for (const ns of [DEFAULT_NAMESPACE, target]) {
+            const s = store.namespace(ns).stats();
+            io.stdout(
+              `${when} ${ns}: ${s.nodes} nodes, ${s.relationships} relationships, ${s.bytes} bytes\n`,
+            );
+          }
+        };
+        show('before');
+        await store.moveNamespace(DEFAULT_NAMESPACE, target);
+        show('after ');
+      } finally {
+        await store.close();
+      }
+    });
+
+  program
+    .command('hivehub-emulator')
+    .description('Run the HiveHub.Cloud control-plane emulator (for tests and local cluster mode)')
+    .option('-p, --port <port>', 'port to listen on (0 = any free port)')
+    .option('--host <host>', 'address to bind')
+    .option('--users <file>', 'YAML/JSON file of users, plans and quotas')
+    .action(async (opts: { port?: string; host?: string; users?: string }) => {
+      const { runEmulatorCli } = await import('../cluster/emulator/index.js');
+      const args: string[] = [];
+      if (opts.port !== undefined) args.push('--port', opts.port);
+      if (opts.host !== undefined) args.push('--host', opts.host);
+      if (opts.users !== undefined) args.push('--users', opts.users);
+      const emulator = await runEmulatorCli(args, { stdout: (line) => io.stdout(`${line}\n`) });
+      const stop = (): void => {
+        emulator.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
+
+  return program;
+}
+
+/** Runs the CLI. `argv` is the full process argv (node, script, ...args). */
+export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<void> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv]);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with exit code 0; usage errors with 1.
+      if (err.exitCode === 0) return;
+      throw new NexusError('INVALID_PARAMETER', err.message.replace(/^error: /, ''));
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The server's options schema (zod): every key, its type, bounds and default. The loader
+ * (load-config.ts) merges YAML, environment and CLI flags into one object, validates it
+ * against this schema and freezes it; nothing else in the process reads raw settings.
+ */
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65535);
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().nonnegative();
+/** null = unlimited, as in the control plane's quota documents. */
+const quota = nonNegativeInt.nullable();
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const configSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: port.default(15474),
+        body_limit_bytes: positiveInt.default(10 * 1024 * 1024),
+        request_timeout_ms: nonNegativeInt.default(60_000),
+        shutdown_timeout_ms: nonNegativeInt.default(10_000),
+      })
+      .strict()
+      .prefault({}),
+    storage: z
+      .object({
+        data_dir: z.string().min(1).default('./data'),
+        sync: z.boolean().default(true),
+        map_size: positiveInt.default(8 * 1024 * 1024 * 1024),
+      })
+      .strict()
+      .prefault({}),
+    query: z
+      .object({
+        timeout_ms: nonNegativeInt.default(30_000),
+        max_intermediate_rows: positiveInt.default(1_000_000),
+      })
+      .strict()
+      .prefault({}),
+    auth: z
+      .object({
+        /** Unset: on unless the server binds a loopback address (resolved by the loader). */
+        enabled: z.boolean().optional(),
+        root_api_key: z.string().min(16).nullable().default(null),
+        root_api_key_file: z.string().min(1).nullable().default(null),
+        failed_attempts_per_minute: positiveInt.default(10),
+      })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({
+        level: z.enum(LOG_LEVELS).default('info'),
+      })
+      .strict()
+      .prefault({}),
+    cluster: z
+      .object({
+        enabled: z.boolean().default(false),
+        instance_id: z.string().min(1).default('nexus-1'),
+        quota_cache_ttl_seconds: nonNegativeInt.default(60),
+        stale_quota_grace_seconds: nonNegativeInt.default(300),
+        unknown_tenant_policy: z.enum(['fail_closed', 'fail_open']).default('fail_closed'),
+        default_quotas: z
+          .object({
+            storage_bytes: quota.default(104_857_600),
+            requests_per_minute: quota.default(60),
+            requests_per_hour: quota.default(1000),
+          })
+          .strict()
+          .prefault({}),
+        usage_report_interval_seconds: positiveInt.default(60),
+        hivehub: z
+          .object({
+            base_url: z.url().nullable().default(null),
+            service_api_key: z.string().min(1).nullable().default(null),
+            timeout_ms: positiveInt.default(5_000),
+            retries: nonNegativeInt.default(3),
+            retry_delay_ms: nonNegativeInt.default(200),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+/** The schema's output before the loader resolves derived values. */
+export type ParsedConfig = z.infer<typeof configSchema>;
+
+/** The validated, resolved options: `auth.enabled` is always decided. */
+export type NexusConfig = Readonly<
+  Omit<ParsedConfig, 'auth'> & {
+    auth: Readonly<Omit<ParsedConfig['auth'], 'enabled'> & { enabled: boolean }>;
+  }
+>;

@@ -1,0 +1,273 @@
+/**
+ * Builds the one options object the process runs with: YAML file, then environment
+ * overrides, then CLI flags (each later source wins per key), validated by the zod schema,
+ * derived values resolved, then deep-frozen. Any problem is a `ConfigError` naming the key,
+ * the offending value and where it came from, raised before anything listens.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { NexusError } from '../errors.js';
+import { configSchema, type NexusConfig } from './config-schema.js';
+
+/** An invalid setting. Operator input, so it carries the key and the source in details. */
+export class ConfigError extends NexusError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('INVALID_PARAMETER', message, { details });
+    this.name = 'ConfigError';
+  }
+}
+
+type EnvKind = 'string' | 'int' | 'bool' | 'quota';
+
+/**
+ * Environment variables → config paths. The short names are the documented ones;
+ * every key also has its long `NEXUS_<SECTION>_<KEY>` form so any key can be overridden.
+ */
+export const ENV_OVERRIDES: ReadonlyArray<readonly [string, string, EnvKind]> = [
+  ['NEXUS_HOST', 'server.host', 'string'],
+  ['NEXUS_PORT', 'server.port', 'int'],
+  ['NEXUS_SERVER_BODY_LIMIT_BYTES', 'server.body_limit_bytes', 'int'],
+  ['NEXUS_SERVER_REQUEST_TIMEOUT_MS', 'server.request_timeout_ms', 'int'],
+  ['NEXUS_SERVER_SHUTDOWN_TIMEOUT_MS', 'server.shutdown_timeout_ms', 'int'],
+  ['NEXUS_DATA_DIR', 'storage.data_dir', 'string'],
+  ['NEXUS_STORAGE_SYNC', 'storage.sync', 'bool'],
+  ['NEXUS_STORAGE_MAP_SIZE', 'storage.map_size', 'int'],
+  ['NEXUS_QUERY_TIMEOUT_MS', 'query.timeout_ms', 'int'],
+  ['NEXUS_QUERY_MAX_INTERMEDIATE_ROWS', 'query.max_intermediate_rows', 'int'],
+  ['NEXUS_AUTH_ENABLED', 'auth.enabled', 'bool'],
+  ['NEXUS_ROOT_API_KEY', 'auth.root_api_key', 'string'],
+  ['NEXUS_ROOT_API_KEY_FILE', 'auth.root_api_key_file', 'string'],
+  ['NEXUS_AUTH_FAILED_ATTEMPTS_PER_MINUTE', 'auth.failed_attempts_per_minute', 'int'],
+  ['NEXUS_LOG_LEVEL', 'log.level', 'string'],
+  ['NEXUS_CLUSTER_ENABLED', 'cluster.enabled', 'bool'],
+  ['NEXUS_CLUSTER_INSTANCE_ID', 'cluster.instance_id', 'string'],
+  ['NEXUS_CLUSTER_QUOTA_CACHE_TTL_SECONDS', 'cluster.quota_cache_ttl_seconds', 'int'],
+  ['NEXUS_CLUSTER_STALE_QUOTA_GRACE_SECONDS', 'cluster.stale_quota_grace_seconds', 'int'],
+  ['NEXUS_CLUSTER_UNKNOWN_TENANT_POLICY', 'cluster.unknown_tenant_policy', 'string'],
+  ['NEXUS_CLUSTER_DEFAULT_STORAGE_BYTES', 'cluster.default_quotas.storage_bytes', 'quota'],
+  ['NEXUS_CLUSTER_DEFAULT_REQUESTS_PER_MINUTE', 'cluster.default_quotas.requests_per_minute', 'quota'],
+  ['NEXUS_CLUSTER_DEFAULT_REQUESTS_PER_HOUR', 'cluster.default_quotas.requests_per_hour', 'quota'],
+  ['NEXUS_CLUSTER_USAGE_REPORT_INTERVAL_SECONDS', 'cluster.usage_report_interval_seconds', 'int'],
+  ['NEXUS_HIVEHUB_BASE_URL', 'cluster.hivehub.base_url', 'string'],
+  ['NEXUS_HIVEHUB_SERVICE_API_KEY', 'cluster.hivehub.service_api_key', 'string'],
+  ['NEXUS_HIVEHUB_TIMEOUT_MS', 'cluster.hivehub.timeout_ms', 'int'],
+  ['NEXUS_HIVEHUB_RETRIES', 'cluster.hivehub.retries', 'int'],
+  ['NEXUS_HIVEHUB_RETRY_DELAY_MS', 'cluster.hivehub.retry_delay_ms', 'int'],
+];
+
+/** CLI flags the commands accept, already parsed by commander (undefined = not given). */
+export interface ConfigFlags {
+  host?: string;
+  port?: string | number;
+  dataDir?: string;
+  logLevel?: string;
+}
+
+export interface LoadConfigOptions {
+  /** YAML file path (`--config`). */
+  file?: string;
+  /** Environment to read overrides from; default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  flags?: ConfigFlags;
+}
+
+type Tree = Record<string, unknown>;
+
+function isTree(v: unknown): v is Tree {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function setPath(tree: Tree, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node = tree;
+  for (const part of parts.slice(0, -1)) {
+    const next = node[part];
+    if (!isTree(next)) node[part] = {};
+    node = node[part] as Tree;
+  }
+  node[parts[parts.length - 1]!] = value;
+}
+
+function getPath(tree: unknown, path: readonly PropertyKey[]): unknown {
+  let node: unknown = tree;
+  for (const part of path) {
+    if (!isTree(node)) return undefined;
+    node = node[String(part)];
+  }
+  return node;
+}
+
+function coerce(name: string, path: string, raw: string, kind: EnvKind): unknown {
+  const fail = (expected: string): never => {
+    throw new ConfigError(
+      `invalid config: ${path} = ${JSON.stringify(raw)} (from ${name}): expected ${expected}`,
+      {
+        key: path,
+        value: raw,
+        source: name,
+      },
+    );
+  };
+  switch (kind) {
+    case 'string':
+      return raw;
+    case 'bool':
+      if (/^(true|1|yes|on)$/i.test(raw)) return true;
+      if (/^(false|0|no|off)$/i.test(raw)) return false;
+      return fail('a boolean (true/false)');
+    case 'int':
+    case 'quota':
+      if (kind === 'quota' && /^(null|unlimited)$/i.test(raw)) return null;
+      if (!/^-?\d+$/.test(raw.trim()))
+        return fail(kind === 'quota' ? 'an integer or "unlimited"' : 'an integer');
+      return Number(raw.trim());
+  }
+}
+
+function readYaml(file: string): Tree {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`, { source: file });
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`config file ${file} is not valid YAML: ${(err as Error).message}`, {
+      source: file,
+    });
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (!isTree(parsed)) throw new ConfigError(`config file ${file} must hold a mapping at the top level`);
+  return parsed;
+}
+
+/** Loopback binds are only reachable locally, so auth may default to off there. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Merges the sources, validates and freezes. Throws `ConfigError` on the first bad key. */
+export function loadConfig(options: LoadConfigOptions = {}): NexusConfig {
+  const env = options.env ?? process.env;
+  const sources = new Map<string, string>();
+  const tree: Tree = options.file ? readYaml(options.file) : {};
+  const fileLabel = options.file ?? 'defaults';
+
+  for (const [name, path, kind] of ENV_OVERRIDES) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    setPath(tree, path, coerce(name, path, raw, kind));
+    sources.set(path, name);
+  }
+  const flags = options.flags ?? {};
+  const flagTable: ReadonlyArray<readonly [unknown, string, string, EnvKind]> = [
+    [flags.host, 'server.host', '--host', 'string'],
+    [flags.port, 'server.port', '--port', 'int'],
+    [flags.dataDir, 'storage.data_dir', '--data', 'string'],
+    [flags.logLevel, 'log.level', '--log-level', 'string'],
+  ];
+  for (const [value, path, flag, kind] of flagTable) {
+    if (value === undefined) continue;
+    setPath(tree, path, coerce(flag, path, String(value), kind));
+    sources.set(path, flag);
+  }
+
+  const result = configSchema.safeParse(tree);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    let path = issue.path.map(String).join('.');
+    let value = getPath(tree, issue.path);
+    if (issue.code === 'unrecognized_keys') {
+      const key = issue.keys[0] ?? '';
+      path = path ? `${path}.${key}` : key;
+      value = getPath(tree, [...issue.path, key]);
+    }
+    const from = sources.get(path) ?? fileLabel;
+    const shown = value === undefined ? 'undefined' : JSON.stringify(value);
+    const reason = issue.code === 'unrecognized_keys' ? 'unknown key' : issue.message;
+    throw new ConfigError(`invalid config: ${path || '(root)'} = ${shown} (from ${from}): ${reason}`, {
+      key: path,
+      value,
+      source: from,
+    });
+  }
+  const parsed = result.data;
+
+  if (parsed.auth.root_api_key !== null && parsed.auth.root_api_key_file !== null) {
+    throw new ConfigError('invalid config: set only one of auth.root_api_key and auth.root_api_key_file', {
+      key: 'auth.root_api_key_file',
+    });
+  }
+  let rootKey = parsed.auth.root_api_key;
+  if (parsed.auth.root_api_key_file !== null) {
+    const file = parsed.auth.root_api_key_file;
+    try {
+      rootKey = readFileSync(file, 'utf8').trim();
+    } catch (err) {
+      throw new ConfigError(
+        `invalid config: auth.root_api_key_file = ${JSON.stringify(file)}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+        { key: 'auth.root_api_key_file', value: file },
+      );
+    }
+    if (rootKey.length < 16) {
+      throw new ConfigError(
+        `invalid config: auth.root_api_key_file = ${JSON.stringify(file)}: the key must be at least 16 characters`,
+        { key: 'auth.root_api_key_file', value: file },
+      );
+    }
+  }
+
+  let authEnabled = parsed.auth.enabled ?? !isLoopbackHost(parsed.server.host);
+  if (parsed.cluster.enabled) {
+    if (parsed.auth.enabled === false) {
+      throw new ConfigError(
+        'invalid config: auth.enabled = false: authentication is mandatory in cluster mode',
+        {
+          key: 'auth.enabled',
+          value: false,
+        },
+      );
+    }
+    authEnabled = true;
+    for (const key of ['base_url', 'service_api_key'] as const) {
+      if (parsed.cluster.hivehub[key] === null) {
+        throw new ConfigError(
+          `invalid config: cluster.hivehub.${key} = null: required when cluster.enabled is true`,
+          {
+            key: `cluster.hivehub.${key}`,
+            value: null,
+          },
+        );
+      }
+    }
+  }
+
+  return deepFreeze({
+    ...parsed,
+    auth: { ...parsed.auth, enabled: authEnabled, root_api_key: rootKey },
+  });
+}
+
+/** The effective options with secrets masked, for the startup log line. */
+export function redactConfig(config: NexusConfig): Record<string, unknown> {
+  const mask = (v: string | null): string | null => (v === null ? null : '[redacted]');
+  return {
+    ...config,
+    auth: { ...config.auth, root_api_key: mask(config.auth.root_api_key) },
+    cluster: {
+      ...config.cluster,
+      hivehub: { ...config.cluster.hivehub, service_api_key: mask(config.cluster.hivehub.service_api_key) },
+    },
+  };
+}

@@ -1,0 +1,259 @@
+/**
+ * Builds the Fastify application (not listening): lossless JSON bodies, the auth /
+ * cluster-admission hook, metrics, the single error shape, 404/405 handling, and one
+ * plugin per API area. `startServer` (start-server.ts) wires the real services and listens.
+ */
+import Fastify, {
+  LogController,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+  type RouteOptions,
+} from 'fastify';
+import { checkFunction, routeAuth } from '../auth/functions.js';
+import { hasPermission, requirePermission } from '../auth/permissions.js';
+import { resolveTenantOverride, type HeaderBag } from '../auth/auth-service.js';
+import type { UserContext } from '../auth/types.js';
+import type { ClusterGate } from '../cluster/types.js';
+import type { NexusConfig } from '../config/config-schema.js';
+import { DEFAULT_NAMESPACE, type NexusDatabase } from '../engine/api.js';
+import { NexusError } from '../errors.js';
+import { replyWithError } from './error-reply.js';
+import { parseJsonBody } from './json-body.js';
+import { OpenApiCollector } from './openapi.js';
+import './request-context.js';
+import type { RouteServices } from './route-services.js';
+import { clusterRoutes } from './routes/cluster-routes.js';
+import { cypherRoutes } from './routes/cypher-routes.js';
+import { dataRoutes } from './routes/data-routes.js';
+import { healthRoutes } from './routes/health-routes.js';
+import { ingestRoutes } from './routes/ingest-routes.js';
+import { metricsRoutes } from './routes/metrics-routes.js';
+import { openapiRoutes } from './routes/openapi-routes.js';
+import { schemaRoutes } from './routes/schema-routes.js';
+import { statsRoutes } from './routes/stats-routes.js';
+import { ServerMetrics } from './server-metrics.js';
+
+/** The part of the auth layer the server calls per request (`AuthService` fits). */
+export interface RequestAuthenticator {
+  authenticate(headers: HeaderBag, clientIp: string): UserContext;
+}
+
+export interface ServerDeps {
+  config: NexusConfig;
+  db: NexusDatabase;
+  /** Required when `config.auth.enabled`. */
+  auth?: RequestAuthenticator | null;
+  /** Required when `config.cluster.enabled`. */
+  clusterGate?: ClusterGate | null;
+  /** Extra plugins mounted after the core routes (MCP endpoint, key management, ...). */
+  plugins?: readonly FastifyPluginAsync[];
+  version: string;
+  /** Fastify logger option; default: pino at `config.log.level` with secrets redacted. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+export interface NexusServer {
+  readonly app: FastifyInstance;
+  readonly metrics: ServerMetrics;
+  /** Makes the hook refuse new requests with 503 while in-flight ones finish. */
+  beginShutdown(): void;
+}
+
+/** Keys and the control-plane key must never reach a log line. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'headers.authorization',
+  'headers["x-api-key"]',
+];
+
+const MCP_PREFIX = '/mcp';
+
+function compilePattern(url: string): RegExp {
+  const escaped = url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z0-9_]+/g, '[^/]+');
+  return new RegExp(`^${escaped}/?$`);
+}
+
+export async function createServer(deps: ServerDeps): Promise<NexusServer> {
+  const { config, db } = deps;
+  const clusterMode = config.cluster.enabled;
+  const authOn = config.auth.enabled || clusterMode;
+  const auth = deps.auth ?? null;
+  const gate = deps.clusterGate ?? null;
+  if (authOn && auth === null)
+    throw new NexusError('INTERNAL_ERROR', 'auth is enabled but no authenticator was given');
+  if (clusterMode && gate === null)
+    throw new NexusError('INTERNAL_ERROR', 'cluster mode needs a cluster gate');
+
+  const app = Fastify({
+    logger: deps.logger ?? { level: config.log.level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
+    logController: new LogController({ disableRequestLogging: true }),
+    requestIdHeader: 'x-request-id',
+    bodyLimit: config.server.body_limit_bytes,
+    requestTimeout: config.server.request_timeout_ms,
+    return503OnClosing: false,
+    exposeHeadRoutes: false,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+  });
+
+  const startedAt = Date.now();
+  const metrics = new ServerMetrics(() => (clusterMode ? 0 : db.stats(DEFAULT_NAMESPACE).bytes), startedAt);
+  const openapi = new OpenApiCollector({ title: 'Nexus', version: deps.version }, authOn);
+  const services: RouteServices = {
+    config,
+    db,
+    metrics,
+    openapi,
+    clusterGate: gate,
+    version: deps.version,
+    startedAt,
+  };
+  let closing = false;
+  // Per-request lines only at debug: info-level request logging would cost throughput.
+  const debugLog = config.log.level === 'debug' || config.log.level === 'trace';
+
+  app.decorateRequest('ctx', null);
+  app.decorateRequest('tenantId', null);
+  app.decorateRequest('quotaBytes', null);
+  app.decorateRequest('usage', null);
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+
+  // Method-not-allowed needs the set of patterns per method, known only at registration.
+  const patterns: { method: string; re: RegExp }[] = [];
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const method = Array.isArray(route.method) ? String(route.method[0]) : String(route.method);
+    route.config = {
+      ...route.config,
+      auth: routeAuth(method, route.url),
+      needsNamespace: route.config?.needsNamespace === true || route.url.startsWith(MCP_PREFIX),
+    };
+    for (const m of Array.isArray(route.method) ? route.method : [route.method]) {
+      patterns.push({ method: String(m), re: compilePattern(route.url) });
+    }
+  });
+  app.addHook('onRoute', openapi.onRoute);
+
+  if (!authOn) {
+    app.addHook('onRequest', (_req, _reply, done) => {
+      if (closing) done(new NexusError('SERVICE_UNAVAILABLE', 'The server is shutting down'));
+      else done();
+    });
+  } else {
+    app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+      if (closing) throw new NexusError('SERVICE_UNAVAILABLE', 'The server is shutting down');
+      if (req.routeOptions.url === undefined) return; // unknown route: the 404 handler answers
+      const routeConfig = req.routeOptions.config;
+      const rule = routeConfig.auth;
+      if (rule === undefined) {
+        // Deny by default: a route missing from the function table is never reachable by keys.
+        req.log.warn({ route: req.routeOptions.url }, 'route missing from the auth function table');
+        throw new NexusError('FORBIDDEN', 'This route is not available to API keys');
+      }
+      if (!clusterMode && rule.publicInStandalone) return;
+      let ctx = auth!.authenticate(req.headers, req.ip);
+      let operatorAccess = false;
+      if (clusterMode) {
+        const header = req.headers['x-nexus-tenant'];
+        if (header !== undefined && header !== '') {
+          const before = ctx;
+          ctx = resolveTenantOverride(ctx, header);
+          if (before.userId !== ctx.userId) {
+            operatorAccess = true;
+            req.log.info(
+              { keyId: ctx.keyId, tenant: ctx.userId, route: req.routeOptions.url },
+              'SUPER key tenant access',
+            );
+          }
+        }
+        if (ctx.userId === null) {
+          if (routeConfig.needsNamespace === true) {
+            if (hasPermission(ctx, 'SUPER')) {
+              throw new NexusError(
+                'INVALID_PARAMETER',
+                'A SUPER key reaches tenant data only by naming the tenant in the X-Nexus-Tenant header',
+                { details: { header: 'X-Nexus-Tenant' } },
+              );
+            }
+            throw new NexusError('INVALID_TOKEN', 'This API key is not bound to a tenant (no user_id)');
+          }
+        } else if (!operatorAccess) {
+          const admission = await gate!.admit(ctx.userId);
+          reply.headers(admission.headers);
+          req.tenantId = ctx.userId;
+          req.quotaBytes = admission.quotas.storageBytes;
+          req.usage = { requests: 1 };
+        }
+      } else if (ctx.namespace !== DEFAULT_NAMESPACE) {
+        ctx = { ...ctx, namespace: DEFAULT_NAMESPACE };
+      }
+      if (rule.permission !== null) requirePermission(ctx, rule.permission);
+      if (rule.function !== null) checkFunction(ctx, rule.function);
+      req.ctx = ctx;
+    });
+  }
+
+  app.addHook('onResponse', (req, reply, done) => {
+    metrics.observeRequest(
+      req.method,
+      req.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
+    if (req.tenantId !== null && req.usage !== null) gate!.recordUsage(req.tenantId, req.usage);
+    if (debugLog) {
+      req.log.debug(
+        { method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime },
+        'request completed',
+      );
+    }
+    done();
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const code = replyWithError(err, req, reply);
+    metrics.countError(code);
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?', 1)[0]!;
+    const allow = [...new Set(patterns.filter((p) => p.re.test(path)).map((p) => p.method))];
+    const err =
+      allow.length > 0
+        ? new NexusError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${path}`, {
+            details: { allow },
+          })
+        : new NexusError('NOT_FOUND', `No route ${req.method} ${path}`);
+    metrics.countError(replyWithError(err, req, reply));
+  });
+
+  await app.register(healthRoutes, services);
+  await app.register(cypherRoutes, services);
+  await app.register(statsRoutes, services);
+  await app.register(schemaRoutes, services);
+  await app.register(dataRoutes, services);
+  await app.register(ingestRoutes, services);
+  await app.register(metricsRoutes, services);
+  await app.register(openapiRoutes, services);
+  if (clusterMode) await app.register(clusterRoutes, services);
+  for (const plugin of deps.plugins ?? []) await app.register(plugin);
+  await app.ready();
+
+  return {
+    app,
+    metrics,
+    beginShutdown() {
+      closing = true;
+    },
+  };
+}

@@ -1,0 +1,163 @@
+/**
+ * POST /ingest: bulk import of nodes and relationships in ONE write transaction. Every item
+ * is converted and checked before the transaction starts, and references are resolved
+ * inside it, so a malformed item is reported with its section and index and nothing is
+ * imported. In cluster mode the control plane is asked first (checkImport).
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { NexusError } from '../../errors.js';
+import type { NodeId, PropertyMap } from '../../storage/types.js';
+import { addUsage, contextOf, namespaceOf, writeOptionsOf, type RouteServices } from '../route-services.js';
+import { jsonToPropertyMap } from '../serialize.js';
+
+interface IngestNode {
+  ref?: string;
+  labels?: string[];
+  properties?: Record<string, unknown>;
+}
+interface IngestRel {
+  src: number | string;
+  dst: number | string;
+  type: string;
+  properties?: Record<string, unknown>;
+}
+interface IngestBody {
+  nodes?: IngestNode[];
+  relationships?: IngestRel[];
+}
+
+const NAME = { type: 'string', minLength: 1, maxLength: 1024 } as const;
+const ENDPOINT = {
+  oneOf: [
+    { type: 'integer', minimum: 0, description: 'An existing node id' },
+    { type: 'string', minLength: 1, description: 'The ref of a node in this batch' },
+  ],
+} as const;
+
+function itemError(section: string, index: number, message: string): NexusError {
+  return new NexusError('INVALID_BODY', `${section}[${index}]: ${message}; nothing was imported`, {
+    details: { section, index },
+  });
+}
+
+export const ingestRoutes: FastifyPluginAsync<RouteServices> = async (app, services) => {
+  app.post<{ Body: IngestBody }>(
+    '/ingest',
+    {
+      config: { needsNamespace: true },
+      schema: {
+        summary: 'Bulk import nodes and relationships in one transaction',
+        tags: ['data'],
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            nodes: {
+              type: 'array',
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                  ref: { type: 'string', minLength: 1 },
+                  labels: { type: 'array', items: NAME },
+                  properties: { type: 'object', additionalProperties: true },
+                },
+              },
+            },
+            relationships: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['src', 'dst', 'type'],
+                additionalProperties: false,
+                properties: {
+                  src: ENDPOINT,
+                  dst: ENDPOINT,
+                  type: NAME,
+                  properties: { type: 'object', additionalProperties: true },
+                },
+              },
+            },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['nodes_created', 'relationships_created', 'elapsed_ms'],
+            properties: {
+              nodes_created: { type: 'integer' },
+              relationships_created: { type: 'integer' },
+              elapsed_ms: { type: 'number' },
+              items_per_second: { type: 'number' },
+              refs: { type: 'object', additionalProperties: { type: 'integer' } },
+            },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const start = performance.now();
+      const nodesIn = req.body.nodes ?? [];
+      const relsIn = req.body.relationships ?? [];
+
+      // Convert everything up front: errors name the item, and the transaction stays short.
+      const refIndex = new Map<string, number>();
+      const nodes: { labels: string[]; properties: PropertyMap }[] = nodesIn.map((n, i) => {
+        if (n.ref !== undefined) {
+          if (refIndex.has(n.ref)) throw itemError('nodes', i, `duplicate ref ${JSON.stringify(n.ref)}`);
+          refIndex.set(n.ref, i);
+        }
+        try {
+          return { labels: [...new Set(n.labels ?? [])], properties: jsonToPropertyMap(n.properties) };
+        } catch (err) {
+          throw itemError('nodes', i, (err as Error).message);
+        }
+      });
+      const rels = relsIn.map((r, i) => {
+        for (const end of [r.src, r.dst]) {
+          if (typeof end === 'string' && !refIndex.has(end)) {
+            throw itemError('relationships', i, `unknown ref ${JSON.stringify(end)}`);
+          }
+        }
+        try {
+          return { src: r.src, dst: r.dst, type: r.type, properties: jsonToPropertyMap(r.properties) };
+        } catch (err) {
+          throw itemError('relationships', i, (err as Error).message);
+        }
+      });
+
+      const tenant = req.tenantId;
+      if (tenant !== null && services.clusterGate !== null) {
+        const estimated = Number(req.headers['content-length'] ?? 0) || 0;
+        await services.clusterGate.checkImport(tenant, estimated);
+      }
+
+      const ids = await namespaceOf(services, req).write((tx) => {
+        const created: NodeId[] = nodes.map((n) => tx.createNode(n.labels, n.properties));
+        rels.forEach((r, i) => {
+          const resolve = (end: number | string): NodeId => {
+            if (typeof end === 'string') return created[refIndex.get(end)!]!;
+            if (tx.getNode(end) === undefined)
+              throw itemError('relationships', i, `node ${end} does not exist`);
+            return end;
+          };
+          tx.createRelationship(r.type, resolve(r.src), resolve(r.dst), r.properties);
+        });
+        return created;
+      }, writeOptionsOf(req));
+
+      addUsage(req, { nodesCreated: nodes.length, relationshipsCreated: rels.length });
+      const elapsed = performance.now() - start;
+      const refs: Record<string, number> = {};
+      for (const [ref, index] of refIndex) refs[ref] = ids[index]!;
+      req.log.debug({ keyId: contextOf(req).keyId, nodes: nodes.length, rels: rels.length }, 'ingest');
+      return {
+        nodes_created: nodes.length,
+        relationships_created: rels.length,
+        elapsed_ms: Math.round(elapsed * 1000) / 1000,
+        items_per_second: elapsed > 0 ? Math.round(((nodes.length + rels.length) * 1000) / elapsed) : 0,
+        refs,
+      };
+    },
+  );
+};

@@ -1,0 +1,66 @@
+/**
+ * GET /stats: counts of the caller's namespace (in cluster mode, the tenant's own graph
+ * only) plus process figures. Per-type relationship counts need a scan of the
+ * relationships, so this is O(relationships); labels are counted from the label index.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { namespaceOf, type RouteServices } from '../route-services.js';
+
+export const statsRoutes: FastifyPluginAsync<RouteServices> = async (app, services) => {
+  app.get(
+    '/stats',
+    {
+      config: { needsNamespace: true },
+      schema: {
+        summary: 'Graph and server statistics of the caller’s namespace',
+        tags: ['server'],
+        response: {
+          200: {
+            type: 'object',
+            required: [
+              'nodes',
+              'relationships',
+              'labels',
+              'relationship_types',
+              'storage_bytes',
+              'uptime_seconds',
+              'version',
+            ],
+            properties: {
+              nodes: { type: 'integer' },
+              relationships: { type: 'integer' },
+              labels: { type: 'object', additionalProperties: { type: 'integer' } },
+              relationship_types: { type: 'object', additionalProperties: { type: 'integer' } },
+              storage_bytes: { type: 'integer' },
+              uptime_seconds: { type: 'number' },
+              version: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const handle = namespaceOf(services, req);
+      return handle.read((tx) => {
+        const stats = tx.stats();
+        const labels: Record<string, number> = {};
+        for (const label of tx.labels().sort()) labels[label] = tx.countNodesByLabel(label);
+        const types: Record<string, number> = {};
+        for (const type of tx.relationshipTypes().sort()) types[type] = 0;
+        for (const id of tx.scanRelationships()) {
+          const rel = tx.getRelationship(id);
+          if (rel !== undefined) types[rel.type] = (types[rel.type] ?? 0) + 1;
+        }
+        return {
+          nodes: stats.nodes,
+          relationships: stats.relationships,
+          labels,
+          relationship_types: types,
+          storage_bytes: stats.bytes,
+          uptime_seconds: Math.round((Date.now() - services.startedAt) / 1000),
+          version: services.version,
+        };
+      });
+    },
+  );
+};

@@ -1,0 +1,101 @@
+/**
+ * Runs the server for real: opens the database, the auth layer and (cluster mode) the
+ * cluster gate from the validated config, listens, prints the bound address, and shuts
+ * down gracefully — stop accepting, let in-flight requests finish (bounded by
+ * server.shutdown_timeout_ms), stop the gate (flushing usage), close storage.
+ */
+import { mkdirSync } from 'node:fs';
+import type { FastifyPluginAsync } from 'fastify';
+import type { NexusConfig } from '../config/config-schema.js';
+import type { NexusDatabase } from '../engine/api.js';
+import { createServer, type NexusServer, type RequestAuthenticator } from './create-server.js';
+import type { ClusterGate } from '../cluster/types.js';
+
+/** What `openServices` produces: everything the app needs, and how to release it. */
+export interface ServerServices {
+  db: NexusDatabase;
+  auth: RequestAuthenticator | null;
+  clusterGate: ClusterGate | null;
+  plugins: FastifyPluginAsync[];
+  /** Printed once on start (e.g. a generated root key). */
+  notices: string[];
+  /** Run after the database is closed (e.g. a separate system store). */
+  cleanup: (() => Promise<void>)[];
+}
+
+export interface RunningServer {
+  readonly server: NexusServer;
+  /** e.g. `http://127.0.0.1:15474` */
+  readonly url: string;
+  readonly port: number;
+  /** Graceful shutdown; idempotent. */
+  close(): Promise<void>;
+}
+
+export interface StartServerOptions {
+  config: NexusConfig;
+  version: string;
+  /** Builds the services (start-services.ts wires the real ones). */
+  openServices: (config: NexusConfig) => Promise<ServerServices>;
+  /** Where the startup lines go (default stdout). */
+  print?: (line: string) => void;
+}
+
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const { config } = options;
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  mkdirSync(config.storage.data_dir, { recursive: true });
+  const services = await options.openServices(config);
+  let server: NexusServer;
+  try {
+    server = await createServer({
+      config,
+      db: services.db,
+      auth: services.auth,
+      clusterGate: services.clusterGate,
+      plugins: services.plugins,
+      version: options.version,
+    });
+    if (services.clusterGate !== null) await services.clusterGate.start();
+    await server.app.listen({ host: config.server.host, port: config.server.port });
+  } catch (err) {
+    await services.clusterGate?.stop().catch(() => undefined);
+    await services.db.close().catch(() => undefined);
+    for (const fn of services.cleanup) await fn().catch(() => undefined);
+    throw err;
+  }
+  const address = server.app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.server.port;
+  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  const url = `http://${host}:${port}`;
+  for (const notice of services.notices) print(notice);
+  // Tests and scripts read the port from this exact line (test/helpers/server-process.ts).
+  print(`Nexus listening on ${url}`);
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      server.beginShutdown();
+      const timeout = config.server.shutdown_timeout_ms;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), timeout);
+      });
+      const result = await Promise.race([server.app.close().then(() => 'closed' as const), timedOut]);
+      clearTimeout(timer);
+      if (result === 'timeout') {
+        server.app.log.warn({ timeoutMs: timeout }, 'shutdown timeout: closing remaining connections');
+        server.app.server.closeAllConnections();
+      }
+      if (services.clusterGate !== null) {
+        await services.clusterGate
+          .stop()
+          .catch((err: unknown) => server.app.log.error({ err }, 'cluster gate stop'));
+      }
+      await services.db.close();
+      for (const fn of services.cleanup) await fn();
+    })();
+    return closing;
+  };
+  return { server, url, port, close };
+}
