@@ -72,6 +72,9 @@ describe('quantify', () => {
   });
 
   it('rejects non-boolean predicate results', () => {
-    expect(errorOf(() => quantify('all', [1n]))).toEqual({ errorClass: 'TypeError', detail: 'InvalidArgumentType' });
+    expect(errorOf(() => quantify('all', [1n]))).toEqual({
+      errorClass: 'TypeError',
+      detail: 'InvalidArgumentType',
+    });
   });
 });
