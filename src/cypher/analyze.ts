@@ -122,6 +122,8 @@ interface Env {
   readonly patternPredicates: boolean;
   /** ORDER BY after a projection: expressions equal to projected ones resolve to the column. */
   readonly projected?: ReadonlyMap<string, ProjectedExpression>;
+  /** Kinds of the projected expressions: avoids computing keys that cannot match. */
+  readonly projectedKinds?: ReadonlySet<string>;
   /** Counts aggregates met while checking (for "does this item aggregate"). */
   readonly found: { aggregates: number };
 }
@@ -596,6 +598,7 @@ class Analyzer {
         inAggregate: false,
         patternPredicates: false,
         projected,
+        projectedKinds: new Set(items.map(({ item }) => item.expression.kind)),
         found: { aggregates: 0 },
       };
       this.expression(sort.expression, env);
@@ -942,7 +945,7 @@ class Analyzer {
   }
 
   private expression(e: Expression, env: Env): StaticType {
-    if (env.projected) {
+    if (env.projected && env.projectedKinds?.has(e.kind) === true) {
       const match = env.projected.get(expressionKey(e));
       if (match) {
         if (match.aggregate) env.found.aggregates++;
@@ -1156,7 +1159,7 @@ class Analyzer {
   private withVariable(env: Env, variable: Variable, type: StaticType): Env {
     const scope = new Map(env.scope);
     scope.set(variable.name, { name: variable.name, type });
-    return { ...env, scope, projected: undefined };
+    return { ...env, scope, projected: undefined, projectedKinds: undefined };
   }
 
   private binary(e: Expression & { kind: 'Binary' }, env: Env): StaticType {
@@ -1246,7 +1249,7 @@ class Analyzer {
     let argEnv = env;
     if (signature.aggregate) {
       this.aggregate(e, env);
-      argEnv = { ...env, inAggregate: true, projected: undefined };
+      argEnv = { ...env, inAggregate: true, projected: undefined, projectedKinds: undefined };
     }
     if (signature.name === 'exists') argEnv = { ...argEnv, patternPredicates: true };
     const types = e.args.map((arg, i) => {
