@@ -172,6 +172,8 @@ function drainSync(stream: RowStream, ctx: QueryContext, columns: readonly strin
       ctx.checkDeadline();
       continue;
     }
+    // A query that does not end in RETURN produces no rows.
+    if (columns.length === 0) continue;
     ctx.hold(1);
     out.push(project(row, columns));
   }
@@ -199,6 +201,7 @@ async function drainAsync(
       }
       continue;
     }
+    if (columns.length === 0) continue;
     ctx.hold(1);
     out.push(project(row, columns));
   }

@@ -247,7 +247,11 @@ export function skipLimitOperator(input: Operator, skip: Expr | null, limit: Exp
   return new BasicOperator(name, '', [input], function* (ctx, arg) {
     const s = skip ? countArg(skip(arg, ctx), 'SKIP') : 0;
     const l = limit ? countArg(limit(arg, ctx), 'LIMIT') : Infinity;
-    if (l === 0) return;
+    if (l === 0) {
+      // Still pull once: upstream updating clauses do all their work on the first pull.
+      for (const r of input.open(ctx, arg)) if (r !== PAUSE) return;
+      return;
+    }
     let seen = 0;
     let emitted = 0;
     for (const r of input.open(ctx, arg)) {

@@ -162,9 +162,22 @@ export function referencedVariables(e: Ast.Expression): Set<string> {
   const out = new Set<string>();
   walkExpression(e, (x) => {
     if (x.kind === 'Variable') out.add(x.name);
+    else if (x.kind === 'ExistsSubquery' && x.body.kind === 'Query') collectVariables(x.body, out);
     return true;
   });
   return out;
+}
+
+/** Every variable name anywhere under an AST node (for subqueries: over-approximate). */
+function collectVariables(node: unknown, out: Set<string>): void {
+  if (node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const x of node) collectVariables(x, out);
+    return;
+  }
+  const o = node as Record<string, unknown>;
+  if (o.kind === 'Variable' && typeof o.name === 'string') out.add(o.name);
+  for (const k in o) if (k !== 'offset') collectVariables(o[k], out);
 }
 
 /** Structural identity of an expression (offsets ignored), for matching ORDER BY to items. */
@@ -300,6 +313,20 @@ export function compileExpression(e: Ast.Expression, env: ExprEnv, predicate = f
           if (where && where(r, ctx) !== true) continue;
           out.push(proj ? proj(r, ctx) : x);
         }
+        return out;
+      };
+    }
+    case 'PatternComprehension': {
+      const pathVar = e.variable?.name ?? null;
+      const m = env.compileMatch(e.element, e.where, pathVar, env.bound);
+      const local: string[] = [];
+      for (const n of e.element.nodes) if (n.variable) local.push(n.variable.name);
+      for (const r of e.element.relationships) if (r.variable) local.push(r.variable.name);
+      if (pathVar) local.push(pathVar);
+      const proj = compileExpression(e.projection, withBound(env, local));
+      return (row, ctx) => {
+        const out: Value[] = [];
+        for (const r of rowsOf(m(row, ctx), ctx)) out.push(proj(r, ctx));
         return out;
       };
     }

@@ -659,7 +659,7 @@ function* runProgram(prog: Program, ctx: QueryContext, input: Row): Generator<Ro
         if (target) {
           if ((target as Node).id !== nodeId) to = undefined;
         }
-        if (to && (target || nodeOk(es.to, to))) {
+        if (to && nodeOk(es.to, to)) {
           if (!target) row[es.to.name] = to;
           const list = es.reversed ? [...trail].reverse() : [...trail];
           if (!boundList || sameRels(boundList, list)) {

@@ -424,7 +424,7 @@ class Planner {
     const entries: { name: string; ast: Ast.Expression }[] = [];
     if (proj.star) {
       const vars = scope.filter((v) => !isInternalName(v));
-      if (vars.length === 0 && proj.items.length === 0) {
+      if (isReturn && vars.length === 0 && proj.items.length === 0) {
         throw new CypherError(
           'SyntaxError',
           'NoVariablesInScope',
@@ -498,7 +498,8 @@ class Planner {
       }
       if (proj.distinct) op = distinctOperator(op, names);
     } else {
-      const keep = proj.orderBy.length > 0 && !proj.distinct;
+      // WITH ... WHERE may read variables of the previous scope too (TCK WithWhere7).
+      const keep = (proj.orderBy.length > 0 && !proj.distinct) || (c.kind === 'With' && c.where !== null);
       const items = entries.map((e) => ({ name: e.name, expr: this.expr(e.ast, bound) }));
       op = projectOperator(input, items, keep);
       if (proj.distinct) op = distinctOperator(op, names);
@@ -523,11 +524,8 @@ class Planner {
       );
     }
     if (c.kind === 'With' && c.where) {
-      op = filterOperator(
-        op,
-        this.expr(c.where, new Set([...names, ...(proj.orderBy.length > 0 ? scope : [])]), true),
-        'WITH ... WHERE',
-      );
+      const whereScope = aggregates.length > 0 ? names : [...scope, ...names];
+      op = filterOperator(op, this.expr(c.where, whereScope, true), 'WITH ... WHERE');
     }
     return { op, scope: names, columns: names };
   }

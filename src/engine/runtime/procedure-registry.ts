@@ -66,7 +66,7 @@ function checkArgType(value: Value, type: string, proc: string, arg: string): Va
     !['INTEGER', 'FLOAT', 'NUMBER', 'STRING', 'BOOLEAN'].includes(base);
   if (!ok) {
     throw new CypherError(
-      'TypeError',
+      'SyntaxError',
       'InvalidArgumentType',
       `Procedure ${proc}: argument ${arg} must be ${type}`,
     );
