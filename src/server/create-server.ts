@@ -5,6 +5,7 @@
  */
 import Fastify, {
   LogController,
+  type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyPluginAsync,
   type FastifyReply,
@@ -53,6 +54,8 @@ export interface ServerDeps {
   version: string;
   /** Fastify logger option; default: pino at `config.log.level` with secrets redacted. */
   logger?: FastifyServerOptions['logger'];
+  /** An existing pino instance (takes precedence over `logger`). */
+  loggerInstance?: FastifyBaseLogger;
 }
 
 export interface NexusServer {
@@ -89,7 +92,14 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
     throw new NexusError('INTERNAL_ERROR', 'cluster mode needs a cluster gate');
 
   const app = Fastify({
-    logger: deps.logger ?? { level: config.log.level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
+    ...(deps.loggerInstance !== undefined
+      ? { loggerInstance: deps.loggerInstance }
+      : {
+          logger: deps.logger ?? {
+            level: config.log.level,
+            redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+          },
+        }),
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: 'x-request-id',
     bodyLimit: config.server.body_limit_bytes,

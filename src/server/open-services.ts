@@ -1,13 +1,20 @@
 /**
  * Wires the real services from the validated config: the database (`Nexus.open`), the auth
- * layer over a system table of the same store, and in cluster mode the cluster gate and
- * the MCP endpoint. Kept apart from start-server.ts so tests can start the app with fakes.
+ * layer and its key-management routes over a system table of the same store, the MCP
+ * endpoint, and in cluster mode the cluster gate. Kept apart from start-server.ts so tests
+ * can build the app with fakes.
  */
 import { join } from 'node:path';
+import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
+import type { ClusterConfig } from '../cluster/config.js';
 import type { NexusConfig } from '../config/config-schema.js';
 import type { NexusDatabase } from '../engine/api.js';
 import type { SystemTable } from '../storage/types.js';
+import { addUsage, contextOf } from './route-services.js';
 import type { ServerServices } from './start-server.js';
+
+/** The system table cluster mode keeps undelivered usage reports in. */
+export const USAGE_OUTBOX_TABLE = 'usage_outbox';
 
 /** A system table from the database's own store, or from a separate store as a fallback. */
 async function systemTableOpener(
@@ -22,7 +29,25 @@ async function systemTableOpener(
   return { open: (name) => store.systemTable(name), close: () => store.close() };
 }
 
-export async function openServices(config: NexusConfig): Promise<ServerServices> {
+/** The validated `cluster` section in the shape cluster mode takes (loader checked the nulls). */
+function clusterConfigOf(config: NexusConfig): ClusterConfig {
+  const c = config.cluster;
+  return {
+    ...c,
+    default_quotas: { ...c.default_quotas },
+    hivehub: { ...c.hivehub, base_url: c.hivehub.base_url!, service_api_key: c.hivehub.service_api_key! },
+  };
+}
+
+export interface OpenServicesOptions {
+  version: string;
+  logger: FastifyBaseLogger;
+}
+
+export async function openServices(
+  config: NexusConfig,
+  options: OpenServicesOptions,
+): Promise<ServerServices> {
   const { Nexus } = await import('../engine/nexus.js');
   const db = await Nexus.open({
     path: config.storage.data_dir,
@@ -42,23 +67,59 @@ export async function openServices(config: NexusConfig): Promise<ServerServices>
   };
   const clusterMode = config.cluster.enabled;
 
-  if (config.auth.enabled || clusterMode) {
-    const { createAuth, AUTH_TABLE_NAME } = await import('../auth/index.js');
-    const bundle = await createAuth({
-      table: tables.open(AUTH_TABLE_NAME),
-      enabled: true,
-      clusterMode,
-      ...(config.auth.root_api_key === null ? {} : { rootApiKey: config.auth.root_api_key }),
-      // The config loader already applied NEXUS_ROOT_API_KEY(_FILE); do not read them twice.
-      env: {},
-      maxFailuresPerMinute: config.auth.failed_attempts_per_minute,
-    });
-    services.auth = bundle.auth;
-    if (bundle.generatedRootKey !== undefined) {
-      services.notices.push(
-        `Generated root API key (shown only this once, store it now): ${bundle.generatedRootKey}`,
-      );
+  try {
+    if (config.auth.enabled || clusterMode) {
+      const { createAuth, keyRoutes, AUTH_TABLE_NAME } = await import('../auth/index.js');
+      const bundle = await createAuth({
+        table: tables.open(AUTH_TABLE_NAME),
+        enabled: true,
+        clusterMode,
+        ...(config.auth.root_api_key === null ? {} : { rootApiKey: config.auth.root_api_key }),
+        // The config loader already applied NEXUS_ROOT_API_KEY(_FILE); do not read them twice.
+        env: {},
+        maxFailuresPerMinute: config.auth.failed_attempts_per_minute,
+      });
+      services.auth = bundle.auth;
+      const keyPlugin: FastifyPluginAsync = async (app) => {
+        await app.register(keyRoutes, { keys: bundle.keys, getContext: contextOf });
+      };
+      services.plugins.push(keyPlugin);
+      if (bundle.generatedRootKey !== undefined) {
+        services.notices.push(
+          `Generated root API key (shown only this once, store it now): ${bundle.generatedRootKey}`,
+        );
+      }
     }
+
+    if (clusterMode) {
+      const { createClusterGate, tenantNamespace } = await import('../cluster/index.js');
+      services.clusterGate = createClusterGate({
+        config: clusterConfigOf(config),
+        storageBytesOf: (userId) => db.stats(tenantNamespace(userId)).bytes,
+        outbox: tables.open(USAGE_OUTBOX_TABLE),
+        logger: options.logger,
+      });
+    }
+
+    const { registerMcp } = await import('../mcp/index.js');
+    const gate = services.clusterGate;
+    const mcpPlugin: FastifyPluginAsync = async (app) => {
+      registerMcp(app, {
+        db,
+        getContext: contextOf,
+        recordUsage: (req, event) => addUsage(req, event),
+        maxStorageBytes: (req) => req.quotaBytes,
+        checkImport: (req, bytes) =>
+          gate !== null && req.tenantId !== null ? gate.checkImport(req.tenantId, bytes) : Promise.resolve(),
+        queryTimeoutMs: config.query.timeout_ms,
+        serverInfo: { name: 'nexus', version: options.version },
+      });
+    };
+    services.plugins.push(mcpPlugin);
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    await tables.close().catch(() => undefined);
+    throw err;
   }
   return services;
 }

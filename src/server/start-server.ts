@@ -5,10 +5,11 @@
  * server.shutdown_timeout_ms), stop the gate (flushing usage), close storage.
  */
 import { mkdirSync } from 'node:fs';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
+import { pino } from 'pino';
 import type { NexusConfig } from '../config/config-schema.js';
 import type { NexusDatabase } from '../engine/api.js';
-import { createServer, type NexusServer, type RequestAuthenticator } from './create-server.js';
+import { createServer, REDACT_PATHS, type NexusServer, type RequestAuthenticator } from './create-server.js';
 import type { ClusterGate } from '../cluster/types.js';
 
 /** What `openServices` produces: everything the app needs, and how to release it. */
@@ -36,7 +37,10 @@ export interface StartServerOptions {
   config: NexusConfig;
   version: string;
   /** Builds the services (start-services.ts wires the real ones). */
-  openServices: (config: NexusConfig) => Promise<ServerServices>;
+  openServices: (
+    config: NexusConfig,
+    options: { version: string; logger: FastifyBaseLogger },
+  ) => Promise<ServerServices>;
   /** Where the startup lines go (default stdout). */
   print?: (line: string) => void;
 }
@@ -45,7 +49,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const { config } = options;
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   mkdirSync(config.storage.data_dir, { recursive: true });
-  const services = await options.openServices(config);
+  // One pino instance for the app and cluster mode; keys are redacted wherever they appear.
+  const logger = pino({
+    level: config.log.level,
+    redact: { paths: [...REDACT_PATHS, 'serviceApiKey', 'service_api_key'], censor: '[redacted]' },
+  });
+  const services = await options.openServices(config, { version: options.version, logger });
   let server: NexusServer;
   try {
     server = await createServer({
@@ -55,6 +64,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       clusterGate: services.clusterGate,
       plugins: services.plugins,
       version: options.version,
+      loggerInstance: logger,
     });
     if (services.clusterGate !== null) await services.clusterGate.start();
     await server.app.listen({ host: config.server.host, port: config.server.port });
