@@ -9,6 +9,7 @@ import { checkInt } from './arithmetic.js';
 import { badArg, expectList, spec, type FunctionSpec } from './function-spec.js';
 import { codePointLength, reverseString } from './string-functions.js';
 import { equals } from './value-equality.js';
+import { valueTypeDescription } from './type-name.js';
 
 /** Guard against range() lists that would exhaust memory before any row cap applies. */
 export const MAX_RANGE_SIZE = 50_000_000;
@@ -93,6 +94,7 @@ export const LIST_FUNCTIONS: readonly FunctionSpec[] = [
     return null;
   }),
   spec('isEmpty', 1, 1, isEmpty),
+  spec('valueType', 1, 1, (args) => valueTypeDescription(args[0] ?? null)),
   spec('nullIf', 2, 2, (args) => {
     const a = args[0] ?? null;
     return equals(a, args[1] ?? null) === true ? null : a;

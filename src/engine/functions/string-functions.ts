@@ -164,5 +164,13 @@ export const STRING_FUNCTIONS: readonly FunctionSpec[] = [
   spec('split', 2, 2, split),
   unary('char_length', (s) => BigInt(codePointLength(s))),
   unary('character_length', (s) => BigInt(codePointLength(s))),
-  unary('normalize', (s) => s.normalize('NFC')),
+  spec('normalize', 1, 2, (args) => {
+    const [s, form] = args;
+    if (s === null || s === undefined || form === null) return null;
+    const f = form === undefined ? 'NFC' : expectString('normalize', form).toUpperCase();
+    if (f !== 'NFC' && f !== 'NFD' && f !== 'NFKC' && f !== 'NFKD') {
+      throw argumentError('InvalidArgumentValue', `normalize() unknown normal form '${f}'`);
+    }
+    return expectString('normalize', s).normalize(f);
+  }),
 ];

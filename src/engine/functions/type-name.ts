@@ -42,3 +42,33 @@ export function isNumber(v: Value): v is bigint | number {
   const t = typeof v;
   return t === 'bigint' || t === 'number';
 }
+
+function elementTypeName(v: Value): string {
+  return v === null ? 'NULL' : valueTypeNonNull(v);
+}
+
+function valueTypeNonNull(v: Value): string {
+  const t = typeName(v);
+  if (t !== 'LIST') return `${t} NOT NULL`;
+  const items = v as readonly Value[];
+  if (items.length === 0) return 'LIST<NOTHING> NOT NULL';
+  const kinds: string[] = [];
+  let hasNull = false;
+  for (const item of items) {
+    if (item === null) {
+      hasNull = true;
+      continue;
+    }
+    const k = elementTypeName(item);
+    if (!kinds.includes(k)) kinds.push(k);
+  }
+  if (kinds.length === 0) return 'LIST<NULL> NOT NULL';
+  // A nullable element type drops the NOT NULL of its members, as Neo4j prints it.
+  const inner = hasNull ? kinds.map((k) => k.replace(/ NOT NULL$/, '')) : kinds;
+  return `LIST<${inner.join(' | ')}> NOT NULL`;
+}
+
+/** valueType(): Neo4j 5's type description, e.g. `INTEGER NOT NULL`, `LIST<STRING NOT NULL> NOT NULL`. */
+export function valueTypeDescription(v: Value): string {
+  return v === null ? 'NULL' : valueTypeNonNull(v);
+}

@@ -283,3 +283,25 @@ describe('conversion functions (TypeConversion2-4)', () => {
     expect(call('toFloatList', null)).toBeNull();
   });
 });
+
+describe('valueType / normalize', () => {
+  it('describes runtime types', () => {
+    expect(call('valueType', null)).toBe('NULL');
+    expect(call('valueType', 1n)).toBe('INTEGER NOT NULL');
+    expect(call('valueType', 1.5)).toBe('FLOAT NOT NULL');
+    expect(call('valueType', n1)).toBe('NODE NOT NULL');
+    expect(call('valueType', [])).toBe('LIST<NOTHING> NOT NULL');
+    expect(call('valueType', [1n, 2n])).toBe('LIST<INTEGER NOT NULL> NOT NULL');
+    expect(call('valueType', [1n, 'a'])).toBe('LIST<INTEGER NOT NULL | STRING NOT NULL> NOT NULL');
+    expect(call('valueType', [1n, null])).toBe('LIST<INTEGER> NOT NULL');
+  });
+
+  it('normalizes to the requested form', () => {
+    expect(call('normalize', 'e\u0301')).toBe('\u00e9');
+    expect(call('normalize', '\u00e9', 'NFD')).toBe('e\u0301');
+    expect(errorOf(() => call('normalize', 'a', 'XYZ'))).toEqual({
+      errorClass: 'ArgumentError',
+      detail: 'InvalidArgumentValue',
+    });
+  });
+});
