@@ -2,51 +2,17 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CypherError } from '../../src/cypher/errors.js';
 import { runTck, formatFailure, selectScenarios, type ScenarioReport } from '../../tools/tck/tck-runner.js';
 import { parseProcedureSignature } from '../../tools/tck/scenario-runner.js';
 import { TckFormatError } from '../../tools/tck/tck-value.js';
-import { FakeDatabase, result, type FakeScript } from './fake-database.js';
+import { FakeDatabase } from './fake-database.js';
+import { fixtureScript } from './fixture-script.js';
 
 const FEATURES = resolve(import.meta.dirname, 'fixtures', 'features');
 const opened: FakeDatabase[] = [];
 
-/** Answers the handful of queries the fixture features use. */
-const script: FakeScript = (query, params, graph, db) => {
-  const q = query.trim();
-  if (q === 'RETURN 1 AS x') return result(['x'], [[1n]]);
-  if (q === 'RETURN 2 AS x') return result(['x'], [[2n]]);
-  if (q === 'RETURN $p AS p') return result(['p'], [[params.p ?? null]]);
-  if (q === 'BAD SYNTAX') throw new CypherError('SyntaxError', 'UnexpectedSyntax', 'bad');
-  if (q === 'CREATE (:L {p: 1})') {
-    graph.nodes.set(graph.nextId++, { labels: ['L'], properties: new Map([['p', 1n]]) });
-    return result([]);
-  }
-  if (q === 'ROWS') {
-    return result(
-      ['n', 'l'],
-      [
-        [1n, [1n, 2n]],
-        [2n, []],
-      ],
-    );
-  }
-  if (q === 'CRASH') throw new Error('boom');
-  if (q === 'HANG') return new Promise(() => undefined);
-  if (q.startsWith("CREATE (:A {name: 'a'})")) {
-    graph.nodes.set(graph.nextId++, { labels: ['A'], properties: new Map([['name', 'a']]) });
-    graph.nodes.set(graph.nextId++, { labels: ['B'], properties: new Map([['name', 'b']]) });
-    return result([]);
-  }
-  if (q === 'COUNT') {
-    const ok = db.procedures.length === 1 && db.procedures[0]?.name === 'test.my.proc';
-    return result(['count'], [[ok ? BigInt(graph.nodes.size) : -1n]]);
-  }
-  throw new CypherError('SyntaxError', 'UnexpectedSyntax', `fake does not know ${q}`);
-};
-
 async function openFake(path: string): Promise<FakeDatabase> {
-  const db = new FakeDatabase(path, script);
+  const db = new FakeDatabase(path, fixtureScript);
   opened.push(db);
   return db;
 }
@@ -70,19 +36,19 @@ describe('TCK runner on fixture features', async () => {
   };
 
   it('expands outlines and summarises by directory', () => {
-    expect(summary.scenarios).toBe(15);
+    expect(summary.scenarios).toBe(16);
     expect(summary.by_dir).toEqual({
-      basic: { scenarios: 12, passed: 7 },
+      basic: { scenarios: 13, passed: 8 },
       other: { scenarios: 2, passed: 0 },
       'other/deep': { scenarios: 1, passed: 0 },
     });
-    expect(summary.passed).toBe(7);
+    expect(summary.passed).toBe(8);
     expect(summary.failed).toBe(8);
-    expect(reports).toHaveLength(15);
+    expect(reports).toHaveLength(16);
   });
 
   it('passes matching results, parameters, errors, side effects, graphs and procedures', () => {
-    for (const n of ['[1]', '[4]', '[6]', '[7]', '[10]']) {
+    for (const n of ['[1]', '[4]', '[6]', '[7]', '[10]', '[11]']) {
       expect(byName('basic/Basic.feature', n).status, n).toBe('passed');
     }
     const outline = results.filter((r) => r.name.startsWith('[3]'));
@@ -112,8 +78,8 @@ describe('TCK runner on fixture features', async () => {
   });
 
   it('gives every scenario a fresh database in a temp dir it then removes', () => {
-    const mine = opened.slice(0, 15);
-    expect(new Set(mine.map((d) => d.path)).size).toBe(15);
+    const mine = opened.slice(0, 16);
+    expect(new Set(mine.map((d) => d.path)).size).toBe(16);
     for (const db of mine) {
       expect(db.closed).toBe(true);
       expect(existsSync(db.path)).toBe(false);
@@ -135,11 +101,11 @@ describe('concurrent runs', () => {
 describe('scenario selection', () => {
   it('honours --exclude (relative to the root or as a path) and --filter', () => {
     const all = selectScenarios({ roots: [FEATURES] });
-    expect(all).toHaveLength(15);
+    expect(all).toHaveLength(16);
     const noOther = selectScenarios({ roots: [FEATURES], exclude: ['other'] });
     expect(noOther.every((s) => s.scenario.dir === 'basic')).toBe(true);
     const noDeep = selectScenarios({ roots: [FEATURES], exclude: [join(FEATURES, 'other', 'deep')] });
-    expect(noDeep).toHaveLength(14);
+    expect(noDeep).toHaveLength(15);
     const filtered = selectScenarios({ roots: [FEATURES], filter: 'Outline rows' });
     expect(filtered).toHaveLength(3);
     const single = selectScenarios({ roots: [join(FEATURES, 'other', 'Other.feature')] });
@@ -198,5 +164,40 @@ describe('CLI', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('child-process workers', () => {
+  const openModule = resolve(import.meta.dirname, 'fixture-script.ts');
+
+  it('run the fixture features with the same results as in-process', async () => {
+    const inProcess = await runTck({ roots: [FEATURES], open: openFake, timeoutMs: 200 });
+    const isolated = await runTck({ roots: [FEATURES], workers: 2, openModule, timeoutMs: 200 });
+    expect(isolated.summary).toEqual(inProcess.summary);
+    const key = (r: ScenarioReport): string => `${r.file}:${r.line} ${r.status} ${r.reason ?? ''}`;
+    expect(isolated.results.map(key)).toEqual(inProcess.results.map(key));
+  });
+
+  it('survive a scenario that blocks the event loop or exits the process', async () => {
+    const before = new Set(readdirSync(tmpdir()));
+    const { summary, results } = await runTck({
+      roots: [resolve(import.meta.dirname, 'fixtures', 'crashing')],
+      workers: 1,
+      openModule,
+      timeoutMs: 200,
+    });
+    expect(results.map((r) => r.status)).toEqual(['failed', 'passed', 'failed', 'passed']);
+    expect(results[0]?.reason).toMatch(/^scenario hung for \d+ ms; worker killed$/);
+    expect(results[2]?.reason).toBe('worker crashed (exit code 3)');
+    expect(summary).toEqual({
+      scenarios: 4,
+      passed: 2,
+      failed: 2,
+      by_dir: { '.': { scenarios: 4, passed: 2 } },
+    });
+    const leftovers = readdirSync(tmpdir()).filter(
+      (d) => !before.has(d) && d.startsWith('nexus-tck-worker-'),
+    );
+    expect(leftovers).toEqual([]);
   });
 });

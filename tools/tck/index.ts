@@ -6,7 +6,6 @@ export {
   selectScenarios,
   summarize,
   formatFailure,
-  openNexus,
   DEFAULT_FEATURES_DIR,
   REPO_ROOT,
   type TckRunOptions,

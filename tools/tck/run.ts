@@ -1,13 +1,16 @@
 /**
  * CLI of the openCypher TCK runner: `npm run tck -- [DIR …] [--exclude DIR] [--filter S]
- * [--verbose] [--json FILE] [--timeout MS] [--concurrency N]`. Prints one `FAIL` line per failing scenario
- * and, as the last line, the JSON summary. Exit code 0 unless the runner itself fails.
+ * [--verbose] [--json FILE] [--timeout MS] [--workers N] [--concurrency N]`. Prints one
+ * `FAIL` line per failing scenario and, as the last line, the JSON summary. Exit code 0
+ * unless the runner itself fails. Scenarios run in `--workers` child processes (default
+ * 1; 0 = in this process, `--concurrency` at a time, which starts faster but cannot
+ * survive a scenario that blocks or crashes the process).
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatFailure, runTck } from './tck-runner.js';
 
-const USAGE = `usage: npm run tck -- [DIR ...] [--exclude DIR]... [--filter SUBSTRING] [--verbose] [--json FILE] [--timeout MS] [--concurrency N] [--graphs DIR]`;
+const USAGE = `usage: npm run tck -- [DIR ...] [--exclude DIR]... [--filter SUBSTRING] [--verbose] [--json FILE] [--timeout MS] [--concurrency N] [--workers N] [--graphs DIR]`;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -19,6 +22,7 @@ async function main(): Promise<number> {
       json: { type: 'string' },
       timeout: { type: 'string' },
       concurrency: { type: 'string' },
+      workers: { type: 'string' },
       graphs: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
@@ -37,8 +41,14 @@ async function main(): Promise<number> {
     process.stderr.write(`--concurrency must be a positive integer\n${USAGE}\n`);
     return 2;
   }
+  const workers = values.workers === undefined ? 1 : Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 0) {
+    process.stderr.write(`--workers must be a non-negative integer\n${USAGE}\n`);
+    return 2;
+  }
   const { summary, results } = await runTck({
     concurrency,
+    workers,
     roots: positionals,
     exclude: values.exclude ?? [],
     ...(values.filter !== undefined ? { filter: values.filter } : {}),

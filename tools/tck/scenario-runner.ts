@@ -31,6 +31,8 @@ export interface ScenarioRunOptions {
   readonly featurePath: string;
   /** Extra directories holding `<name>/<name>.cypher` named graphs. */
   readonly graphDirs?: readonly string[];
+  /** Where the per-scenario temp directory is created (default `os.tmpdir()`). */
+  readonly tmpRoot?: string;
 }
 
 export type ScenarioStatus = 'passed' | 'failed';
@@ -118,7 +120,8 @@ type Outcome = { readonly result: QueryResult } | { readonly error: unknown };
 
 const RESULT_STEP =
   /^the result should be(?:, (in any order|in order))?( \(ignoring element order for lists\))?:$/;
-const ERROR_STEP = /^an? (\w+) should be raised at (compile time|runtime|any time): (\w+)$/;
+/** The detail `*` (used with "at any time") accepts any detail of the class. */
+const ERROR_STEP = /^an? (\w+) should be raised at (compile time|runtime|any time): (\w+|\*)$/;
 const PROCEDURE_STEP = /^there exists a procedure (.+?)\s*:$/;
 const GRAPH_STEP = /^the ([\w-]+) graph$/;
 
@@ -329,7 +332,7 @@ class ScenarioContext {
     }
     const e = o.error as ErrorShape;
     if (e && typeof e === 'object' && typeof e.errorClass === 'string') {
-      if (e.errorClass === errorClass && e.detail === detail) return;
+      if (e.errorClass === errorClass && (detail === '*' || e.detail === detail)) return;
       throw new StepFailure(
         `expected ${errorClass}/${detail}, got ${e.errorClass}/${String(e.detail)}`,
         oneLine(String(e.message), 400),
@@ -365,7 +368,7 @@ function withWatchdog<T>(p: Promise<T>, ms: number): Promise<T> {
 /** Runs one scenario in a fresh database under a fresh temp directory, which is removed afterwards. */
 export async function runScenario(scenario: TckScenario, opts: ScenarioRunOptions): Promise<ScenarioResult> {
   const started = performance.now();
-  const dir = mkdtempSync(join(tmpdir(), 'nexus-tck-'));
+  const dir = mkdtempSync(join(opts.tmpRoot ?? tmpdir(), 'nexus-tck-'));
   let db: NexusDatabase | undefined;
   let failure: { reason: string; details?: string } | undefined;
   const needsSnapshots = scenario.steps.some((s) => /side effects/.test(s.text));

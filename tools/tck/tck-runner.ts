@@ -6,8 +6,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { NexusOptions, NexusDatabase } from '../../src/engine/api.js';
 import { compileFeature, findFeatureFiles, type TckScenario } from './feature-loader.js';
+import { openNexus } from './open-nexus.js';
+import { runInProcessPool } from './process-pool.js';
 import { runScenario, type OpenDatabase, type ScenarioResult } from './scenario-runner.js';
 import { TckFormatError } from './tck-value.js';
 
@@ -35,6 +36,13 @@ export interface TckRunOptions {
    * overlaps the engine's asynchronous waits (commits, file I/O); results keep selection order.
    */
   readonly concurrency?: number;
+  /**
+   * Child processes to run scenarios in (0, the default, runs them in this process).
+   * Isolation lets the runner survive a scenario that blocks or crashes its process.
+   */
+  readonly workers?: number;
+  /** With `workers`: module exporting `openDatabase` to use instead of the real engine. */
+  readonly openModule?: string;
   /** Called after each scenario (for streaming output). */
   readonly onResult?: (r: ScenarioReport) => void;
 }
@@ -57,17 +65,6 @@ export interface TckSummary {
   failed: number;
   by_dir: Record<string, DirSummary>;
 }
-
-interface NexusModule {
-  readonly Nexus: { open(options: NexusOptions): NexusDatabase | Promise<NexusDatabase> };
-}
-
-/** Opens the real engine; imported lazily so the runner loads (and its tests run) without it. */
-export const openNexus: OpenDatabase = async (path) => {
-  const specifier = '../../src/engine/index.js';
-  const mod = (await import(specifier)) as NexusModule;
-  return mod.Nexus.open({ path, sync: false });
-};
 
 function isUnder(child: string, parent: string): boolean {
   return child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep);
@@ -114,21 +111,16 @@ export function selectScenarios(
   return out;
 }
 
-/** Runs the selection sequentially (the engine is single-writer and the machine small). */
+/** Runs the selection: in this process (`concurrency` at a time) or in `workers` child processes. */
 export async function runTck(
   options: TckRunOptions = {},
 ): Promise<{ summary: TckSummary; results: ScenarioReport[] }> {
   const selected = selectScenarios(options);
   const open = options.open ?? openNexus;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const results: ScenarioReport[] = [];
-  for (const { scenario, absPath } of selected) {
-    const r = await runScenario(scenario, {
-      open,
-      timeoutMs,
-      featurePath: absPath,
-      ...(options.graphDirs ? { graphDirs: options.graphDirs } : {}),
-    });
+  const results: ScenarioReport[] = new Array<ScenarioReport>(selected.length);
+  const record = (index: number, r: ScenarioResult): void => {
+    const { scenario } = selected[index] as LoadedScenario;
     const report: ScenarioReport = {
       ...r,
       file: scenario.file,
@@ -136,9 +128,39 @@ export async function runTck(
       line: scenario.line,
       name: scenario.name,
     };
-    results.push(report);
+    results[index] = report;
     options.onResult?.(report);
+  };
+  if (options.workers !== undefined && options.workers > 0) {
+    const tasks = selected.map((s) => ({ scenario: s.scenario, featurePath: s.absPath }));
+    await runInProcessPool(
+      tasks,
+      {
+        workers: options.workers,
+        timeoutMs,
+        graphDirs: options.graphDirs ?? [],
+        ...(options.openModule ? { openModule: options.openModule } : {}),
+      },
+      record,
+    );
+    return { summary: summarize(results), results };
   }
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < selected.length) {
+      const index = next++;
+      const { scenario, absPath } = selected[index] as LoadedScenario;
+      const r = await runScenario(scenario, {
+        open,
+        timeoutMs,
+        featurePath: absPath,
+        ...(options.graphDirs ? { graphDirs: options.graphDirs } : {}),
+      });
+      record(index, r);
+    }
+  };
+  const lanes = Math.max(1, Math.min(options.concurrency ?? 1, selected.length));
+  await Promise.all(Array.from({ length: lanes }, lane));
   return { summary: summarize(results), results };
 }
 
