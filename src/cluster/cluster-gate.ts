@@ -10,7 +10,7 @@ import type { Clock, ClusterLogger } from './cluster-logger.js';
 import type { ClusterConfig } from './config.js';
 import { ControlPlaneAuthError, ControlPlaneUnavailableError } from './control-plane-errors.js';
 import { HiveHubClient } from './hivehub-client.js';
-import type { FetchLike } from './hivehub-client.js';
+import type { FetchLike, HiveHubClientOptions } from './hivehub-client.js';
 import type { UsageReport } from './hivehub-schemas.js';
 import { assertValidUserId } from './namespace.js';
 import { QuotaService } from './quota-service.js';
@@ -36,6 +36,8 @@ export interface ClusterGateDeps {
   clock?: Clock;
   /** Transport for the default client (tests). */
   fetch?: FetchLike;
+  /** Extra settings for the default client (breaker threshold, jitter source...). */
+  clientOptions?: Partial<HiveHubClientOptions>;
 }
 
 export interface ClusterGateStatus extends ControlPlaneStatus {
@@ -72,6 +74,7 @@ export function createClusterGate(deps: ClusterGateDeps): ClusterGateImpl {
       fetch: deps.fetch,
       clock,
       logger,
+      ...deps.clientOptions,
     });
   const quotaService = deps.quotaService ?? new QuotaService({ client, config, clock, logger });
   const rateLimiter = deps.rateLimiter ?? new RateLimiter({ clock });
