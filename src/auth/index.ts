@@ -51,3 +51,4 @@ export {
 } from './functions.js';
 export { generateSecret, hashSecret, isWellFormedSecret, SECRET_PATTERN } from './secrets.js';
 export { MemorySystemTable } from './memory-system-table.js';
+export { keyRoutes, type KeyRoutesOptions } from './key-routes.js';

@@ -5,7 +5,7 @@
  * sent through Fastify's normal reply path, so the server's hooks (auth, rate-limit
  * headers, metrics, usage) apply to MCP exactly as to REST routes.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { NexusDatabase } from '../engine/api.js';
 import type { UsageEvent } from '../cluster/types.js';
@@ -105,4 +105,9 @@ export function registerMcp(app: FastifyInstance, deps: McpDeps): void {
       .send(JSON_RPC_METHOD_NOT_ALLOWED);
   app.get(MCP_PATH, { config }, notAllowed);
   app.delete(MCP_PATH, { config }, notAllowed);
+}
+
+/** The same, as a plugin for `app.register(mcpPlugin(deps))` or the server's `plugins` list. */
+export function mcpPlugin(deps: McpDeps): FastifyPluginAsync {
+  return async (app) => registerMcp(app, deps);
 }

@@ -1,0 +1,50 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GraphStore } from '../../src/storage/index.js';
+import { AUTH_TABLE_NAME, createAuth, type AuthTableEntry, type UserContext } from '../../src/auth/index.js';
+
+// Keys and the generated root key over the real LMDB system table, across a restart.
+describe('auth state in the LMDB store', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('survives a restart: root key hash, keys, revocations; secrets never stored', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nexus-auth-'));
+    dirs.push(dir);
+    let store = await GraphStore.open({ path: dir });
+    const first = await createAuth({
+      table: store.systemTable<AuthTableEntry>(AUTH_TABLE_NAME),
+      enabled: true,
+      clusterMode: false,
+      env: {},
+    });
+    const rootSecret = first.generatedRootKey ?? '';
+    const root: UserContext = first.auth.authenticate({ 'x-api-key': rootSecret }, 'ip');
+    const kept = await first.keys.create({ name: 'kept', permissions: ['READ'] }, root);
+    const gone = await first.keys.create({ name: 'gone', permissions: ['WRITE'] }, root);
+    await first.keys.revoke(gone.key.id, root);
+    const dump = JSON.stringify([...store.systemTable<AuthTableEntry>(AUTH_TABLE_NAME).entries()]);
+    for (const s of [rootSecret, kept.secret, gone.secret]) expect(dump).not.toContain(s);
+    await first.keys.flush();
+    await store.close();
+
+    store = await GraphStore.open({ path: dir });
+    const second = await createAuth({
+      table: store.systemTable<AuthTableEntry>(AUTH_TABLE_NAME),
+      enabled: true,
+      clusterMode: false,
+      env: {},
+    });
+    expect(second.generatedRootKey).toBeUndefined();
+    expect(second.auth.authenticate({ authorization: `Bearer ${rootSecret}` }, 'ip').isRoot).toBe(true);
+    expect(second.auth.authenticate({ 'x-api-key': kept.secret }, 'ip').keyId).toBe(kept.key.id);
+    expect(() => second.auth.authenticate({ 'x-api-key': gone.secret }, 'ip')).toThrow(
+      /invalid, revoked or expired/,
+    );
+    await store.close();
+  });
+});
