@@ -1,0 +1,170 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { NexusError } from '../../src/errors.js';
+import { namespacePrefix } from '../../src/storage/key-layout.js';
+import { recount } from '../../src/storage/namespace-audit.js';
+import type { GraphReader, GraphStore, MoveProgress, NamespaceHandle } from '../../src/storage/index.js';
+import { openTempStore, props, type TempStore } from './helpers.js';
+
+/** A comparable picture of a namespace's graph (records, adjacency, catalog, indexes). */
+function snapshotOf(ns: NamespaceHandle): unknown {
+  return ns.read((tx: GraphReader) => ({
+    nodes: [...tx.scanNodes()].map((id) => {
+      const n = tx.getNode(id)!;
+      return [id, n.labels, [...n.properties], [...tx.expand(id, 'both')]];
+    }),
+    rels: [...tx.scanRelationships()].map((id) => {
+      const r = tx.getRelationship(id)!;
+      return [id, r.type, r.start, r.end, [...r.properties]];
+    }),
+    labels: tx.labels(),
+    types: tx.relationshipTypes(),
+    keys: tx.propertyKeys(),
+    indexes: tx.indexes(),
+    seek: [...tx.indexSeek('Person', 'name', 'p7')],
+    counts: [tx.stats().nodes, tx.stats().relationships],
+  }));
+}
+
+async function fill(ns: NamespaceHandle, n: number): Promise<void> {
+  await ns.write((tx) => {
+    tx.createIndex('Person', 'name');
+    for (let i = 0; i < n; i++) {
+      tx.createNode(
+        i % 3 === 0 ? ['Person', 'Admin'] : ['Person'],
+        props({ name: `p${i}`, i: BigInt(i), f: i / 2 }),
+      );
+    }
+    for (let i = 1; i < n; i++)
+      tx.createRelationship(i % 2 ? 'KNOWS' : 'LIKES', i - 1, i, props({ w: BigInt(i) }));
+    // Some deleted ids, so ids are not dense.
+    tx.deleteRelationship(0);
+    tx.deleteNode(0);
+  });
+}
+
+function bytesByRecount(store: GraphStore, name: string): number {
+  return recount(store.data, namespacePrefix(store.internals.lookupNamespace(name)!)).bytes;
+}
+
+describe('moveNamespace', () => {
+  let t: TempStore;
+  let store: GraphStore;
+
+  beforeEach(async () => {
+    t = await openTempStore({ sync: false });
+    store = t.store;
+  });
+  afterEach(async () => {
+    await t.cleanup();
+  });
+
+  it('moves everything, keeping ids, and verifies counts', async () => {
+    const src = store.namespace('default');
+    await fill(src, 60);
+    const expected = snapshotOf(src);
+    const phases = new Set<string>();
+    const result = await store.moveNamespace('default', 'tenant:abc', {
+      batchSize: 50,
+      onProgress: (p: MoveProgress) => phases.add(p.phase),
+    });
+    expect(phases).toEqual(new Set(['copy', 'verify', 'delete', 'done']));
+    const dst = store.namespace('tenant:abc');
+    expect(snapshotOf(dst)).toEqual(expected);
+    expect(result).toMatchObject({ from: 'default', to: 'tenant:abc', nodes: 59, relationships: 58 });
+    expect(result.resumed).toBe(false);
+    expect(dst.stats()).toEqual({ nodes: 59, relationships: 58, bytes: result.bytes });
+    expect(result.bytes).toBe(bytesByRecount(store, 'tenant:abc'));
+    // The source is gone entirely.
+    expect(store.namespaces()).toEqual(['tenant:abc']);
+    expect(src.stats()).toEqual({ nodes: 0, relationships: 0, bytes: 0 });
+    expect(src.read((tx) => [...tx.scanNodes()])).toEqual([]);
+    // The moved namespace keeps allocating after its last id.
+    expect(await dst.write((tx) => tx.createNode([], props()))).toBe(60);
+    // Re-running is a no-op.
+    const again = await store.moveNamespace('default', 'tenant:abc');
+    expect(again.alreadyDone).toBe(true);
+    expect(again.nodes).toBe(60);
+  });
+
+  it('recounts bytes when the target id takes more key bytes than the source', async () => {
+    await fill(store.namespace('default'), 10);
+    // Push the next namespace id past 127 so its varint prefix is two bytes.
+    for (let i = 0; i < 128; i++)
+      await store.namespace(`filler:${i}`).write((tx) => tx.createNode([], props()));
+    const before = store.namespace('default').stats();
+    const result = await store.moveNamespace('default', 'tenant:wide');
+    expect(namespacePrefix(store.internals.lookupNamespace('tenant:wide')!).length).toBe(2);
+    expect(result.bytes).toBeGreaterThan(before.bytes);
+    expect(store.namespace('tenant:wide').stats().bytes).toBe(bytesByRecount(store, 'tenant:wide'));
+  });
+
+  it('resumes after an interruption in the copy phase without duplicating', async () => {
+    const src = store.namespace('default');
+    await fill(src, 80);
+    const expected = snapshotOf(src);
+    let batches = 0;
+    const err = await store
+      .moveNamespace('default', 'tenant:x', {
+        batchSize: 40,
+        onProgress: (p) => {
+          if (p.phase === 'copy' && ++batches === 3) throw new Error('crash');
+        },
+      })
+      .catch((e: unknown) => e);
+    expect((err as Error).message).toBe('crash');
+    // Midway: the source is intact, the target holds a partial copy.
+    expect(src.stats().nodes).toBe(79);
+    const entriesMidway = [...store.dumpEntries().keys()].length;
+    const result = await store.moveNamespace('default', 'tenant:x', { batchSize: 40 });
+    expect(result.resumed).toBe(true);
+    expect(snapshotOf(store.namespace('tenant:x'))).toEqual(expected);
+    expect(store.namespace('tenant:x').stats().bytes).toBe(bytesByRecount(store, 'tenant:x'));
+    expect([...store.dumpEntries().keys()].length).toBeLessThan(entriesMidway);
+  });
+
+  it('resumes after an interruption in the delete phase', async () => {
+    const src = store.namespace('default');
+    await fill(src, 80);
+    const expected = snapshotOf(src);
+    let deletes = 0;
+    await store
+      .moveNamespace('default', 'tenant:y', {
+        batchSize: 30,
+        onProgress: (p) => {
+          if (p.phase === 'delete' && ++deletes === 2) throw new Error('crash');
+        },
+      })
+      .catch(() => undefined);
+    const result = await store.moveNamespace('default', 'tenant:y', { batchSize: 30 });
+    expect(result.resumed).toBe(true);
+    expect(snapshotOf(store.namespace('tenant:y'))).toEqual(expected);
+    expect(store.namespaces()).toEqual(['tenant:y']);
+    // Nothing of the source is left in the data database.
+    const keys = [...store.dumpEntries().keys()].filter((k) => k.startsWith('data:00'));
+    expect(keys).toEqual([]);
+  });
+
+  it('refuses a target that holds other data, and bad arguments', async () => {
+    await fill(store.namespace('default'), 5);
+    await store.namespace('tenant:busy').write((tx) => tx.createNode([], props()));
+    const code = (p: Promise<unknown>): Promise<string | undefined> =>
+      p.then(
+        () => undefined,
+        (e: unknown) => (e instanceof NexusError ? e.code : String(e)),
+      );
+    expect(await code(store.moveNamespace('default', 'tenant:busy'))).toBe('CONFLICT');
+    expect(await code(store.moveNamespace('default', 'default'))).toBe('INVALID_PARAMETER');
+    expect(await code(store.moveNamespace('default', 'tenant:z', { batchSize: 0 }))).toBe(
+      'INVALID_PARAMETER',
+    );
+    // The refused moves changed nothing.
+    expect(store.namespace('default').stats().nodes).toBe(4);
+    expect(store.namespace('tenant:busy').stats().nodes).toBe(1);
+  });
+
+  it('moving an empty or unknown namespace does nothing', async () => {
+    const result = await store.moveNamespace('default', 'tenant:empty');
+    expect(result).toMatchObject({ nodes: 0, relationships: 0, bytes: 0, alreadyDone: true });
+    expect(store.namespaces()).toEqual([]);
+  });
+});
