@@ -8,7 +8,8 @@ import { LRUCache } from 'lru-cache';
 import { parse } from '../cypher/index.js';
 import { CypherError } from '../cypher/errors.js';
 import { NexusError } from '../errors.js';
-import type { NamespaceHandle, NamespaceStats } from '../storage/types.js';
+import { GraphStore } from '../storage/index.js';
+import type { NamespaceHandle, NamespaceStats, SystemTable } from '../storage/types.js';
 import {
   DEFAULT_NAMESPACE,
   type ExecuteOptions,
@@ -31,6 +32,7 @@ const READ_SLICE_MS = 8;
 /** What the engine needs from storage; `GraphStore` provides it (tests may inject another). */
 export interface NexusStore {
   namespace(name: string): NamespaceHandle;
+  systemTable?<V>(name: string): SystemTable<V>;
   close(): Promise<void>;
 }
 
@@ -45,8 +47,6 @@ export class Nexus implements NexusDatabase {
   ) {}
 
   static async open(options: NexusOptions): Promise<Nexus> {
-    // Loaded on first use so embedding code that injects a store never loads LMDB.
-    const { GraphStore } = await import('../storage/index.js');
     const store = await GraphStore.open({
       path: options.path,
       ...(options.sync === undefined ? {} : { sync: options.sync }),
@@ -144,6 +144,11 @@ export class Nexus implements NexusDatabase {
 
   stats(namespace: string = DEFAULT_NAMESPACE): NamespaceStats {
     return this.store.namespace(namespace).stats();
+  }
+
+  systemTable<V>(name: string): SystemTable<V> {
+    if (!this.store.systemTable) throw new NexusError('INTERNAL_ERROR', 'This store has no system tables');
+    return this.store.systemTable<V>(name);
   }
 
   registerProcedure(definition: ProcedureDefinition): void {

@@ -46,6 +46,7 @@ import {
   compileExpression,
   expressionKey,
   findAggregates,
+  walkExpression,
   type Expr,
   type ExprEnv,
 } from './compile-expression.js';
@@ -506,14 +507,22 @@ class Planner {
       sortBound = keep ? new Set([...scope, ...names]) : new Set(names);
     }
     if (proj.orderBy.length > 0) {
-      const keys: SortKey[] = proj.orderBy.map((s) => {
-        const col = itemKeys.get(expressionKey(s.expression));
-        const expr =
-          col !== undefined
-            ? compileExpression({ kind: 'Variable', offset: s.offset, name: col }, this.env(sortBound))
-            : compileExpression(s.expression, this.env(sortBound, sortAggSlots));
-        return { expr, descending: s.direction === 'desc' };
-      });
+      // Sub-expressions of ORDER BY that repeat a projected expression read its column.
+      const slots = new Map<Ast.Expression, string>(sortAggSlots ?? []);
+      for (const s of proj.orderBy) {
+        walkExpression(s.expression, (x) => {
+          const col = itemKeys.get(expressionKey(x));
+          if (col !== undefined) {
+            slots.set(x, col);
+            return false;
+          }
+          return true;
+        });
+      }
+      const keys: SortKey[] = proj.orderBy.map((s) => ({
+        expr: compileExpression(s.expression, this.env(sortBound, slots)),
+        descending: s.direction === 'desc',
+      }));
       op = sortOperator(op, keys, proj.orderBy.map((s) => s.direction).join(', '));
     }
     if (proj.skip || proj.limit) {
