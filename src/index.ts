@@ -8,3 +8,4 @@ export { Node, Relationship, Path, emptyStats } from './engine/values.js';
 export type { Value, QueryResult, QueryStats, PlanDescription } from './engine/values.js';
 export { DEFAULT_NAMESPACE } from './engine/api.js';
 export type { NexusOptions, ExecuteOptions, NexusDatabase, ProcedureDefinition } from './engine/api.js';
+export { Nexus } from './engine/index.js';
