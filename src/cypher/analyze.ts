@@ -769,7 +769,7 @@ class Analyzer {
       }
       pending.push({ properties: p.properties, offset: p.offset });
     };
-    element.nodes.forEach((node) => {
+    const bindNode = (node: NodePattern): void => {
       visitProperties(node);
       if (!node.variable) return;
       const name = node.variable.name;
@@ -805,11 +805,11 @@ class Analyzer {
       if (mode === 'predicate') throw this.undefinedVariable(node.variable);
       local.set(name, 'node');
       scope.set(name, { name, type: NODE });
-    });
-    for (const rel of element.relationships) {
+    };
+    const bindRelationship = (rel: RelationshipPattern): void => {
       visitProperties(rel);
       if (mode === 'create' || mode === 'merge') this.checkCreatableRelationship(rel, mode);
-      if (!rel.variable) continue;
+      if (!rel.variable) return;
       const name = rel.variable.name;
       const bound = scope.get(name);
       const localKind = local.get(name);
@@ -835,12 +835,17 @@ class Analyzer {
         if (bound && definitelyNot(bound.type, rel.length === null ? T_RELATIONSHIP : T_LIST)) {
           throw this.typeConflict(rel.variable, describe(bound.type), 'relationship');
         }
-        continue;
+        return;
       }
       if (mode === 'predicate') throw this.undefinedVariable(rel.variable);
       local.set(name, 'relationship');
       scope.set(name, { name, type });
-    }
+    };
+    element.nodes.forEach((node, index) => {
+      bindNode(node);
+      const rel = element.relationships[index];
+      if (rel) bindRelationship(rel);
+    });
   }
 
   private checkCreatableRelationship(rel: RelationshipPattern, mode: 'create' | 'merge'): void {
