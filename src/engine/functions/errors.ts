@@ -3,19 +3,9 @@
  * module reports the same TCK class/detail pairs with readable messages.
  */
 import { CypherError } from '../../cypher/errors.js';
-import type { Value } from '../values.js';
-import { typeName } from './type-name.js';
 
 export function typeError(detail: string, message: string): CypherError {
   return new CypherError('TypeError', detail, message);
-}
-
-export function invalidArgumentType(what: string, v: Value, expected: string): CypherError {
-  return new CypherError(
-    'TypeError',
-    'InvalidArgumentType',
-    `${what}: expected ${expected} but got ${typeName(v)}`,
-  );
 }
 
 export function argumentError(detail: string, message: string): CypherError {

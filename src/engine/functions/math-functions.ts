@@ -87,8 +87,8 @@ export function roundDecimal(x: number, precision: number, mode: string): number
     if (up) q += 1n;
   }
   const magnitude = Number(`${q}e${-precision}`);
-  const out = negative ? -magnitude : magnitude;
-  return out === 0 && negative ? -0 : out;
+  // BigDecimal has no negative zero, so a result that rounds to zero is +0.0.
+  return negative && magnitude !== 0 ? -magnitude : magnitude;
 }
 
 function round(args: readonly Value[]): Value {

@@ -29,20 +29,6 @@ export function typeName(v: Value): CypherTypeName {
   return 'MAP';
 }
 
-export function isList(v: Value): v is readonly Value[] {
-  return Array.isArray(v);
-}
-
-export function isMap(v: Value): v is ReadonlyMap<string, Value> {
-  return v instanceof Map;
-}
-
-/** INTEGER or FLOAT. */
-export function isNumber(v: Value): v is bigint | number {
-  const t = typeof v;
-  return t === 'bigint' || t === 'number';
-}
-
 function elementTypeName(v: Value): string {
   return v === null ? 'NULL' : valueTypeNonNull(v);
 }

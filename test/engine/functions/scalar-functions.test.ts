@@ -191,6 +191,18 @@ describe('math functions', () => {
     expect(call('round', 1.21, 1n, 'CEILING')).toBe(1.3);
     expect(call('round', -1.21, 1n, 'CEILING')).toBe(-1.2);
     expect(call('round', 1.29, 1n, 'DOWN')).toBe(1.2);
+    expect(call('round', 1.21, 1n, 'UP')).toBe(1.3);
+    expect(call('round', -1.21, 1n, 'UP')).toBe(-1.3);
+    expect(call('round', -1.21, 1n, 'FLOOR')).toBe(-1.3);
+    expect(call('round', 1.29, 1n, 'FLOOR')).toBe(1.2);
+    expect(call('round', 1.25, 1n, 'HALF_DOWN')).toBe(1.2);
+    expect(call('round', 1.26, 1n, 'HALF_DOWN')).toBe(1.3);
+    expect(call('round', 1.35, 1n, 'HALF_EVEN')).toBe(1.4);
+    expect(call('round', 1.5, 5n)).toBe(1.5);
+    expect(Object.is(call('round', -0.4, 0n), 0)).toBe(true);
+    expect(call('round', 1e20, -19n)).toBe(1e20);
+    expect(call('round', null, 1n)).toBeNull();
+    expect(call('round', Infinity, 1n)).toBe(Infinity);
     expect(errorOf(() => call('round', 1.2, 1n, 'SIDEWAYS'))).toEqual({
       errorClass: 'ArgumentError',
       detail: 'InvalidArgumentValue',

@@ -93,3 +93,31 @@ describe('orderCompare (ORDER BY total order)', () => {
     expect(orderCompare(rel(9, 'T', 1, 2), rel(3, 'T', 1, 2))).toBeGreaterThan(0);
   });
 });
+
+describe('orderCompare on maps and paths', () => {
+  it('orders maps by size, then sorted keys, then values', () => {
+    expect(orderCompare(map({ a: 1n }), map({ a: 1n, b: 1n }))).toBeLessThan(0);
+    expect(orderCompare(map({ a: 1n }), map({ b: 0n }))).toBeLessThan(0);
+    expect(orderCompare(map({ a: 2n }), map({ a: 1n }))).toBeGreaterThan(0);
+    expect(orderCompare(map({ b: 1n, a: 1n }), map({ a: 1n, b: 1n }))).toBe(0);
+  });
+
+  it('orders paths element by element, shorter first', () => {
+    const a = node(1);
+    const b = node(2);
+    const c = node(3);
+    const short = new Path([a], []);
+    const ab = new Path([a, b], [rel(10, 'T', 1, 2)]);
+    const ab2 = new Path([a, b], [rel(11, 'T', 1, 2)]);
+    const ac = new Path([a, c], [rel(10, 'T', 1, 3)]);
+    expect(orderCompare(short, ab)).toBeLessThan(0);
+    expect(orderCompare(ab, ab2)).toBeLessThan(0);
+    expect(orderCompare(ab, ac)).toBeLessThan(0);
+    expect(orderCompare(ac, ab)).toBeGreaterThan(0);
+    expect(orderCompare(ab, new Path([a, b], [rel(10, 'T', 1, 2)]))).toBe(0);
+  });
+
+  it('orders booleans false before true', () => {
+    expect([true, false].sort(orderCompare)).toEqual([false, true]);
+  });
+});
