@@ -3,5 +3,12 @@
  */
 export { configSchema, LOG_LEVELS } from './config-schema.js';
 export type { NexusConfig, ParsedConfig } from './config-schema.js';
-export { loadConfig, redactConfig, isLoopbackHost, ConfigError, ENV_OVERRIDES } from './load-config.js';
+export {
+  loadConfig,
+  resolveConfig,
+  redactConfig,
+  isLoopbackHost,
+  ConfigError,
+  ENV_OVERRIDES,
+} from './load-config.js';
 export type { LoadConfigOptions, ConfigFlags } from './load-config.js';

@@ -183,6 +183,18 @@ export function loadConfig(options: LoadConfigOptions = {}): NexusConfig {
     sources.set(path, flag);
   }
 
+  return resolveConfig(tree, sources, fileLabel);
+}
+
+/**
+ * Validates a raw options tree (as YAML would give it), resolves derived values and
+ * freezes. `sources` names where each dotted key came from, for error messages.
+ */
+export function resolveConfig(
+  tree: Record<string, unknown>,
+  sources: ReadonlyMap<string, string> = new Map(),
+  fileLabel = 'config',
+): NexusConfig {
   const result = configSchema.safeParse(tree);
   if (!result.success) {
     const issue = result.error.issues[0]!;
