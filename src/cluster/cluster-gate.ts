@@ -5,7 +5,7 @@
  */
 import { NexusError } from '../errors.js';
 import type { SystemTable } from '../storage/types.js';
-import { silentLogger, systemClock } from './cluster-logger.js';
+import { describeError, silentLogger, systemClock } from './cluster-logger.js';
 import type { Clock, ClusterLogger } from './cluster-logger.js';
 import type { ClusterConfig } from './config.js';
 import { ControlPlaneAuthError, ControlPlaneUnavailableError } from './control-plane-errors.js';
@@ -227,16 +227,13 @@ export function createClusterGate(deps: ClusterGateDeps): ClusterGateImpl {
         if (!(err instanceof NexusError && err.code === 'TENANT_NOT_FOUND')) {
           reachable = false;
           logger.warn(
-            { component: 'cluster', error: err instanceof Error ? err.message : String(err) },
+            { component: 'cluster', error: describeError(err) },
             'HiveHub is unreachable at startup; serving cached/default quotas per policy and retrying in the background',
           );
         }
       }
       const pending = tracker.start().catch((err: unknown) => {
-        logger.error(
-          { component: 'cluster', error: err instanceof Error ? err.message : String(err) },
-          'cannot re-send the usage outbox',
-        );
+        logger.error({ component: 'cluster', error: describeError(err) }, 'cannot re-send the usage outbox');
       });
       // With HiveHub down, re-sending the outbox would only delay startup; the timer retries.
       if (reachable) await pending;

@@ -19,3 +19,8 @@ export const systemClock: Clock = { now: () => Date.now() };
 
 const noop = (): void => undefined;
 export const silentLogger: ClusterLogger = { debug: noop, info: noop, warn: noop, error: noop };
+
+/** The message of anything thrown, for logs and status (never a stack). */
+export function describeError(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -28,7 +28,7 @@ import {
   ControlPlaneUnavailableError,
 } from './control-plane-errors.js';
 import type { UnavailableReason } from './control-plane-errors.js';
-import { silentLogger, systemClock } from './cluster-logger.js';
+import { describeError, silentLogger, systemClock } from './cluster-logger.js';
 import type { Clock, ClusterLogger } from './cluster-logger.js';
 import {
   errorBodySchema,
@@ -182,7 +182,8 @@ export class HiveHubClient {
       backoff: new DelegateBackoff((ctx: IRetryBackoffContext<unknown>) => this.backoffDelay(ctx)),
     });
     retryPolicy.onRetry((event) => {
-      const error = 'error' in event ? this.describe(event.error) : 'unexpected result';
+      // No result filter is configured, so every retry is caused by a thrown error.
+      const error = this.describe((event as { error: unknown }).error);
       this.logger.warn(
         { component: 'hivehub', attempt: event.attempt, delayMs: event.delay, error },
         'HiveHub call failed, retrying',
@@ -240,11 +241,11 @@ export class HiveHubClient {
   }
 
   private describe(err: unknown): string {
-    return this.redact(err instanceof Error ? err.message : String(err));
+    return this.redact(describeError(err));
   }
 
   private backoffDelay(ctx: IRetryBackoffContext<unknown>): number {
-    const err = 'error' in ctx.result ? ctx.result.error : undefined;
+    const err = (ctx.result as { error: unknown }).error;
     if (err instanceof TransientFailure && err.retryAfterMs !== null) return err.retryAfterMs;
     const base = Math.min(this.maxRetryDelayMs, this.retryDelayMs * 2 ** (ctx.attempt - 1));
     // "Equal jitter": at least half the exponential step, so a herd of retries spreads out

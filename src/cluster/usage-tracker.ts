@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { NexusError } from '../errors.js';
 import type { SystemTable } from '../storage/types.js';
-import { silentLogger, systemClock } from './cluster-logger.js';
+import { describeError, silentLogger, systemClock } from './cluster-logger.js';
 import type { Clock, ClusterLogger } from './cluster-logger.js';
 import { ControlPlaneProtocolError } from './control-plane-errors.js';
 import type { HiveHubClient } from './hivehub-client.js';
@@ -172,7 +172,7 @@ export class UsageTracker {
       } catch (err) {
         // Not durable, so not sent: fold the counts back so the next interval carries them.
         this.restore(report.users);
-        this.lastError = `cannot write the usage outbox: ${err instanceof Error ? err.message : String(err)}`;
+        this.lastError = `cannot write the usage outbox: ${describeError(err)}`;
         this.logger.error({ component: 'usage', error: this.lastError }, 'usage report kept in memory');
       }
     }
@@ -233,7 +233,7 @@ export class UsageTracker {
         this.lastDeliveredAt = this.clock.now();
       } catch (err) {
         this.reportsFailed += 1;
-        this.lastError = err instanceof Error ? err.message : String(err);
+        this.lastError = describeError(err);
         if (
           err instanceof ControlPlaneProtocolError ||
           (err instanceof NexusError && err.code === 'INVALID_PARAMETER')
@@ -262,7 +262,7 @@ export class UsageTracker {
       return value;
     } catch (err) {
       this.logger.warn(
-        { component: 'usage', error: err instanceof Error ? err.message : String(err) },
+        { component: 'usage', error: describeError(err) },
         'cannot measure tenant storage; reporting the last known size',
       );
       return this.lastStorage.get(userId) ?? 0;

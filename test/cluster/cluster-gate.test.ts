@@ -269,6 +269,41 @@ describe('ClusterGate usage and status', () => {
     expect(JSON.stringify(gate.status())).not.toContain(KEY);
   });
 
+  it('uses injected services and a default refusal message', async () => {
+    const base = setup();
+    const gate = createClusterGate({
+      config: config(),
+      storageBytesOf: () => 0,
+      client: base.gate.client,
+      quotaService: base.gate.quotaService,
+      rateLimiter: base.gate.rateLimiter,
+      usageTracker: base.gate.usageTracker,
+    });
+    expect(gate.usageTracker).toBe(base.gate.usageTracker);
+    await gate.admit('alice');
+    expect(
+      base.gate.rateLimiter.peek('alice', (await gate.admit('alice')).quotas).windows[0]?.remaining,
+    ).toBe(48);
+    base.fetch.calls.length = 0;
+    const refusing = createClusterGate({
+      config: config(),
+      storageBytesOf: () => 0,
+      outbox: new MemorySystemTable<UsageReport>(),
+      fetch: scriptedFetch(() =>
+        response(200, {
+          allowed: false,
+          storage_bytes_limit: 1,
+          storage_bytes_used: 1,
+          storage_bytes_remaining: 0,
+        }),
+      ),
+    });
+    await expect(refusing.checkImport('alice', 5)).rejects.toMatchObject({
+      code: 'STORAGE_QUOTA_EXCEEDED',
+      message: 'the import would exceed the storage quota',
+    });
+  });
+
   it('needs an outbox or a usage tracker', () => {
     expect(() => createClusterGate({ config: config(), storageBytesOf: () => 0 })).toThrow(NexusError);
   });

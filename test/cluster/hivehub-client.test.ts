@@ -314,6 +314,19 @@ describe('HiveHubClient resilience', () => {
     expect(client.health().breakerState).toBe('closed');
   });
 
+  it('reports an unexpected failure inside the pipeline as unavailable', async () => {
+    const { client } = makeClient(() => errorResponse(500, 'X'), {
+      random: () => {
+        throw new Error('no entropy');
+      },
+    });
+    expect(await failure(client.getUserDatabase('u'))).toMatchObject({
+      code: 'CONTROL_PLANE_UNAVAILABLE',
+      reason: 'connection',
+      message: 'HiveHub call failed: no entropy',
+    });
+  });
+
   it('maps an unexpected transport throw to unavailable', async () => {
     const { client } = makeClient(
       () => {

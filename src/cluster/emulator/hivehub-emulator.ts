@@ -207,12 +207,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 function parseBody<T>(schema: z.ZodType<T>, doc: unknown): T {
   const parsed = schema.safeParse(doc);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new HttpFailure(
-      400,
-      'BAD_REQUEST',
-      `invalid body${issue === undefined ? '' : ` at ${issue.path.join('.')}: ${issue.message}`}`,
-    );
+    throw new HttpFailure(400, 'BAD_REQUEST', `invalid body: ${z.prettifyError(parsed.error)}`);
   }
   return parsed.data;
 }
@@ -236,7 +231,7 @@ async function handleControl(
   req: IncomingMessage,
   path: string,
 ): Promise<[number, unknown]> {
-  const method = req.method ?? 'GET';
+  const method = String(req.method);
   if (path === '/__emulator/usage' && method === 'GET') {
     return [
       200,
@@ -281,7 +276,7 @@ async function handleApi(
   if (req.headers['x-hivehub-service'] !== 'nexus') {
     throw new HttpFailure(400, 'BAD_REQUEST', 'X-HiveHub-Service: nexus is required');
   }
-  const method = req.method ?? 'GET';
+  const method = String(req.method);
   let match = /^\/api\/v1\/nexus\/users\/([^/]+)\/database$/.exec(path);
   if (match !== null && method === 'GET') {
     const user = state.requireUser(pathUserId(match[1] as string));
@@ -338,7 +333,7 @@ async function handleApi(
 }
 
 async function handle(state: EmulatorState, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const path = new URL(req.url ?? '/', 'http://emulator').pathname;
+  const path = new URL(String(req.url), 'http://emulator').pathname;
   if (path.startsWith('/__emulator/')) {
     try {
       const [status, body] = await handleControl(state, req, path);
@@ -350,7 +345,7 @@ async function handle(state: EmulatorState, req: IncomingMessage, res: ServerRes
     return;
   }
 
-  const logEntry = { method: req.method ?? 'GET', path, status: 0 };
+  const logEntry = { method: String(req.method), path, status: 0 };
   state.requestLog.push(logEntry);
   const fault = state.takeFault();
   if (fault?.refuse_connections === true) {

@@ -27,10 +27,7 @@ export async function runEmulatorCli(
       strict: true,
     }));
   } catch (err) {
-    throw new NexusError(
-      'INVALID_PARAMETER',
-      `${err instanceof Error ? err.message : String(err)}\n${EMULATOR_USAGE}`,
-    );
+    throw new NexusError('INVALID_PARAMETER', `${(err as Error).message}\n${EMULATOR_USAGE}`);
   }
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {

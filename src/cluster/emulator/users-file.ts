@@ -57,9 +57,7 @@ export type UsersFileInput = z.input<typeof usersFileSchema>;
 export function parseUsersFile(doc: unknown, source = 'users file'): UsersFile {
   const parsed = usersFileSchema.safeParse(doc ?? {});
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue === undefined ? '' : ` at ${issue.path.join('.') || '(root)'}: ${issue.message}`;
-    throw new NexusError('INVALID_BODY', `invalid ${source}${where}`);
+    throw new NexusError('INVALID_BODY', `invalid ${source}: ${z.prettifyError(parsed.error)}`);
   }
   for (const user of parsed.data.users) {
     if (user.plan !== undefined && !(user.plan in parsed.data.plans)) {

@@ -275,6 +275,13 @@ describe('HiveHub emulator usage and control routes', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(50);
   });
 
+  it('survives a client that gives up during a delay', async () => {
+    await control('/__emulator/faults', 'POST', { delay_ms: 80, count: 1 });
+    await expect(api('/api/v1/users/alice', { signal: AbortSignal.timeout(20) })).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await api('/api/v1/users/alice')).status).toBe(200);
+  });
+
   it('validates fault bodies', async () => {
     expect((await control('/__emulator/faults', 'POST', { status: 418 })).status).toBe(400);
   });
@@ -308,10 +315,39 @@ describe('HiveHub emulator startup', () => {
     await expect(startHiveHubEmulator({ users: broken })).rejects.toMatchObject({ code: 'INVALID_BODY' });
     const wrongShape = join(dir, 'shape.json');
     await writeFile(wrongShape, JSON.stringify({ users: [{ user_id: 'a', colour: 'red' }] }));
-    await expect(startHiveHubEmulator({ users: wrongShape })).rejects.toThrow(/users\.0/);
+    await expect(startHiveHubEmulator({ users: wrongShape })).rejects.toThrow(/users\[0\]/);
     await expect(
       startHiveHubEmulator({ users: { users: [{ user_id: 'a', plan: 'gold' }] } }),
     ).rejects.toThrow(/unknown plan gold/);
+  });
+
+  it('starts from an empty file with default plans', async () => {
+    const file = join(dir, 'empty.yml');
+    await writeFile(file, '');
+    const emu = await startHiveHubEmulator({ users: file });
+    try {
+      const res = await fetch(`${emu.url}/__emulator/users`, {
+        method: 'POST',
+        body: JSON.stringify({ user_id: 'x' }),
+      });
+      expect(((await res.json()) as { user: { plan: string } }).user.plan).toBe('free');
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it('treats a user of a file without plans as unlimited', async () => {
+    const emu = await startHiveHubEmulator({ users: { plans: {}, users: [{ user_id: 'x' }] } });
+    try {
+      const c = new HiveHubClient({ baseUrl: emu.url, serviceApiKey: 'nexus-emulator-key' });
+      expect((await c.getUserDatabase('x')).quotas).toEqual({
+        storage_bytes: null,
+        requests_per_minute: null,
+        requests_per_hour: null,
+      });
+    } finally {
+      await emu.close();
+    }
   });
 
   it('fails to start on a port in use', async () => {

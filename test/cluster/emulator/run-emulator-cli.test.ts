@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runEmulatorCli } from '../../../src/cluster/emulator/index.js';
 
 describe('runEmulatorCli', () => {
@@ -15,6 +15,22 @@ describe('runEmulatorCli', () => {
       expect(res.status).toBe(404);
     } finally {
       await emu.close();
+    }
+  });
+
+  it('defaults to a free port on 127.0.0.1 and prints to stdout', async () => {
+    const writes: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      writes.push(String(chunk));
+      return true;
+    });
+    try {
+      const emu = await runEmulatorCli([]);
+      await emu.close();
+      expect(emu.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(writes).toEqual([`HiveHub emulator listening on ${emu.url}\n`]);
+    } finally {
+      spy.mockRestore();
     }
   });
 
