@@ -75,6 +75,19 @@ describe('value comparison', () => {
     expect(same([], '{}')).toBe(false);
   });
 
+  it('compares values with their own toString (e.g. temporals) as their string form', () => {
+    class FakeDate {
+      constructor(readonly iso: string) {}
+      toString(): string {
+        return this.iso;
+      }
+    }
+    const d = new FakeDate('1984-10-11') as unknown as Value;
+    expect(same(d, "'1984-10-11'")).toBe(true);
+    expect(same(d, "'1984-10-12'")).toBe(false);
+    expect(renderValue(d)).toBe("'1984-10-11'");
+  });
+
   it('converts TCK values to engine values for parameters', () => {
     expect(tckToValue(parseTckValue("[1, 2.5, 'x', null, {k: true}]"))).toEqual([
       1n,

@@ -74,6 +74,18 @@ export function canonicalValue(v: Value, opts: CanonicalOptions = {}): string {
     const m = v as ReadonlyMap<string, Value>;
     return `m:${canonicalMap([...m].map(([k, x]) => [k, canonicalValue(x, opts)]))}`;
   }
+  return canonicalOther(v);
+}
+
+/**
+ * Values outside the contract's union (e.g. temporal values, should the engine add
+ * them): the TCK writes temporals as their ISO string in quotes, so a value with its
+ * own `toString` compares as that string.
+ */
+function canonicalOther(v: unknown): string {
+  if (typeof v === 'object' && v !== null && v.toString !== Object.prototype.toString) {
+    return `s:${JSON.stringify(String(v))}`;
+  }
   return `?:${String(v)}`;
 }
 
@@ -191,7 +203,7 @@ export function renderValue(v: Value): string {
   }
   if (Array.isArray(v)) return `[${(v as readonly Value[]).map(renderValue).join(', ')}]`;
   if (v instanceof Map) return renderProps(v as ReadonlyMap<string, Value>) || '{}';
-  return String(v);
+  return `'${String(v)}'`;
 }
 
 function renderProps(props: ReadonlyMap<string, Value>): string {
