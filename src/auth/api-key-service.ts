@@ -14,7 +14,7 @@ import type { ApiKeyRecord, Permission, UserContext } from './types.js';
 import { PERMISSIONS } from './types.js';
 import { hasPermission, impliesPermission, isPermission } from './permissions.js';
 import { isFunctionName } from './functions.js';
-import { generateSecret, hashSecret, hashesEqual, isWellFormedSecret } from './secrets.js';
+import { generateSecret, hashMatches, hashSecret, hashSecretBytes, isWellFormedSecret } from './secrets.js';
 
 /** Milliseconds since the epoch; injectable so tests control expiry and throttling. */
 export type Clock = () => number;
@@ -120,6 +120,11 @@ export class ApiKeyService {
   private readonly lastUsedIntervalMs: number;
   /** Writes issued but possibly not yet visible through `table.get` (null = removed). */
   private readonly pending = new Map<string, AuthTableEntry | null>();
+  /**
+   * Known hash → key id. Only positive lookups, and the mapping never changes (a key's
+   * hash is fixed), so it cannot go stale; the key entry is still read on each request.
+   */
+  private readonly idByHash = new LRUCache<string, string>({ max: 10_000 });
   /** When each key's last_used_at was last persisted; bounded, losing entries is harmless. */
   private readonly lastTouched = new LRUCache<string, number>({ max: 10_000 });
 
@@ -220,11 +225,22 @@ export class ApiKeyService {
   /** Like `verify`, but says why a secret is refused. Updates last_used_at on success. */
   check(secret: string): VerifyResult {
     if (typeof secret !== 'string' || !isWellFormedSecret(secret)) return { ok: false, reason: 'malformed' };
-    const hash = hashSecret(secret);
-    const lookup = this.read(HASH_PREFIX + hash);
-    if (lookup?.kind !== 'hash') return { ok: false, reason: 'unknown' };
-    const entry = this.read(KEY_PREFIX + lookup.id);
-    if (entry?.kind !== 'key' || !hashesEqual(entry.hash, hash)) return { ok: false, reason: 'unknown' };
+    return this.checkHashed(hashSecretBytes(secret));
+  }
+
+  /** `check` for a well-formed secret whose SHA-256 the caller already computed. */
+  checkHashed(digest: Buffer): VerifyResult {
+    const hex = digest.toString('hex');
+    let id = this.idByHash.get(hex);
+    if (id === undefined) {
+      const lookup = this.read(HASH_PREFIX + hex);
+      if (lookup?.kind !== 'hash') return { ok: false, reason: 'unknown' };
+      id = lookup.id;
+      this.idByHash.set(hex, id);
+    }
+    // The key entry itself is read on every request, so revocation is never cached.
+    const entry = this.read(KEY_PREFIX + id);
+    if (entry?.kind !== 'key' || !hashMatches(entry.hash, digest)) return { ok: false, reason: 'unknown' };
     const record = entry.record;
     if (record.revoked_at !== null) return { ok: false, reason: 'revoked' };
     const now = this.clock();

@@ -9,9 +9,10 @@ import { NexusError } from '../errors.js';
 import { DEFAULT_NAMESPACE } from '../engine/api.js';
 import { isValidUserId, tenantNamespace } from '../cluster/namespace.js';
 import type { ApiKeyRecord, Permission, UserContext } from './types.js';
-import type { ApiKeyService, Clock } from './api-key-service.js';
+import type { ApiKeyService, Clock, VerifyResult } from './api-key-service.js';
 import { effectivePermissions, hasPermission } from './permissions.js';
-import { hashSecret, hashesEqual } from './secrets.js';
+import { hashSecret, hashSecretBytes, isWellFormedSecret } from './secrets.js';
+import { timingSafeEqual } from 'node:crypto';
 
 /** Where the root key came from; only its hash is kept in memory. */
 export interface RootKeyConfig {
@@ -65,7 +66,7 @@ function single(value: string | string[] | undefined): string | undefined {
 export class AuthService {
   readonly enabled: boolean;
   readonly clusterMode: boolean;
-  private readonly rootHash: string | undefined;
+  private readonly rootDigest: Buffer | undefined;
   private readonly maxFailures: number;
   private readonly windowMs: number;
   private readonly failures: LRUCache<string, FailureWindow>;
@@ -82,7 +83,8 @@ export class AuthService {
     this.enabled = options.enabled;
     this.clusterMode = options.clusterMode;
     const root = options.rootKey;
-    this.rootHash = root === undefined ? undefined : typeof root === 'string' ? hashSecret(root) : root.hash;
+    const rootHex = root === undefined ? undefined : typeof root === 'string' ? hashSecret(root) : root.hash;
+    this.rootDigest = rootHex === undefined ? undefined : Buffer.from(rootHex, 'hex');
     this.maxFailures = options.maxFailuresPerMinute ?? 20;
     this.windowMs = options.failureWindowMs ?? 60_000;
     this.failures = new LRUCache({ max: options.maxTrackedClients ?? 10_000 });
@@ -111,8 +113,12 @@ export class AuthService {
         'An API key is required (Authorization: Bearer <key> or X-API-Key)',
       );
     }
-    if (this.rootHash !== undefined && hashesEqual(hashSecret(token), this.rootHash)) return this.rootContext;
-    const result = this.keys.check(token);
+    // One hash per request, shared by the root comparison and the key lookup.
+    const digest = hashSecretBytes(token);
+    if (this.rootDigest?.length === 32 && timingSafeEqual(digest, this.rootDigest)) return this.rootContext;
+    const result: VerifyResult = isWellFormedSecret(token)
+      ? this.keys.checkHashed(digest)
+      : { ok: false, reason: 'malformed' };
     if (!result.ok) {
       this.recordFailure(clientIp);
       // One message for every reason: which keys exist or were revoked is not disclosed.

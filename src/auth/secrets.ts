@@ -16,14 +16,18 @@ export function isWellFormedSecret(secret: string): boolean {
   return SECRET_PATTERN.test(secret);
 }
 
-/** SHA-256 of the secret, hex. A fast hash is enough: secrets carry 256 random bits. */
-export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+/** SHA-256 of the secret, raw bytes. A fast hash is enough: secrets carry 256 random bits. */
+export function hashSecretBytes(secret: string): Buffer {
+  return createHash('sha256').update(secret, 'utf8').digest();
 }
 
-/** Constant-time equality of two hex SHA-256 digests. */
-export function hashesEqual(a: string, b: string): boolean {
-  const ba = Buffer.from(a, 'hex');
-  const bb = Buffer.from(b, 'hex');
-  return ba.length === 32 && bb.length === 32 && timingSafeEqual(ba, bb);
+/** SHA-256 of the secret, hex (the stored form). */
+export function hashSecret(secret: string): string {
+  return hashSecretBytes(secret).toString('hex');
+}
+
+/** Constant-time equality of a stored hex digest and a computed one. */
+export function hashMatches(storedHex: string, computed: Buffer): boolean {
+  const stored = Buffer.from(storedHex, 'hex');
+  return stored.length === 32 && computed.length === 32 && timingSafeEqual(stored, computed);
 }
