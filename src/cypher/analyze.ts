@@ -1129,7 +1129,8 @@ class Analyzer {
           ],
         };
         this.bindPattern(pattern, new Map(env.scope), 'predicate');
-        return BOOLEAN;
+        // a predicate in WHERE; as the argument of size() etc. it stands for its matches
+        return { mask: T_BOOLEAN | T_LIST | T_NULL };
       }
       case 'Unary': {
         const type = this.expression(e.operand, env);
@@ -1200,8 +1201,9 @@ class Analyzer {
       case '*':
       case '/':
       case '%':
+        // durations scale by numbers: d * 2, 2 * d, d / 2
         this.requireNumeric(left, e.left, e.operator !== '%');
-        this.requireNumeric(right, e.right, false);
+        this.requireNumeric(right, e.right, e.operator === '*');
         return arithmeticType(left, right);
       case '^':
         this.requireNumeric(left, e.left, false);

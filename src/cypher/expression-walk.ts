@@ -91,8 +91,16 @@ const keyCache = new WeakMap<Expression, string>();
 export function expressionKey(e: Expression): string {
   const cached = keyCache.get(e);
   if (cached !== undefined) return cached;
-  const key = JSON.stringify(e, (name, value: unknown) => {
+  const key = JSON.stringify(e, function (this: unknown, name: string, value: unknown) {
     if (name === 'offset') return undefined;
+    // function names are case-insensitive: count(x) and COUNT(x) are the same expression
+    if (
+      name === 'name' &&
+      typeof value === 'string' &&
+      (this as { kind?: unknown }).kind === 'FunctionCall'
+    ) {
+      return value.toLowerCase();
+    }
     if (typeof value === 'bigint') return `${value}n`;
     // keep -0.0 and 0.0 apart, and floats apart from integers
     if (typeof value === 'number' && name === 'value') return `${Object.is(value, -0) ? '-0' : value}f`;

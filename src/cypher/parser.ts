@@ -98,18 +98,35 @@ const RESERVED_IN_EXPRESSION = new Set([
   'STARTS',
   'ENDS',
   'CONTAINS',
-  'THEN',
-  'ELSE',
-  'END',
-  'WHEN',
-  'YIELD',
-  'ON',
-  'DISTINCT',
 ]);
 
 const COMPARISON_OPERATORS = new Set(['=', '<>', '!=', '<', '>', '<=', '>=']);
 
 const QUANTIFIERS = new Set(['ALL', 'ANY', 'NONE', 'SINGLE']);
+
+/** What could have continued a clause, for "expected ..." messages. */
+function continuationsOf(clause: Clause): string {
+  switch (clause.kind) {
+    case 'Return':
+      return "an operator, ',', AS, ORDER BY, SKIP, LIMIT";
+    case 'With':
+      return "an operator, ',', AS, ORDER BY, SKIP, LIMIT, WHERE";
+    case 'Match':
+      return clause.where ? 'an operator' : "a relationship pattern, ',', WHERE";
+    case 'Create':
+    case 'Merge':
+      return "a relationship pattern, ','";
+    case 'Unwind':
+    case 'Delete':
+    case 'Set':
+    case 'Remove':
+      return "an operator, ','";
+    case 'Call':
+      return clause.yield ? "',', AS, WHERE" : 'YIELD';
+    case 'Foreach':
+      return 'a clause';
+  }
+}
 
 /** Parses one statement (syntax only). Throws `CypherError` (SyntaxError). */
 export function parseStatement(source: string): Statement {
@@ -331,9 +348,9 @@ class Parser {
     const endsHere =
       end.type === 'eof' || this.isPunct(';') || this.isKeyword('UNION') || (nested && this.isPunct('}'));
     if (!endsHere) {
-      throw this.unexpected(
-        nested ? "a clause, UNION or '}'" : 'a clause (MATCH, WITH, RETURN, ...), UNION or end of input',
-      );
+      const last = clauses[clauses.length - 1] as Clause;
+      const ending = nested ? "a clause, UNION or '}'" : 'a clause, UNION or end of input';
+      throw this.unexpected(`${continuationsOf(last)}, ${ending}`);
     }
     // `YIELD *` only makes sense when the call's outputs are the query's result
     for (const clause of clauses) {
