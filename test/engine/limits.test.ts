@@ -1,0 +1,65 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openTestDb, type TestDb } from './support/test-db.js';
+
+let t: TestDb;
+beforeEach(async () => {
+  t = await openTestDb();
+  await t.db.execute('UNWIND range(1, 300) AS i CREATE (:N {i: i})');
+});
+afterEach(async () => {
+  await t.close();
+});
+
+const HEAVY = 'MATCH (a:N), (b:N), (c:N) RETURN count(*) AS c';
+
+describe('limits', () => {
+  it('stops a long read query with QUERY_TIMEOUT', async () => {
+    const started = Date.now();
+    await expect(t.db.execute(HEAVY, {}, { timeoutMs: 100 })).rejects.toMatchObject({
+      code: 'QUERY_TIMEOUT',
+    });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('stops a long write query with QUERY_TIMEOUT and writes nothing', async () => {
+    await expect(
+      t.db.execute(
+        'MATCH (a:N), (b:N), (c:N) WITH count(*) AS c CREATE (:Done {c: c})',
+        {},
+        { timeoutMs: 100 },
+      ),
+    ).rejects.toMatchObject({ code: 'QUERY_TIMEOUT' });
+    expect((await t.db.execute('MATCH (d:Done) RETURN count(d)')).rows).toEqual([[0n]]);
+  });
+
+  it('caps intermediate rows with QUERY_MEMORY_LIMIT', async () => {
+    await expect(
+      t.db.execute('MATCH (a:N), (b:N) RETURN a.i, b.i ORDER BY a.i', {}, { maxIntermediateRows: 1000 }),
+    ).rejects.toMatchObject({ code: 'QUERY_MEMORY_LIMIT' });
+    // Streaming aggregation holds one group, so the same product fits under the cap.
+    const r = await t.db.execute('MATCH (a:N), (b:N) RETURN count(*)', {}, { maxIntermediateRows: 1000 });
+    expect(r.rows).toEqual([[90000n]]);
+  });
+
+  it('database defaults apply when the call gives none', async () => {
+    const strict = await openTestDb({ queryTimeoutMs: 50 });
+    try {
+      await strict.db.execute('UNWIND range(1, 300) AS i CREATE (:N)');
+      await expect(strict.db.execute(HEAVY)).rejects.toMatchObject({ code: 'QUERY_TIMEOUT' });
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('a long read query yields the event loop while it runs', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    const started = Date.now();
+    await t.db.execute('MATCH (a:N), (b:N), (c:N) WHERE a.i < 4 RETURN count(*)');
+    const elapsed = Date.now() - started;
+    clearInterval(timer);
+    // A blocking query would let at most one tick through after it ends.
+    expect(elapsed).toBeGreaterThan(50);
+    expect(ticks).toBeGreaterThan(2);
+  });
+});
