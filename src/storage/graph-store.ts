@@ -16,7 +16,7 @@ import { MetaKey, Tag, namespacePrefix } from './key-layout.js';
 import { moveNamespace, type MoveOptions, type MoveResult } from './namespace-migration.js';
 import { NamespaceReader, binaryGets, type DataDb, type ReadOptions } from './namespace-reader.js';
 import { NamespaceState, decodeCounters } from './namespace-state.js';
-import { NamespaceWriter } from './namespace-writer.js';
+import { MAX_NAME_BYTES, NamespaceWriter } from './namespace-writer.js';
 import { LmdbSystemTable } from './system-table.js';
 import type {
   GraphReader,
@@ -105,8 +105,8 @@ export class GraphStore {
   /** The handle of one namespace (created lazily on its first write). */
   namespace(name: string): NamespaceHandle {
     this.assertOpen();
-    if (typeof name !== 'string' || name.length === 0) {
-      throw new NexusError('INVALID_PARAMETER', 'Namespace names must be non-empty strings');
+    if (typeof name !== 'string' || name.length === 0 || Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) {
+      throw new NexusError('INVALID_PARAMETER', `Namespace names must be 1 to ${MAX_NAME_BYTES} UTF-8 bytes`);
     }
     let handle = this.handles.get(name);
     if (handle === undefined) {
@@ -137,8 +137,11 @@ export class GraphStore {
   /** A system table (JSON values, synced writes) outside every namespace. */
   systemTable<V>(name: string): SystemTable<V> {
     this.assertOpen();
-    if (typeof name !== 'string' || name.length === 0) {
-      throw new NexusError('INVALID_PARAMETER', 'System table names must be non-empty strings');
+    if (typeof name !== 'string' || name.length === 0 || Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) {
+      throw new NexusError(
+        'INVALID_PARAMETER',
+        `System table names must be 1 to ${MAX_NAME_BYTES} UTF-8 bytes`,
+      );
     }
     let table = this.tables.get(name);
     if (table === undefined) {

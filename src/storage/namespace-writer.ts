@@ -28,6 +28,8 @@ import { assertPropertyValue, readPropertiesById, writeProperties } from './prop
 import type { GraphWriter, IndexDefinition, NodeId, PropertyMap, PropertyValue, RelId } from './types.js';
 
 const EMPTY = Buffer.alloc(0);
+/** Longest label / type / property-key / index name (LMDB keys are limited to 1978 bytes). */
+export const MAX_NAME_BYTES = 1024;
 /** Scratch buffer for values (keys use `keyScratch`). */
 const valueScratch = new ByteWriter(4096);
 
@@ -88,6 +90,12 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
   private idFor(kind: CatalogKind, name: string): number {
     const existing = this.lookupId(kind, name);
     if (existing !== undefined) return existing;
+    if (typeof name !== 'string' || Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) {
+      throw new NexusError(
+        'INVALID_PARAMETER',
+        `Names must be strings of at most ${MAX_NAME_BYTES} UTF-8 bytes`,
+      );
+    }
     const c = this.counters;
     const id =
       kind === CatalogKind.Label ? c.nextLabel++ : kind === CatalogKind.Type ? c.nextType++ : c.nextKey++;
@@ -432,7 +440,13 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
     NamespaceWriter.checkNames('Label', [label]);
     NamespaceWriter.checkNames('Property', [property]);
     const indexName = name ?? `index_${label}_${property}`;
-    if (indexName.length === 0) throw new NexusError('INVALID_PARAMETER', 'Index names must be non-empty');
+    if (
+      typeof indexName !== 'string' ||
+      indexName.length === 0 ||
+      Buffer.byteLength(indexName) > MAX_NAME_BYTES
+    ) {
+      throw new NexusError('INVALID_PARAMETER', `Index names must be 1 to ${MAX_NAME_BYTES} UTF-8 bytes`);
+    }
     const defs = this.indexDefs();
     if (defs.some((d) => d.label === label && d.property === property)) {
       throw new NexusError('CONFLICT', `An index on :${label}(${property}) already exists`, {

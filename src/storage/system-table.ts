@@ -4,10 +4,14 @@
  * never occurs in UTF-8, so tables cannot overlap) and a value is its JSON text. Writes
  * go through the write gate and are synced like every other commit.
  */
+import { NexusError } from '../errors.js';
 import { prefixEnd } from './key-layout.js';
 import { binaryGets, type DataDb } from './namespace-reader.js';
 import type { SystemTable } from './types.js';
 import type { WriteGate } from './write-gate.js';
+
+/** LMDB's key limit in lmdb-js builds is 1978 bytes; stay clear of it. */
+const MAX_KEY_BYTES = 1900;
 
 export class LmdbSystemTable<V> implements SystemTable<V> {
   private readonly tablePrefix: Buffer;
@@ -21,7 +25,14 @@ export class LmdbSystemTable<V> implements SystemTable<V> {
   }
 
   private key(key: string): Buffer {
-    return Buffer.concat([this.tablePrefix, Buffer.from(key, 'utf8')]);
+    const k = Buffer.concat([this.tablePrefix, Buffer.from(key, 'utf8')]);
+    if (k.length > MAX_KEY_BYTES) {
+      throw new NexusError(
+        'INVALID_PARAMETER',
+        `System table keys must be at most ${MAX_KEY_BYTES - this.tablePrefix.length} UTF-8 bytes`,
+      );
+    }
+    return k;
   }
 
   get(key: string): V | undefined {
@@ -31,7 +42,9 @@ export class LmdbSystemTable<V> implements SystemTable<V> {
 
   // async so that a failure is a rejected promise, never a synchronous throw.
   async put(key: string, value: V): Promise<void> {
-    const json = JSON.stringify(value);
+    const json = JSON.stringify(value) as string | undefined;
+    if (json === undefined)
+      throw new NexusError('INVALID_PARAMETER', 'System table values must be JSON-serialisable');
     const k = this.key(key);
     this.gate.run(() => this.db.putSync(k, Buffer.from(json, 'utf8')));
   }

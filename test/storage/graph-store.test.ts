@@ -199,6 +199,19 @@ describe('GraphStore', () => {
       expect(await rejectionCode(ns.write((tx) => tx.createNode([''], props())))).toBe('INVALID_PARAMETER');
       expect(codeOf(() => ns.read((tx) => tx.indexSeek('X', 'y', 1n)))).toBe('NOT_FOUND');
       expect(codeOf(() => store.namespace(''))).toBe('INVALID_PARAMETER');
+      expect(codeOf(() => store.namespace('n'.repeat(2000)))).toBe('INVALID_PARAMETER');
+      expect(await rejectionCode(ns.write((tx) => tx.createNode(['L'.repeat(1025)], props())))).toBe(
+        'INVALID_PARAMETER',
+      );
+      expect(
+        await rejectionCode(ns.write((tx) => tx.createNode([], props({ ['k'.repeat(1025)]: 1n })))),
+      ).toBe('INVALID_PARAMETER');
+      // A long name within the limit works.
+      const long = 'é'.repeat(512);
+      await ns.write((tx) => tx.createNode([long], props({ [long]: 1n })));
+      expect(ns.read((tx) => tx.labels())).toEqual([long]);
+      expect(await rejectionCode(store.systemTable('t').put('k'.repeat(1900), 1))).toBe('INVALID_PARAMETER');
+      expect(await rejectionCode(store.systemTable('t').put('k', undefined))).toBe('INVALID_PARAMETER');
     });
   });
 
