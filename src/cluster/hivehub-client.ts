@@ -193,7 +193,7 @@ export class HiveHubClient {
   }
 
   /** Quotas and database info: `GET /api/v1/nexus/users/{user_id}/database`. */
-  getUserDatabase(userId: string): Promise<UserDatabase> {
+  async getUserDatabase(userId: string): Promise<UserDatabase> {
     assertValidUserId(userId);
     return this.call(
       'GET',
@@ -204,20 +204,20 @@ export class HiveHubClient {
   }
 
   /** User metadata: `GET /api/v1/users/{user_id}`. */
-  getUserInfo(userId: string): Promise<UserInfo> {
+  async getUserInfo(userId: string): Promise<UserInfo> {
     assertValidUserId(userId);
     return this.call('GET', `/api/v1/users/${encodeURIComponent(userId)}`, undefined, userInfoSchema);
   }
 
   /** `POST /api/v1/nexus/quota/check`. */
-  checkQuota(request: QuotaCheckRequest): Promise<QuotaCheckResponse> {
+  async checkQuota(request: QuotaCheckRequest): Promise<QuotaCheckResponse> {
     const body = quotaCheckRequestSchema.safeParse(request);
     if (!body.success) throw new NexusError('INVALID_PARAMETER', 'invalid quota check request');
     return this.call('POST', '/api/v1/nexus/quota/check', body.data, quotaCheckResponseSchema);
   }
 
   /** `POST /api/v1/nexus/usage`. Retries keep the report's `report_id`, so HiveHub counts it once. */
-  updateUsage(report: UsageReport): Promise<UsageResponse> {
+  async updateUsage(report: UsageReport): Promise<UsageResponse> {
     const body = usageReportSchema.safeParse(report);
     if (!body.success) throw new NexusError('INVALID_PARAMETER', 'invalid usage report');
     return this.call('POST', '/api/v1/nexus/usage', body.data, usageResponseSchema);

@@ -46,6 +46,7 @@ export class RateLimiter {
   private readonly clock: Clock;
   private readonly sweepThreshold: number;
   private readonly counters = new Map<string, Counters>();
+  private lastSweepHour = -1;
 
   constructor(options: RateLimiterOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -95,7 +96,9 @@ export class RateLimiter {
     const hourStart = now - (now % 3_600_000);
     let counters = this.counters.get(userId);
     if (counters === undefined) {
-      if (this.counters.size >= this.sweepThreshold) this.sweep(hourStart);
+      // At most one sweep per hour: a sweep is O(tenants), so never once per new tenant.
+      if (this.counters.size >= this.sweepThreshold && this.lastSweepHour !== hourStart)
+        this.sweep(hourStart);
       counters = { minuteStart, minuteCount: 0, hourStart, hourCount: 0 };
       this.counters.set(userId, counters);
     }
@@ -112,6 +115,7 @@ export class RateLimiter {
 
   /** Drops tenants whose counters belong to a past hour: they would be reset anyway. */
   private sweep(hourStart: number): void {
+    this.lastSweepHour = hourStart;
     for (const [userId, counters] of this.counters) {
       if (counters.hourStart !== hourStart) this.counters.delete(userId);
     }

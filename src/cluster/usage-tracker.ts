@@ -122,7 +122,12 @@ export class UsageTracker {
   /** Reports every `intervalSeconds`; first re-sends whatever a previous run left in the outbox. */
   start(): Promise<void> {
     if (this.timer === null) {
-      this.timer = setInterval(() => void this.flush(), this.options.intervalSeconds * 1000);
+      this.timer = setInterval(() => {
+        this.flush().catch((err: unknown) => {
+          this.lastError = describeError(err);
+          this.logger.error({ component: 'usage', error: this.lastError }, 'usage reporting failed');
+        });
+      }, this.options.intervalSeconds * 1000);
       this.timer.unref();
     }
     return this.deliverPending();

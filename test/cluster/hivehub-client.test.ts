@@ -107,14 +107,16 @@ describe('HiveHubClient requests', () => {
 
   it('refuses malformed input before calling HiveHub', async () => {
     const { client, fetch } = makeClient(() => response(200, {}));
-    expect(() => client.getUserDatabase('bad/id')).toThrow(NexusError);
-    expect(() => client.getUserInfo('')).toThrow(NexusError);
-    expect(() => client.checkQuota({ user_id: 'u', operation: 'write', estimated_bytes: -1 })).toThrow(
-      expect.objectContaining({ code: 'INVALID_PARAMETER' }),
-    );
-    expect(() =>
+    await expect(client.getUserDatabase('bad/id')).rejects.toThrow(NexusError);
+    await expect(client.getUserInfo('')).rejects.toMatchObject({ code: 'INVALID_BODY' });
+    await expect(
+      client.checkQuota({ user_id: 'u', operation: 'write', estimated_bytes: -1 }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_PARAMETER',
+    });
+    await expect(
       client.updateUsage({ report_id: '', instance_id: 'i', period_start: 'a', period_end: 'b', users: [] }),
-    ).toThrow(expect.objectContaining({ code: 'INVALID_PARAMETER' }));
+    ).rejects.toMatchObject({ code: 'INVALID_PARAMETER' });
     expect(fetch.calls).toHaveLength(0);
   });
 

@@ -123,5 +123,8 @@ describe('RateLimiter', () => {
     limiter.consume('a', quotas(1, 1));
     limiter.consume('d', quotas(1, 1));
     expect(limiter.trackedTenants).toBe(2);
+    // no second sweep in the same hour, and a swept tenant starts afresh
+    for (const u of ['e', 'f', 'b']) limiter.consume(u, quotas(1, 1));
+    expect(limiter.trackedTenants).toBe(5);
   });
 });

@@ -295,6 +295,23 @@ describe('UsageTracker outbox', () => {
     expect(hub.calls).toEqual(['report-1']);
   });
 
+  it('logs instead of crashing when a timed report fails', async () => {
+    vi.useFakeTimers();
+    const { tracker, outbox, logger, hub } = setup({ intervalSeconds: 1 });
+    await tracker.start();
+    const entries = outbox.entries.bind(outbox);
+    outbox.entries = () => {
+      throw new Error('outbox unreadable');
+    };
+    tracker.record('alice', { requests: 1 });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(logger.lines.some((l) => l.level === 'error' && l.obj.error === 'outbox unreadable')).toBe(true);
+    // the report is safe in the outbox and goes out once the outbox is readable again
+    outbox.entries = entries;
+    await tracker.stop();
+    expect(hub.calls).toEqual(['report-1']);
+  });
+
   it('reports on a timer every interval', async () => {
     vi.useFakeTimers();
     const { tracker, hub } = setup({ intervalSeconds: 1 });
