@@ -41,16 +41,24 @@ const JSON_RPC_METHOD_NOT_ALLOWED = JSON.stringify({
   id: null,
 });
 
+/** The headers the MCP transport reads; nothing else (credentials included) is handed over. */
+const FORWARDED_HEADERS = [
+  'accept',
+  'content-type',
+  'mcp-protocol-version',
+  'mcp-session-id',
+  'last-event-id',
+];
+
 function toWebRequest(request: FastifyRequest): Request {
   const headers = new Headers();
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined || name === 'content-length') continue;
-    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-    else headers.set(name, value);
+  for (const name of FORWARDED_HEADERS) {
+    const value = request.headers[name];
+    if (typeof value === 'string') headers.set(name, value);
   }
-  const host = request.headers.host ?? 'localhost';
+  // A fixed origin: the Host header is client-controlled and the transport does not need it.
   // The body is passed pre-parsed, so the Request carries none.
-  return new Request(`http://${host}${request.url}`, { method: request.method, headers });
+  return new Request(`http://localhost${request.url}`, { method: request.method, headers });
 }
 
 async function sendWebResponse(reply: FastifyReply, response: Response): Promise<FastifyReply> {
