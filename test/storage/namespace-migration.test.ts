@@ -1,8 +1,11 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NexusError } from '../../src/errors.js';
 import { namespacePrefix } from '../../src/storage/key-layout.js';
 import { recount } from '../../src/storage/namespace-audit.js';
-import type { GraphReader, GraphStore, MoveProgress, NamespaceHandle } from '../../src/storage/index.js';
+import { GraphStore } from '../../src/storage/index.js';
+import type { GraphReader, MoveProgress, NamespaceHandle } from '../../src/storage/index.js';
 import { openTempStore, props, type TempStore } from './helpers.js';
 
 /** A comparable picture of a namespace's graph (records, adjacency, catalog, indexes). */
@@ -166,5 +169,44 @@ describe('moveNamespace', () => {
     const result = await store.moveNamespace('default', 'tenant:empty');
     expect(result).toMatchObject({ nodes: 0, relationships: 0, bytes: 0, alreadyDone: true });
     expect(store.namespaces()).toEqual([]);
+  });
+});
+
+describe('moveNamespace after a real crash', () => {
+  it('finishes the job when re-run after the migrating process was killed', async () => {
+    const t = await openTempStore();
+    try {
+      await fill(t.store.namespace('default'), 40);
+      const expected = snapshotOf(t.store.namespace('default'));
+      await t.store.close();
+      const script = fileURLToPath(new URL('./fixtures/migrating-process.ts', import.meta.url));
+      const lines = await new Promise<string>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', script, t.path], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          // Kill midway through the copy.
+          if ((out.match(/^copy /gm) ?? []).length >= 3) child.kill('SIGKILL');
+        });
+        child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+        child.on('exit', (_code, signal) =>
+          signal === 'SIGKILL' ? resolve(out) : reject(new Error(err || out)),
+        );
+      });
+      expect(lines).not.toContain('finished');
+      t.store = await GraphStore.open({ path: t.path });
+      // Interrupted: the source is still complete.
+      expect(t.store.namespace('default').stats().nodes).toBe(39);
+      const result = await t.store.moveNamespace('default', 'tenant:crash', { batchSize: 25 });
+      expect(result.resumed).toBe(true);
+      expect(snapshotOf(t.store.namespace('tenant:crash'))).toEqual(expected);
+      expect(t.store.namespaces()).toEqual(['tenant:crash']);
+      expect(t.store.namespace('tenant:crash').stats().bytes).toBe(bytesByRecount(t.store, 'tenant:crash'));
+    } finally {
+      await t.cleanup();
+    }
   });
 });
