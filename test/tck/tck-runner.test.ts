@@ -139,31 +139,70 @@ describe('procedure signatures', () => {
 });
 
 describe('CLI', () => {
-  it('prints FAIL lines and the JSON summary last, and writes --json', async () => {
-    const { execFileSync } = await import('node:child_process');
+  const run = async (args: string[]): Promise<string> => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const { stdout } = await promisify(execFile)('npx', ['tsx', 'tools/tck/run.ts', ...args], {
+      cwd: resolve(import.meta.dirname, '..', '..'),
+      encoding: 'utf8',
+    });
+    return stdout;
+  };
+  const fake = resolve(import.meta.dirname, 'fixture-script.ts');
+
+  it('prints FAIL lines, --verbose details and the JSON summary last, and writes --json', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nexus-tck-cli-'));
     try {
       const jsonFile = join(dir, 'out.json');
-      // The CLI opens the real engine; the selected scenario exercises the output format whether or
-      // not the engine answers its query, because its last step is unsupported either way.
-      const out = execFileSync(
-        'npx',
-        ['tsx', 'tools/tck/run.ts', join(FEATURES, 'other'), '--filter', 'Unsupported', '--json', jsonFile],
-        { cwd: resolve(import.meta.dirname, '..', '..'), encoding: 'utf8' },
-      );
+      const out = await run([
+        join(FEATURES, 'basic'),
+        '--filter',
+        'Wrong value',
+        '--verbose',
+        '--workers',
+        '0',
+        '--open-module',
+        fake,
+        '--json',
+        jsonFile,
+      ]);
       const lines = out.trim().split('\n');
-      expect(lines[0]).toMatch(/^FAIL Other.feature:\d+ \[2\] Unsupported step is reported — /);
+      expect(lines[0]).toMatch(/^FAIL Basic.feature:\d+ \[2\] Wrong value fails — rows differ: /);
+      expect(lines.slice(1, -1)).toEqual([
+        '    expected:',
+        '    x',
+        '    3',
+        '    actual:',
+        '    x',
+        '    2',
+      ]);
       expect(JSON.parse(lines[lines.length - 1] as string)).toEqual({
         scenarios: 1,
         passed: 0,
         failed: 1,
         by_dir: { '.': { scenarios: 1, passed: 0 } },
       });
-      const written = JSON.parse(readFileSync(jsonFile, 'utf8')) as { results: { status: string }[] };
+      const written = JSON.parse(readFileSync(jsonFile, 'utf8')) as {
+        results: { status: string; line: number }[];
+      };
       expect(written.results.map((r) => r.status)).toEqual(['failed']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('runs in worker processes by default and honours --exclude', async () => {
+    const out = await run([FEATURES, '--exclude', 'other', '--open-module', fake, '--timeout', '200']);
+    const lines = out.trim().split('\n');
+    const summary = JSON.parse(lines[lines.length - 1] as string) as { by_dir: Record<string, unknown> };
+    expect(summary).toEqual({
+      scenarios: 13,
+      passed: 8,
+      failed: 5,
+      by_dir: { basic: { scenarios: 13, passed: 8 } },
+    });
+    expect(lines.slice(0, -1).every((l) => l.startsWith('FAIL basic/Basic.feature:'))).toBe(true);
+    expect(lines).toHaveLength(6);
   });
 });
 

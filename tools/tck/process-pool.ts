@@ -42,7 +42,7 @@ class Worker {
 
   constructor(openModule: string | undefined) {
     const env: NodeJS.ProcessEnv = { ...process.env, NEXUS_TCK_TMP: this.tmp };
-    if (openModule) env.NEXUS_TCK_OPEN_MODULE = openModule;
+    if (openModule) env.NEXUS_TCK_OPEN_MODULE = resolve(openModule);
     else delete env.NEXUS_TCK_OPEN_MODULE;
     this.child = fork(WORKER, [], {
       cwd: REPO,

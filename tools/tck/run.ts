@@ -8,9 +8,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { loadOpenModule } from './open-nexus.js';
 import { formatFailure, runTck } from './tck-runner.js';
 
-const USAGE = `usage: npm run tck -- [DIR ...] [--exclude DIR]... [--filter SUBSTRING] [--verbose] [--json FILE] [--timeout MS] [--concurrency N] [--workers N] [--graphs DIR]`;
+const USAGE = `usage: npm run tck -- [DIR ...] [--exclude DIR]... [--filter SUBSTRING] [--verbose] [--json FILE] [--timeout MS] [--concurrency N] [--workers N] [--graphs DIR] [--open-module FILE]`;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -24,6 +25,7 @@ async function main(): Promise<number> {
       concurrency: { type: 'string' },
       workers: { type: 'string' },
       graphs: { type: 'string', multiple: true },
+      'open-module': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -46,7 +48,9 @@ async function main(): Promise<number> {
     process.stderr.write(`--workers must be a non-negative integer\n${USAGE}\n`);
     return 2;
   }
+  const openModule = values['open-module'];
   const { summary, results } = await runTck({
+    ...(openModule !== undefined ? { open: await loadOpenModule(openModule), openModule } : {}),
     concurrency,
     workers,
     roots: positionals,

@@ -3,11 +3,9 @@
  * against a fresh database, and reports the result. Running in a child lets the parent
  * kill a scenario that blocks the event loop or crashes the process.
  */
-import { pathToFileURL } from 'node:url';
-import { resolve } from 'node:path';
 import type { TckScenario } from './feature-loader.js';
 import { runScenario, type OpenDatabase, type ScenarioResult } from './scenario-runner.js';
-import { openNexus } from './open-nexus.js';
+import { loadOpenModule, openNexus } from './open-nexus.js';
 
 export interface WorkerRequest {
   readonly id: number;
@@ -22,13 +20,9 @@ export interface WorkerResponse {
   readonly result: ScenarioResult;
 }
 
-async function loadOpen(): Promise<OpenDatabase> {
+function loadOpen(): Promise<OpenDatabase> {
   const modulePath = process.env.NEXUS_TCK_OPEN_MODULE;
-  if (!modulePath) return openNexus;
-  const mod = (await import(pathToFileURL(resolve(modulePath)).href)) as { openDatabase?: OpenDatabase };
-  if (typeof mod.openDatabase !== 'function')
-    throw new TypeError(`${modulePath} does not export openDatabase`);
-  return mod.openDatabase;
+  return modulePath ? loadOpenModule(modulePath) : Promise.resolve(openNexus);
 }
 
 async function main(): Promise<void> {
