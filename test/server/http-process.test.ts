@@ -6,6 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 
+/** A parsed JSON body, navigable field by field (assertions check the actual shapes). */
+interface Loose {
+  [key: string]: Loose;
+}
+
 const ROOT_KEY = 'root-key-for-tests-0123456789';
 let server: ServerProcess;
 
@@ -23,7 +28,7 @@ async function call(
   method: string,
   path: string,
   options: { key?: string | null; body?: unknown; raw?: string; contentType?: string } = {},
-): Promise<{ status: number; headers: Headers; text: string; json: () => any }> {
+): Promise<{ status: number; headers: Headers; text: string; json: () => Loose }> {
   const headers: Record<string, string> = {};
   const key = options.key === undefined ? ROOT_KEY : options.key;
   if (key !== null) headers.authorization = `Bearer ${key}`;
@@ -37,7 +42,7 @@ async function call(
     ...(body === undefined ? {} : { body }),
   });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) };
+  return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) as Loose };
 }
 
 describe('server process over HTTP', () => {
@@ -60,7 +65,7 @@ describe('server process over HTTP', () => {
   it('issues keys whose permissions the server enforces', async () => {
     const created = await call('POST', '/auth/keys', { body: { name: 'reader', permissions: ['READ'] } });
     expect(created.status).toBe(201);
-    const secret: string = created.json().secret;
+    const secret = String(created.json().secret);
     expect(
       (await call('POST', '/cypher', { key: secret, body: { query: 'MATCH (n) RETURN count(n)' } })).status,
     ).toBe(200);
@@ -170,7 +175,7 @@ describe('server process lifecycle', () => {
       const exit = p.stop({ keepData: true });
       const res = await inFlight;
       expect(res.status).toBe(200);
-      expect((await res.json()).rows).toEqual([[150000]]);
+      expect(((await res.json()) as Loose).rows).toEqual([[150000]]);
       expect((await exit).code).toBe(0);
       expect(p.stdout()).toContain('shutting down');
     } finally {
@@ -179,7 +184,7 @@ describe('server process lifecycle', () => {
     const again = await startServerProcess({ dataDir: p.dataDir });
     try {
       const res = await fetch(`${again.url}/stats`);
-      expect((await res.json()).labels).toEqual({ Kept: 100 });
+      expect(((await res.json()) as Loose).labels).toEqual({ Kept: 100 });
     } finally {
       await again.stop();
     }
