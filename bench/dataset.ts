@@ -17,7 +17,18 @@ export interface IngestMeasurement {
   relationshipsPerSec: number;
 }
 
-export const CITIES = ['Lisbon', 'Berlin', 'Paris', 'Rome', 'Oslo', 'Vienna', 'Prague', 'Dublin', 'Madrid', 'Athens'];
+export const CITIES = [
+  'Lisbon',
+  'Berlin',
+  'Paris',
+  'Rome',
+  'Oslo',
+  'Vienna',
+  'Prague',
+  'Dublin',
+  'Madrid',
+  'Athens',
+];
 
 /** Deterministic PRNG (mulberry32) so every run builds the same graph. */
 export function prng(seed: number): () => number {

@@ -29,7 +29,11 @@ export function summarise(latenciesNs: number[], elapsedNs: number): LatencySumm
 /**
  * Runs `op` repeatedly for `durationMs` (at least `minOps` times), recording each call's latency.
  */
-export async function measure(op: (i: number) => Promise<unknown>, durationMs: number, minOps = 20): Promise<number[]> {
+export async function measure(
+  op: (i: number) => Promise<unknown>,
+  durationMs: number,
+  minOps = 20,
+): Promise<number[]> {
   const latencies: number[] = [];
   const end = performance.now() + durationMs;
   let i = 0;

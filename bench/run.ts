@@ -1,0 +1,142 @@
+/**
+ * `npm run bench`: generates the dataset, runs the in-process, HTTP and quota-load
+ * benchmarks in one run, prints a markdown table and writes bench-results/latest.json.
+ *
+ * Flags: --nodes N --rels N --seconds S (per in-process query) --http-seconds S
+ *        --rounds R --connections C --skip-http --skip-quota
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { runInProcess } from './in-process.js';
+import { runHttp } from './http.js';
+import { runQuotaLoad } from './quota-load.js';
+import { fmt } from './lib/stats.js';
+
+const { values } = parseArgs({
+  options: {
+    nodes: { type: 'string', default: '100000' },
+    rels: { type: 'string', default: '1000000' },
+    seconds: { type: 'string', default: '3' },
+    'http-seconds': { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '10' },
+    people: { type: 'string', default: '10000' },
+    'skip-http': { type: 'boolean', default: false },
+    'skip-quota': { type: 'boolean', default: false },
+    out: { type: 'string', default: 'bench-results/latest.json' },
+  },
+});
+
+const machine = {
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model ?? 'unknown',
+  memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  node: process.version,
+  platform: `${os.platform()} ${os.release()}`,
+};
+
+const startedAt = new Date().toISOString();
+const lines: string[] = [];
+const say = (s: string) => {
+  lines.push(s);
+  process.stdout.write(`${s}\n`);
+};
+
+const inProcess = await runInProcess(
+  { nodes: Number(values.nodes), relationships: Number(values.rels) },
+  Number(values.seconds),
+);
+say(
+  `\n## In-process engine (${fmt(inProcess.dataset.nodes)} nodes, ${fmt(inProcess.dataset.relationships)} relationships)\n`,
+);
+say('| operation | ops/s | p50 (µs) | p99 (µs) |');
+say('|---|---:|---:|---:|');
+for (const [name, q] of Object.entries(inProcess.queries))
+  say(`| ${name} | ${fmt(q.opsPerSec)} | ${fmt(q.p50Us)} | ${fmt(q.p99Us)} |`);
+say(
+  `| bulk ingest | ${fmt(inProcess.ingest.nodesPerSec)} nodes/s, ${fmt(inProcess.ingest.relationshipsPerSec)} rels/s | | |`,
+);
+say(`\nPeak RSS: ${fmt(inProcess.peakRssMb)} MiB`);
+
+let http: Awaited<ReturnType<typeof runHttp>> | undefined;
+if (!values['skip-http']) {
+  http = await runHttp({
+    connections: Number(values.connections),
+    seconds: Number(values['http-seconds']),
+    rounds: Number(values.rounds),
+    people: Number(values.people),
+  });
+  say(
+    `\n## HTTP (autocannon, ${http.connections} connections, ${http.rounds} interleaved rounds × ${http.secondsPerRound} s)\n`,
+  );
+  say('| comparison | A req/s | A p50/p99 ms | B req/s | B p50/p99 ms | B/A throughput |');
+  say('|---|---:|---:|---:|---:|---:|');
+  const row = (
+    name: string,
+    c: {
+      a: { requestsPerSec: number; p50Ms: number; p99Ms: number };
+      b: { requestsPerSec: number; p50Ms: number; p99Ms: number };
+      throughputRatio: number;
+    },
+  ) =>
+    say(
+      `| ${name} | ${fmt(c.a.requestsPerSec)} | ${c.a.p50Ms}/${c.a.p99Ms} | ${fmt(c.b.requestsPerSec)} | ${c.b.p50Ms}/${c.b.p99Ms} | ${fmt(c.throughputRatio, 3)} |`,
+    );
+  row('read: standalone (A) vs cluster (B)', http.readQuery);
+  row('write: standalone (A) vs cluster (B)', http.writeQuery);
+  row('RETURN 1: bare Fastify (A) vs Nexus (B)', http.ceiling);
+  say(
+    `\nCluster overhead: read ${fmt(http.readQuery.overheadPct, 1)}%, write ${fmt(http.writeQuery.overheadPct, 1)}%`,
+  );
+  const nb = http.noisyNeighbour;
+  say(
+    `Noisy neighbour: tenant B p99 alone ${nb.alone.p99Ms} ms, with neighbour ${nb.withNeighbour.p99Ms} ms (ratio ${fmt(nb.p99Ratio, 2)})`,
+  );
+}
+
+let quota: Awaited<ReturnType<typeof runQuotaLoad>> | undefined;
+if (!values['skip-quota']) {
+  quota = await runQuotaLoad({ tenants: 8, clientsPerTenant: 6, seconds: 8 });
+  say(
+    `\n## Quota enforcement load (${quota.tenants} tenants × ${quota.clientsPerTenant} clients, ${quota.seconds} s, ${fmt(quota.totalRequests)} requests)\n`,
+  );
+  say('| tenant | limit/min | windows | admitted | allowed | 429 | other | over-admission |');
+  say('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const t of quota.perTenant)
+    say(
+      `| ${t.tenant} | ${t.limitPerMinute} | ${t.windows} | ${t.admitted} | ${t.allowed} | ${t.rejected429} | ${t.otherErrors} | ${t.overAdmission} |`,
+    );
+}
+
+const targets = {
+  clusterOverheadReadPctMax5: http ? http.readQuery.overheadPct <= 5 : null,
+  clusterOverheadWritePctMax5: http ? http.writeQuery.overheadPct <= 5 : null,
+  return1AtLeastHalfOfBareFastify: http ? http.ceiling.throughputRatio >= 0.5 : null,
+  bulkIngestAtLeast50kNodesPerSec: inProcess.ingest.nodesPerSec >= 50_000,
+  noisyNeighbourP99AtMost3x: http ? http.noisyNeighbour.p99Ratio <= 3 : null,
+  noQuotaOverAdmission: quota ? quota.totalOverAdmission === 0 : null,
+};
+say(`\n## Targets\n`);
+for (const [k, v] of Object.entries(targets))
+  say(`- ${k}: ${v === null ? 'not measured' : v ? 'met' : 'MISSED'}`);
+
+mkdirSync('bench-results', { recursive: true });
+writeFileSync(
+  values.out!,
+  JSON.stringify(
+    {
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      machine,
+      command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+      inProcess,
+      http,
+      quota,
+      targets,
+    },
+    null,
+    2,
+  ),
+);
+say(`\nWrote ${values.out}`);
