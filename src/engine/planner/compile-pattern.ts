@@ -242,7 +242,8 @@ function startCandidates(
   return out;
 }
 
-function cost(c: Candidate, tx: GraphReader): number {
+/** Preference tiers; only label scans need the data (node counts) to break ties. */
+function tier(c: Candidate, tx: GraphReader): number {
   const s = c.start;
   switch (s.kind) {
     case 'bound':
@@ -252,12 +253,37 @@ function cost(c: Candidate, tx: GraphReader): number {
     case 'index':
       return tx.findIndex(s.label, s.key) ? 2 : Infinity;
     case 'range':
-      return tx.findIndex(s.label, s.key) ? 3 + tx.countNodesByLabel(s.label) / 4 : Infinity;
+      return tx.findIndex(s.label, s.key) ? 3 : Infinity;
     case 'label':
-      return 3 + tx.countNodesByLabel(s.label);
+      return 4;
     case 'all':
-      return 4 + tx.stats().nodes;
+      return 5;
   }
+}
+
+function chooseStart(cs: readonly Candidate[], tx: GraphReader): Candidate {
+  let best = cs[0]!;
+  let bestTier = Infinity;
+  for (const c of cs) {
+    const t = tier(c, tx);
+    if (t < bestTier) {
+      best = c;
+      bestTier = t;
+      if (t <= 1) return c;
+    }
+  }
+  if (bestTier !== 4) return best;
+  // Several label scans: the label with the fewest nodes wins.
+  let bestCount = Infinity;
+  for (const c of cs) {
+    if (c.start.kind !== 'label') continue;
+    const n = tx.countNodesByLabel(c.start.label);
+    if (n < bestCount) {
+      bestCount = n;
+      best = c;
+    }
+  }
+  return best;
 }
 
 function startName(s: StartKind): string {
@@ -452,19 +478,7 @@ export function compilePattern(
   }
 
   function choose(tx: GraphReader): Candidate[] {
-    return candidates.map((cs) => {
-      let best = cs[0]!;
-      let bestCost = Infinity;
-      for (const c of cs) {
-        if (c.start.kind === 'bound') return c;
-        const k = cost(c, tx);
-        if (k < bestCost) {
-          bestCost = k;
-          best = c;
-        }
-      }
-      return best;
-    });
+    return candidates.map((cs) => chooseStart(cs, tx));
   }
 
   function programFor(ctx: QueryContext): Program {

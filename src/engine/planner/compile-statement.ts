@@ -247,7 +247,7 @@ class Planner {
     }
   }
 
-  private createPart(p: Ast.PatternPart, have: Set<string>): CreatePartSpec {
+  private createPart(p: Ast.PatternPart, have: Set<string>, merging = false): CreatePartSpec {
     const env = this.env(have);
     const nodes = p.element.nodes.map((n) => {
       const name = n.variable?.name ?? anonName();
@@ -279,7 +279,8 @@ class Planner {
           'A relationship in CREATE must have exactly one type',
         );
       }
-      if (r.direction === 'both') {
+      // MERGE accepts an undirected relationship and creates it left to right.
+      if (r.direction === 'both' && !merging) {
         throw new CypherError(
           'SyntaxError',
           'RequiresDirectedRelationship',
@@ -290,7 +291,7 @@ class Planner {
       return {
         name,
         type: r.types[0]!,
-        forward: r.direction === 'right',
+        forward: r.direction !== 'left',
         props: r.properties ? compileExpression(r.properties, env) : null,
       };
     });
@@ -308,7 +309,7 @@ class Planner {
       this.env(bound),
     );
     // The create side must use the same names as the match side (anonymous ones too).
-    const create = this.createPart(c.pattern, new Set(bound));
+    const create = this.createPart(c.pattern, new Set(bound), true);
     const names = new Set(pattern.newVars);
     const alignedNodes = create.nodes.map((n, i) => ({
       ...n,
