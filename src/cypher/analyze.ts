@@ -139,7 +139,23 @@ const UPDATING = new Set<Clause['kind']>(['Create', 'Merge', 'Set', 'Remove', 'D
 
 /** Runs semantic analysis; throws the first `CypherError` found. */
 export function analyze(statement: Statement, options: AnalyzeOptions = {}): Analysis {
-  return new Analyzer(options).statement(statement);
+  try {
+    return new Analyzer(options).statement(statement);
+  } catch (error) {
+    // Very long operator chains (`1 + 1 + ... + 1`) make a deep tree; refuse them
+    // as a client error instead of failing with an internal stack overflow.
+    if (error instanceof RangeError) {
+      throw new CypherError(
+        'SyntaxError',
+        'UnexpectedSyntax',
+        'Query is too complex to analyze (expression too deep)',
+        {
+          cause: error,
+        },
+      );
+    }
+    throw error;
+  }
 }
 
 class Analyzer {

@@ -89,6 +89,8 @@ const ID_START = /[\p{ID_Start}_]/u;
 const ID_PART = /[\p{ID_Continue}$]/u;
 
 function isIdentStart(code: number, source: string, i: number): boolean {
+  // charCodeAt past the end is NaN, which is no character at all
+  if (!(code >= 0)) return false;
   if (code < 128) {
     return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
   }
@@ -96,6 +98,7 @@ function isIdentStart(code: number, source: string, i: number): boolean {
 }
 
 function isIdentPart(code: number, source: string, i: number): boolean {
+  if (!(code >= 0)) return false;
   if (code < 128) {
     return (
       (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || (code >= 48 && code <= 57)

@@ -133,9 +133,17 @@ export function parseStatement(source: string): Statement {
   return new Parser(source).statement();
 }
 
+/** Thrown (never shown) when a speculative parse fails; see `Parser.attempt`. */
+const BACKTRACK = new CypherError('SyntaxError', 'UnexpectedSyntax', 'backtrack');
+
+/** Deeper nesting than this is rejected rather than risking a stack overflow. */
+const MAX_NESTING = 120;
+
 class Parser {
   private readonly tokens: Token[];
   private pos = 0;
+  private speculating = 0;
+  private depth = 0;
 
   constructor(private readonly source: string) {
     this.tokens = tokenize(source);
@@ -197,7 +205,27 @@ class Parser {
     return this.advance();
   }
 
+  /**
+   * Tries a parse that may legitimately fail (a `(` that might open a pattern); on
+   * failure restores the position and returns null. Failures inside are the shared
+   * BACKTRACK error, so speculation does not pay for building messages and stacks.
+   */
+  private attempt<T>(parse: () => T): T | null {
+    const saved = this.pos;
+    this.speculating++;
+    try {
+      return parse();
+    } catch (error) {
+      if (!(error instanceof CypherError)) throw error;
+      this.pos = saved;
+      return null;
+    } finally {
+      this.speculating--;
+    }
+  }
+
   private unexpected(expected: string, token: Token = this.peek()): CypherError {
+    if (this.speculating > 0) return BACKTRACK;
     const found =
       token.type === 'eof' ? '' : this.source.slice(token.start, Math.min(token.end, token.start + 40));
     const where = token.type === 'eof' ? ' (end of input)' : '';
@@ -643,10 +671,15 @@ class Parser {
   private patternElement(): PatternElement {
     // `((a)-->(b))`: a parenthesized element
     if (this.isPunct('(') && this.isPunct('(', 1)) {
-      this.advance();
-      const inner = this.patternElement();
-      this.expectPunct(')');
-      return inner;
+      if (++this.depth > MAX_NESTING) throw this.tooDeep();
+      try {
+        this.advance();
+        const inner = this.patternElement();
+        this.expectPunct(')');
+        return inner;
+      } finally {
+        this.depth--;
+      }
     }
     const start = this.peek().start;
     const nodes: NodePattern[] = [this.nodePattern()];
@@ -726,7 +759,20 @@ class Parser {
   // ---------------------------------------------------------------------------
 
   expression(): Expression {
-    return this.or();
+    if (++this.depth > MAX_NESTING) throw this.tooDeep();
+    try {
+      return this.or();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private tooDeep(): CypherError {
+    return syntaxError(
+      this.source,
+      this.peek().start,
+      `Query is nested too deeply (more than ${MAX_NESTING} levels)`,
+    );
   }
 
   private binary(offset: number, operator: BinaryOperator, left: Expression, right: Expression): Expression {
@@ -1070,13 +1116,9 @@ class Parser {
     // A relationship pattern used as a predicate: `(a)-->(b)`. Only patterns with at
     // least one relationship count; `(n)` and `(n:L)` are ordinary expressions.
     if (this.looksLikeNodePattern()) {
-      try {
-        const element = this.patternElement();
-        if (element.relationships.length > 0) {
-          return { kind: 'PatternExpression', offset: element.offset, element };
-        }
-      } catch (error) {
-        if (!(error instanceof CypherError)) throw error;
+      const element = this.attempt(() => this.patternElement());
+      if (element !== null && element.relationships.length > 0) {
+        return { kind: 'PatternExpression', offset: element.offset, element };
       }
       this.pos = start;
     }
@@ -1107,21 +1149,22 @@ class Parser {
       const saved = this.pos;
       this.advance();
       let variable: Variable | null = null;
-      try {
-        if (this.isName()) {
-          variable = this.variable();
-          this.advance();
-        }
-        const element = this.patternElement();
-        if (element.relationships.length > 0 && (this.isKeyword('WHERE') || this.isPunct('|'))) {
-          const where = this.acceptKeyword('WHERE') ? this.expression() : null;
-          this.expectPunct('|');
-          const projection = this.expression();
-          this.expectPunct(']');
-          return { kind: 'PatternComprehension', offset: start, variable, element, where, projection };
-        }
-      } catch (error) {
-        if (!(error instanceof CypherError)) throw error;
+      if (this.isName()) {
+        variable = this.variable();
+        this.advance();
+      }
+      const element = this.attempt(() => this.patternElement());
+      if (
+        element !== null &&
+        element.relationships.length > 0 &&
+        (this.isKeyword('WHERE') || this.isPunct('|'))
+      ) {
+        // committed: errors from here on are real errors, not a cue to backtrack
+        const where = this.acceptKeyword('WHERE') ? this.expression() : null;
+        this.expectPunct('|');
+        const projection = this.expression();
+        this.expectPunct(']');
+        return { kind: 'PatternComprehension', offset: start, variable, element, where, projection };
       }
       this.pos = saved;
     }
