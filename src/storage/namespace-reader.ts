@@ -65,6 +65,32 @@ export function isValidId(id: number): boolean {
   return Number.isSafeInteger(id) && id >= 0;
 }
 
+function decodeNode(
+  id: NodeId,
+  buf: Buffer,
+  name: (kind: CatalogKind, id: number) => string,
+  keyName: (id: number) => string,
+): NodeRecord {
+  const r = new ByteReader(buf);
+  const n = r.varint();
+  const labels = new Array<string>(n);
+  for (let i = 0; i < n; i++) labels[i] = name(CatalogKind.Label, r.varint());
+  return { id, labels, properties: readProperties(r, keyName) };
+}
+
+function decodeRelationship(
+  id: RelId,
+  buf: Buffer,
+  name: (kind: CatalogKind, id: number) => string,
+  keyName: (id: number) => string,
+): RelationshipRecord {
+  const r = new ByteReader(buf);
+  const type = name(CatalogKind.Type, r.varint());
+  const start = r.varint();
+  const end = r.varint();
+  return { id, type, start, end, properties: readProperties(r, keyName) };
+}
+
 export class NamespaceReader implements GraphReader {
   protected readonly gets: BinaryGets;
 
@@ -137,28 +163,38 @@ export class NamespaceReader implements GraphReader {
     return buf === undefined ? 0 : buf.readDoubleBE(0);
   }
 
-  private strictName = (kind: CatalogKind, id: number): string => {
+  /** Name from the caches only; throws CACHE_MISS otherwise (see `decode`). */
+  private readonly strictName = (kind: CatalogKind, id: number): string => {
     const name = this.cachedName(kind, id);
     if (name === undefined) throw CACHE_MISS;
     return name;
   };
+  private readonly strictKeyName = (id: number): string => this.strictName(CatalogKind.Key, id);
+  private readonly anyName = (kind: CatalogKind, id: number): string => this.nameOf(kind, id);
+  private readonly anyKeyName = (id: number): string => this.nameOf(CatalogKind.Key, id);
 
   /**
    * Decodes a record fetched with the volatile `getBinaryFast`: first with cached names
    * only; on a cache miss the record is re-read as a stable copy, because resolving the
    * name from the database would overwrite the volatile buffer.
    */
-  private decodeWithNames<T>(
+  private decode<T>(
     key: Buffer,
     fast: Buffer,
-    decode: (buf: Buffer, name: typeof this.strictName) => T,
+    id: number,
+    decoder: (
+      id: number,
+      buf: Buffer,
+      name: (kind: CatalogKind, id: number) => string,
+      keyName: (id: number) => string,
+    ) => T,
   ): T {
     try {
-      return decode(fast, this.strictName);
+      return decoder(id, fast, this.strictName, this.strictKeyName);
     } catch (err) {
       if (err !== CACHE_MISS) throw err;
       const stable = this.gets.getBinary(Buffer.from(key), this.txnOpts)!;
-      return decode(stable, (kind, id) => this.nameOf(kind, id));
+      return decoder(id, stable, this.anyName, this.anyKeyName);
     }
   }
 
@@ -168,30 +204,14 @@ export class NamespaceReader implements GraphReader {
     if (this.prefix === undefined || !isValidId(id)) return undefined;
     const key = this.key(Tag.Node).ordered(id).view();
     const fast = this.getFast(key);
-    if (fast === undefined) return undefined;
-    return this.decodeWithNames(key, fast, (buf, name) => {
-      const r = new ByteReader(buf);
-      const n = r.varint();
-      const labels = new Array<string>(n);
-      for (let i = 0; i < n; i++) labels[i] = name(CatalogKind.Label, r.varint());
-      const properties = readProperties(r, (k) => name(CatalogKind.Key, k));
-      return { id, labels, properties };
-    });
+    return fast === undefined ? undefined : this.decode(key, fast, id, decodeNode);
   }
 
   getRelationship(id: RelId): RelationshipRecord | undefined {
     if (this.prefix === undefined || !isValidId(id)) return undefined;
     const key = this.key(Tag.Relationship).ordered(id).view();
     const fast = this.getFast(key);
-    if (fast === undefined) return undefined;
-    return this.decodeWithNames(key, fast, (buf, name) => {
-      const r = new ByteReader(buf);
-      const type = name(CatalogKind.Type, r.varint());
-      const start = r.varint();
-      const end = r.varint();
-      const properties = readProperties(r, (k) => name(CatalogKind.Key, k));
-      return { id, type, start, end, properties };
-    });
+    return fast === undefined ? undefined : this.decode(key, fast, id, decodeRelationship);
   }
 
   /** Properties of a node by key id, or undefined if the node does not exist. */
@@ -254,27 +274,32 @@ export class NamespaceReader implements GraphReader {
       }
       if (typeIds.length === 0) return;
     }
-    for (const dir of dirs) {
-      const starts: Buffer[] = [];
-      if (typeIds === undefined) starts.push(Buffer.concat([base, Buffer.of(dir)]));
-      else
+    // Range prefixes to scan: one per (direction, type), or per direction, or one for
+    // the whole node when both directions of every type are wanted.
+    const starts: Buffer[] = [];
+    if (typeIds === undefined) {
+      starts.push(direction === 'both' ? base : Buffer.concat([base, Buffer.of(dirs[0]!)]));
+    } else {
+      for (const dir of dirs) {
         for (const t of typeIds)
           starts.push(new ByteWriter(base.length + 8).bytes(base).byte(dir).varint(t).copy());
-      for (const start of starts) {
-        for (const { key, value } of this.data.getRange(this.range(start, prefixEnd(start)))) {
-          const r = new ByteReader(key as Buffer, base.length + 1);
-          const typeId = r.varint();
-          const rel = r.ordered();
-          const other = new ByteReader(value).varint();
-          // A self-loop has an out and an in entry; 'both' reports it once, as 'out'.
-          if (dir === DIR_IN && direction === 'both' && other === node) continue;
-          yield {
-            rel,
-            type: this.nameOf(CatalogKind.Type, typeId),
-            other,
-            direction: dir === DIR_OUT ? 'out' : 'in',
-          };
-        }
+      }
+    }
+    for (const start of starts) {
+      for (const { key, value } of this.data.getRange(this.range(start, prefixEnd(start)))) {
+        const r = new ByteReader(key as Buffer, base.length);
+        const dir = r.byte();
+        const typeId = r.varint();
+        const rel = r.ordered();
+        const other = new ByteReader(value).varint();
+        // A self-loop has an out and an in entry; 'both' reports it once, as 'out'.
+        if (dir === DIR_IN && direction === 'both' && other === node) continue;
+        yield {
+          rel,
+          type: this.nameOf(CatalogKind.Type, typeId),
+          other,
+          direction: dir === DIR_OUT ? 'out' : 'in',
+        };
       }
     }
   }
