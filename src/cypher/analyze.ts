@@ -394,7 +394,12 @@ class Analyzer {
               nested.offset,
             );
           }
+          const before = inner;
           inner = this.clause(nested, inner, false).scope;
+          this.scopes.set(nested, {
+            before,
+            introduced: [...inner.keys()].filter((name) => !before.has(name)),
+          });
         }
         // variables created inside FOREACH do not leak out
         return { scope };

@@ -521,7 +521,12 @@ export interface ExistsPatternBody extends AstNode {
   readonly where: Expression | null;
 }
 
-/** A pattern used as an expression (`WHERE (a)-->(b)`): true when it has a match. */
+/**
+ * A pattern used as an expression (`WHERE (a)-->(b)`): as a predicate, true when it has
+ * a match. Analysis only allows it inside WHERE and `exists()` (where it may also be the
+ * argument of e.g. `size()`, standing for the list of its matching paths). It never
+ * introduces new variables.
+ */
 export interface PatternExpression extends AstNode {
   readonly kind: 'PatternExpression';
   readonly element: PatternElement;
