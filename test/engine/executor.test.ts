@@ -67,6 +67,20 @@ describe('CREATE and MATCH', () => {
     expect(p.nodes.map((n) => n.properties.get('n'))).toEqual([1n, 2n, 3n]);
   });
 
+  it('finds shortest paths breadth-first', async () => {
+    await t.db.execute(
+      'CREATE (a:S {n: 1})-[:R]->({n: 2})-[:R]->({n: 3})-[:R]->(d:E {n: 4}), (a)-[:R]->({n: 5})-[:R]->(d), (a)-[:R]->({n: 6})-[:R]->(d)',
+    );
+    const one = await t.rows(
+      'MATCH (a:S), (d:E) MATCH p = shortestPath((a)-[:R*]->(d)) RETURN length(p) AS l',
+    );
+    expect(one).toEqual([{ l: 2n }]);
+    const all = await t.rows(
+      'MATCH (a:S), (d:E) MATCH p = allShortestPaths((a)-[:R*]->(d)) RETURN [n IN nodes(p) | n.n] AS ns ORDER BY ns',
+    );
+    expect(all).toEqual([{ ns: [1n, 5n, 4n] }, { ns: [1n, 6n, 4n] }]);
+  });
+
   it('OPTIONAL MATCH yields nulls when nothing matches', async () => {
     await t.db.execute('CREATE (:A {n: 1}), (:A {n: 2})-[:R]->(:B)');
     const r = await t.rows(

@@ -46,6 +46,8 @@ interface PartSpec {
   readonly nodes: readonly NodeSpec[];
   readonly rels: readonly RelSpec[];
   readonly pathVar: string | null;
+  /** shortestPath / allShortestPaths: the single relationship is searched breadth-first. */
+  readonly shortest: 'one' | 'all' | null;
   /** Variables bound before this part starts (input scope and earlier parts). */
   readonly boundBefore: ReadonlySet<string>;
 }
@@ -86,6 +88,7 @@ type Step =
       reversed: boolean;
       relBound: boolean;
       toBound: boolean;
+      shortest: 'one' | 'all' | null;
       filters: Expr[];
     }
   | { kind: 'path'; part: PartSpec; filters: Expr[] };
@@ -353,8 +356,12 @@ export function compilePattern(
           shortest: p.shortestPath,
         }))
       : [{ element: pattern, pathVar: extraPathVar, shortest: null }];
-  if (partsAst.some((p) => p.shortest)) {
-    throw new CypherError('SyntaxError', 'UnsupportedFeature', 'shortestPath is not supported');
+  if (partsAst.some((p) => p.shortest && p.element.relationships.length !== 1)) {
+    throw new CypherError(
+      'SyntaxError',
+      'UnsupportedFeature',
+      'shortestPath needs a pattern with exactly one relationship',
+    );
   }
   const all = new Set(bound);
   const newVars: string[] = [];
@@ -392,7 +399,8 @@ export function compilePattern(
       if (i < rels.length) addVar(rels[i]!.name);
     }
     if (p.pathVar) addVar(p.pathVar);
-    parts.push({ nodes, rels, pathVar: p.pathVar, boundBefore });
+    const shortest = p.shortest === 'shortestPath' ? 'one' : p.shortest === 'allShortestPaths' ? 'all' : null;
+    parts.push({ nodes, rels, pathVar: p.pathVar, shortest, boundBefore });
   }
   const fullEnv: ExprEnv = { ...envBase, bound: all };
   const whereParts = conjuncts(where);
@@ -439,9 +447,11 @@ export function compilePattern(
           reversed,
           relBound: have.has(rel.name),
           toBound: have.has(part.nodes[to]!.name),
+          shortest: part.shortest,
           filters: [],
         });
-        description.push(`${rel.varLength ? 'VarLengthExpand' : 'Expand'}(${rel.types.join('|') || '*'})`);
+        const kind = part.shortest ? 'ShortestPath' : rel.varLength ? 'VarLengthExpand' : 'Expand';
+        description.push(`${kind}(${rel.types.join('|') || '*'})`);
         have.add(rel.name);
         have.add(part.nodes[to]!.name);
       };
@@ -620,6 +630,10 @@ function* runProgram(prog: Program, ctx: QueryContext, input: Row): Generator<Ro
     if (!(from instanceof Node)) return;
     const rel = step.rel;
     const types = rel.types.length > 0 ? rel.types : undefined;
+    if (step.shortest) {
+      yield* shortest(step, from, types, i);
+      return;
+    }
     if (!rel.varLength) {
       const boundRel = step.relBound ? row[rel.name] : undefined;
       if (step.relBound && !(boundRel instanceof Relationship)) return;
@@ -708,6 +722,80 @@ function* runProgram(prog: Program, ctx: QueryContext, input: Row): Generator<Ro
       }
     }
     yield* dfs(from.id, from);
+  }
+
+  /** Breadth-first search from `from`; emits the shortest path(s) to each acceptable end. */
+  function* shortest(
+    step: Extract<Step, { kind: 'expand' }>,
+    from: Node,
+    types: readonly string[] | undefined,
+    i: number,
+  ): Generator<Row | Pause> {
+    const rel = step.rel;
+    const target = step.toBound ? row[step.to.name] : undefined;
+    if (step.toBound && !(target instanceof Node)) return;
+    const targetId = target ? (target as Node).id : undefined;
+    const depthOf = new Map<number, number>([[from.id, 0]]);
+    const parents = new Map<number, { rel: Relationship; prev: number }[]>();
+    let frontier = [from.id];
+    for (let depth = 1; depth <= rel.max && frontier.length > 0; depth++) {
+      const next: number[] = [];
+      for (const id of frontier) {
+        for (const adj of tx.expand(id, step.dir, types)) {
+          if ((++ctx.work & (PAUSE_EVERY - 1)) === 0) yield PAUSE;
+          let r: Relationship;
+          if (rel.props) {
+            const rec = tx.getRelationship(adj.rel);
+            if (!rec || !rel.props(rec.properties, row, ctx)) continue;
+            r = new Relationship(rec.id, rec.type, rec.start, rec.end, rec.properties);
+          } else {
+            r =
+              adj.direction === 'out'
+                ? new Relationship(adj.rel, adj.type, id, adj.other, STUB_PROPS)
+                : new Relationship(adj.rel, adj.type, adj.other, id, STUB_PROPS);
+          }
+          const seen = depthOf.get(adj.other);
+          if (seen === undefined) {
+            depthOf.set(adj.other, depth);
+            parents.set(adj.other, [{ rel: r, prev: id }]);
+            next.push(adj.other);
+            ctx.hold(1);
+          } else if (seen === depth && step.shortest === 'all') {
+            parents.get(adj.other)!.push({ rel: r, prev: id });
+          }
+        }
+      }
+      if (targetId !== undefined && depthOf.has(targetId)) break;
+      frontier = next;
+    }
+    ctx.release(parents.size);
+    const ends = targetId !== undefined ? [targetId] : [...parents.keys()];
+    for (const end of ends) {
+      const d = depthOf.get(end);
+      if (d === undefined || d < rel.min || end === from.id) continue;
+      const endNode = target ? (target as Node) : reach(step.to, end);
+      if (!endNode || !nodeOk(step.to, endNode)) continue;
+      if (!target) row[step.to.name] = endNode;
+      // Walk parent links back to `from`: one path, or every shortest one.
+      const paths: Relationship[][] = [];
+      const walk = (node: number, acc: Relationship[]) => {
+        if (node === from.id) {
+          paths.push([...acc].reverse());
+          return;
+        }
+        for (const p of parents.get(node) ?? []) {
+          acc.push(p.rel);
+          walk(p.prev, acc);
+          acc.pop();
+          if (step.shortest === 'one' && paths.length > 0) return;
+        }
+      };
+      walk(end, []);
+      for (const path of paths) {
+        row[rel.name] = rel.varLength ? (step.reversed ? path.reverse() : path) : path[0]!;
+        if (passes(step.filters)) yield* run(i + 1);
+      }
+    }
   }
 
   yield* run(0);
