@@ -1,10 +1,10 @@
 /**
- * REST routes for API key management (`/auth/keys`), as a Fastify plugin the server
+ * REST routes for API key management (`/auth/api-keys`, alias `/auth/keys`), as a Fastify plugin the server
  * mounts. Authentication, the ADMIN permission and the `manage_api_keys` function check
  * happen in the server's onRequest hook (ROUTE_FUNCTIONS); the tenant and escalation rules
  * are the `ApiKeyService`'s. The secret appears in exactly one response: the POST.
  */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { NexusError } from '../errors.js';
 import type { ApiKeyService, CreateKeyInput, UpdateKeyInput } from './api-key-service.js';
 import type { UserContext } from './types.js';
@@ -50,15 +50,30 @@ const idParams = {
   properties: { id: { type: 'string', description: 'The key id' } },
 } as const;
 
+/**
+ * `/auth/api-keys` is the canonical prefix (the documented API); `/auth/keys` is kept as
+ * an alias for scripts written against earlier builds. Both map to `manage_api_keys`.
+ */
+export const KEY_ROUTE_PREFIXES = ['/auth/api-keys', '/auth/keys'] as const;
+
 export const keyRoutes: FastifyPluginAsync<KeyRoutesOptions> = async (app, { keys, getContext }) => {
+  for (const base of KEY_ROUTE_PREFIXES) registerKeyRoutes(app, base, keys, getContext);
+};
+
+function registerKeyRoutes(
+  app: FastifyInstance,
+  base: string,
+  keys: ApiKeyService,
+  getContext: (request: FastifyRequest) => UserContext,
+): void {
   app.get(
-    '/auth/keys',
+    base,
     { schema: { summary: 'List the API keys the caller may manage', tags: ['auth'] } },
     async (req) => ({ keys: keys.list(getContext(req)) }),
   );
 
   app.post(
-    '/auth/keys',
+    base,
     {
       schema: {
         summary: 'Create an API key (the secret is returned only in this response)',
@@ -84,13 +99,13 @@ export const keyRoutes: FastifyPluginAsync<KeyRoutesOptions> = async (app, { key
   );
 
   app.get(
-    '/auth/keys/:id',
+    `${base}/:id`,
     { schema: { summary: 'Get one API key', tags: ['auth'], params: idParams } },
     async (req) => ({ key: keys.get((req.params as { id: string }).id, getContext(req)) }),
   );
 
   app.patch(
-    '/auth/keys/:id',
+    `${base}/:id`,
     {
       schema: {
         summary: 'Change the name, permissions or allowed functions of an API key',
@@ -113,7 +128,7 @@ export const keyRoutes: FastifyPluginAsync<KeyRoutesOptions> = async (app, { key
   );
 
   app.delete(
-    '/auth/keys/:id',
+    `${base}/:id`,
     {
       schema: {
         summary: 'Revoke an API key (effective on the next request)',
@@ -123,4 +138,4 @@ export const keyRoutes: FastifyPluginAsync<KeyRoutesOptions> = async (app, { key
     },
     async (req) => ({ key: await keys.revoke((req.params as { id: string }).id, getContext(req)) }),
   );
-};
+}
