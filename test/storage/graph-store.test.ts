@@ -147,6 +147,25 @@ describe('GraphStore', () => {
       });
     });
 
+    it('reads a node with a single LMDB get once the catalog is cached', async () => {
+      await ns.write((tx) => tx.createNode(['A', 'B'], props({ x: 1n, y: 'two' })));
+      ns.read((tx) => tx.getNode(0));
+      const db = store.data as unknown as { getBinaryFast: (...args: unknown[]) => unknown };
+      const original = db.getBinaryFast;
+      let calls = 0;
+      db.getBinaryFast = function (this: unknown, ...args: unknown[]) {
+        calls++;
+        return original.apply(this, args);
+      };
+      try {
+        const node = ns.read((tx) => tx.getNode(0));
+        expect(node?.labels).toEqual(['A', 'B']);
+        expect(calls).toBe(1);
+      } finally {
+        db.getBinaryFast = original;
+      }
+    });
+
     it('lists ids in ascending order past 255 (ordered id encoding)', async () => {
       await ns.write((tx) => {
         for (let i = 0; i < 300; i++) tx.createNode(i % 2 === 0 ? ['Even'] : [], props());
