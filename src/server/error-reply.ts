@@ -10,7 +10,13 @@ import { NexusError, isNexusError, type ErrorCode } from '../errors.js';
 import { ERROR_STATUS } from './error-status.js';
 
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
+  error: {
+    code: ErrorCode;
+    message: string;
+    /** RATE_LIMIT_EXCEEDED only: the contract puts it next to the code (issue #6). */
+    retry_after_seconds?: number;
+    details?: Record<string, unknown>;
+  };
 }
 
 function fromFastifyError(err: FastifyError): NexusError | null {
@@ -78,6 +84,8 @@ export function replyWithError(err: unknown, request: FastifyRequest, reply: Fas
     if (typeof rest.retryAfterSeconds === 'number') {
       reply.header('retry-after', String(Math.max(0, Math.ceil(rest.retryAfterSeconds))));
     }
+    if (typeof rest.retry_after_seconds === 'number')
+      body.error.retry_after_seconds = rest.retry_after_seconds;
     if (Object.keys(rest).length > 0) body.error.details = rest;
   }
   if (nexusErr.code === 'METHOD_NOT_ALLOWED' && Array.isArray(body.error.details?.allow)) {

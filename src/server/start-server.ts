@@ -91,7 +91,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       const timedOut = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), timeout);
       });
+      // Keep-alive connections become idle as their in-flight requests finish; close them
+      // as they do, so a client's pooled socket cannot hold shutdown until the timeout.
+      const reaper = setInterval(() => server.app.server.closeIdleConnections(), 50);
       const result = await Promise.race([server.app.close().then(() => 'closed' as const), timedOut]);
+      clearInterval(reaper);
       clearTimeout(timer);
       if (result === 'timeout') {
         server.app.log.warn({ timeoutMs: timeout }, 'shutdown timeout: closing remaining connections');

@@ -186,7 +186,7 @@ describe('cluster mode', () => {
       ['/ingest', { nodes: [{ properties: { blob: 'z'.repeat(500) } }] }],
     ] as const) {
       const res = await as('bob', 'POST', url, payload);
-      expect(res.statusCode, url).toBe(507);
+      expect(res.statusCode, url).toBe(403);
       expect(res.json().error.code).toBe('STORAGE_QUOTA_EXCEEDED');
     }
     const after = (await as('bob', 'GET', '/stats')).json();
