@@ -127,6 +127,8 @@ export function projectOperator(input: Operator, items: readonly ProjectItem[], 
   });
 }
 
+const NO_ARGS: readonly Value[] = [];
+
 export interface AggregateSpec {
   readonly slot: string;
   readonly name: string;
@@ -145,6 +147,7 @@ export function aggregateOperator(
   outputs: readonly ProjectItem[],
 ): Operator {
   const info = `keys: ${keys.map((k) => k.name).join(', ')}; aggregates: ${aggs.map((a) => a.name).join(', ')}`;
+  const nKeys = keys.length;
   return new BasicOperator('EagerAggregation', info, [input], function* (ctx, arg) {
     const groups = new Map<string, { row: Row; aggs: Aggregator[] }>();
     for (const r of input.open(ctx, arg)) {
@@ -152,8 +155,13 @@ export function aggregateOperator(
         yield r;
         continue;
       }
-      let key = '';
-      for (const k of keys) key += groupingKey(k.expr(r, ctx)) + '\u0001';
+      let key: string;
+      if (nKeys === 0) key = '';
+      else if (nKeys === 1) key = groupingKey(keys[0]!.expr(r, ctx));
+      else {
+        key = '';
+        for (const k of keys) key += groupingKey(k.expr(r, ctx)) + '\u0001';
+      }
       let g = groups.get(key);
       if (!g) {
         ctx.hold(1);
@@ -161,8 +169,10 @@ export function aggregateOperator(
         groups.set(key, g);
       }
       for (let i = 0; i < aggs.length; i++) {
-        const a = aggs[i]!;
-        g.aggs[i]!.add(a.args.map((f) => f(r, ctx)));
+        const args = aggs[i]!.args;
+        g.aggs[i]!.add(
+          args.length === 0 ? NO_ARGS : args.length === 1 ? [args[0]!(r, ctx)] : args.map((f) => f(r, ctx)),
+        );
       }
     }
     if (groups.size === 0 && keys.length === 0) {

@@ -349,7 +349,6 @@ export function deleteOperator(input: Operator, exprs: readonly Expr[], detach: 
     const deleteRel = (id: number) => {
       if (!w.getRelationship(id)) return;
       w.deleteRelationship(id);
-      ctx.deletedRels.add(id);
       ctx.stats.relationshipsDeleted++;
     };
     for (const id of rels.keys()) deleteRel(id);
@@ -365,7 +364,6 @@ export function deleteOperator(input: Operator, exprs: readonly Expr[], detach: 
         );
       }
       w.deleteNode(id);
-      ctx.deletedNodes.add(id);
       ctx.stats.nodesDeleted++;
     }
     ctx.release(rows.length);

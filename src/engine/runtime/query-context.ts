@@ -36,9 +36,6 @@ export function isStub(v: Node | Relationship): boolean {
 
 export class QueryContext implements GraphAccess {
   readonly fn: FunctionContext;
-  /** Node ids / relationship ids deleted by this query (for DeletedEntityAccess). */
-  readonly deletedNodes = new Set<number>();
-  readonly deletedRels = new Set<number>();
   private held = 0;
   /** Work units done, for PAUSE emission by leaf loops. */
   work = 0;
