@@ -32,6 +32,12 @@ describe('limits', () => {
     expect((await t.db.execute('MATCH (d:Done) RETURN count(d)')).rows).toEqual([[0n]]);
   });
 
+  it('checks the timeout while unwinding a long list', async () => {
+    await expect(
+      t.db.execute('UNWIND range(1, 3000000) AS x WITH x WHERE x < 0 RETURN count(*)', {}, { timeoutMs: 30 }),
+    ).rejects.toMatchObject({ code: 'QUERY_TIMEOUT' });
+  });
+
   it('caps intermediate rows with QUERY_MEMORY_LIMIT', async () => {
     await expect(
       t.db.execute('MATCH (a:N), (b:N) RETURN a.i, b.i ORDER BY a.i', {}, { maxIntermediateRows: 1000 }),

@@ -7,7 +7,14 @@ import { CypherError } from '../../cypher/errors.js';
 import type { GraphReader } from '../../storage/types.js';
 import { createAggregator, groupingKey, orderCompare, type Aggregator } from '../functions/index.js';
 import type { Procedure } from '../runtime/procedure-registry.js';
-import { PAUSE, type Pause, type QueryContext, type Row, type RowStream } from '../runtime/query-context.js';
+import {
+  PAUSE,
+  PAUSE_EVERY,
+  type Pause,
+  type QueryContext,
+  type Row,
+  type RowStream,
+} from '../runtime/query-context.js';
 import type { PlanDescription, Value } from '../values.js';
 import type { CompiledPattern } from '../planner/compile-pattern.js';
 import type { Expr } from '../planner/compile-expression.js';
@@ -287,6 +294,8 @@ export function unwindOperator(input: Operator, expr: Expr, name: string): Opera
       if (v === null) continue;
       const list = Array.isArray(v) ? (v as readonly Value[]) : [v];
       for (const x of list) {
+        // A long list is a row source like a scan: let the driver check limits.
+        if ((++ctx.work & (PAUSE_EVERY - 1)) === 0) yield PAUSE;
         const out: Row = { ...r };
         out[name] = x;
         yield out;
