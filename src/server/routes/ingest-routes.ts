@@ -128,7 +128,9 @@ export const ingestRoutes: FastifyPluginAsync<RouteServices> = async (app, servi
 
       const tenant = req.tenantId;
       if (tenant !== null && services.clusterGate !== null) {
-        const estimated = Number(req.headers['content-length'] ?? 0) || 0;
+        // The request size approximates the stored size; chunked bodies have no length header.
+        const estimated =
+          Number(req.headers['content-length'] ?? 0) || Buffer.byteLength(JSON.stringify(req.body), 'utf8');
         await services.clusterGate.checkImport(tenant, estimated);
       }
 
