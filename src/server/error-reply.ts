@@ -81,11 +81,13 @@ export function replyWithError(err: unknown, request: FastifyRequest, reply: Fas
     if (headers !== null && typeof headers === 'object') {
       for (const [k, v] of Object.entries(headers as Record<string, unknown>)) reply.header(k, String(v));
     }
-    if (typeof rest.retryAfterSeconds === 'number') {
-      reply.header('retry-after', String(Math.max(0, Math.ceil(rest.retryAfterSeconds))));
+    const retryAfter = rest.retry_after_seconds ?? rest.retryAfterSeconds;
+    if (typeof retryAfter === 'number') {
+      const seconds = Math.max(0, Math.ceil(retryAfter));
+      reply.header('retry-after', String(seconds));
+      // Clients read the wait from the body too, without parsing headers.
+      body.error.retry_after_seconds = seconds;
     }
-    if (typeof rest.retry_after_seconds === 'number')
-      body.error.retry_after_seconds = rest.retry_after_seconds;
     if (Object.keys(rest).length > 0) body.error.details = rest;
   }
   if (nexusErr.code === 'METHOD_NOT_ALLOWED' && Array.isArray(body.error.details?.allow)) {

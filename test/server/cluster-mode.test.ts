@@ -138,6 +138,7 @@ describe('cluster mode', () => {
     expect(res.json().error).toEqual({
       code: 'RATE_LIMIT_EXCEEDED',
       message: 'slow down',
+      retry_after_seconds: 7,
       details: { retryAfterSeconds: 7 },
     });
     gate.refuse.set('bob', new NexusError('TENANT_SUSPENDED', 'suspended'));
