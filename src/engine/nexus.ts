@@ -9,7 +9,13 @@ import { parse } from '../cypher/index.js';
 import { CypherError } from '../cypher/errors.js';
 import { NexusError } from '../errors.js';
 import { GraphStore } from '../storage/index.js';
-import type { NamespaceHandle, NamespaceStats, SystemTable } from '../storage/types.js';
+import type {
+  GraphReader,
+  GraphWriter,
+  NamespaceHandle,
+  NamespaceStats,
+  SystemTable,
+} from '../storage/types.js';
 import {
   DEFAULT_NAMESPACE,
   type ExecuteOptions,
@@ -19,6 +25,7 @@ import {
 } from './api.js';
 import { compileStatement, type CompiledQuery } from './planner/compile-statement.js';
 import { describePlan } from './executor/operator.js';
+import { DryRunWriter, WriteNeeded } from './runtime/dry-run-writer.js';
 import { ProcedureRegistry } from './runtime/procedure-registry.js';
 import { PAUSE, QueryContext, type Row, type RowStream } from './runtime/query-context.js';
 import { snapshotValue } from './runtime/snapshot.js';
@@ -102,11 +109,19 @@ export class Nexus implements NexusDatabase {
     const stats = emptyStats();
     const profile = compiled.mode === 'profile' ? new Map<object, number>() : undefined;
 
-    let rows: Value[][];
-    if (compiled.isWrite) {
+    const newContext = (tx: GraphReader, writer: GraphWriter | undefined) =>
+      new QueryContext(tx, writer, paramMap, stats, this.procedures, deadline, maxRows, profile);
+
+    let rows: Value[][] | undefined;
+    if (compiled.isWrite && compiled.mergeOnly) rows = this.dryRun(handle, compiled, newContext);
+    if (rows) {
+      // The dry run wrote nothing: its snapshot result stands.
+    } else if (compiled.isWrite) {
+      Object.assign(stats, emptyStats());
+      profile?.clear();
       rows = await handle.write(
         (tx) => {
-          const ctx = new QueryContext(tx, tx, paramMap, stats, this.procedures, deadline, maxRows, profile);
+          const ctx = newContext(tx, tx);
           const out = drainSync(compiled.root.open(ctx, {}), ctx, compiled.columns);
           // Entities are returned as they are at the end of the query.
           return out.map((r) => r.map((v) => snapshotValue(v, tx, true)));
@@ -116,16 +131,7 @@ export class Nexus implements NexusDatabase {
     } else {
       const rtx = handle.beginRead();
       try {
-        const ctx = new QueryContext(
-          rtx,
-          undefined,
-          paramMap,
-          stats,
-          this.procedures,
-          deadline,
-          maxRows,
-          profile,
-        );
+        const ctx = newContext(rtx, undefined);
         rows = await drainAsync(compiled.root.open(ctx, {}), ctx, compiled.columns);
         rows = rows.map((r) => r.map((v) => snapshotValue(v, rtx, false)));
       } finally {
@@ -136,6 +142,28 @@ export class Nexus implements NexusDatabase {
     return profile
       ? { ...result, plan: handle.read((tx) => describePlan(compiled.root, profile, tx)) }
       : result;
+  }
+
+  /**
+   * Runs a MERGE-only query over a read snapshot; returns its rows when it needed no
+   * write (the pattern existed), or undefined when the first write attempt aborted it.
+   */
+  private dryRun(
+    handle: NamespaceHandle,
+    compiled: CompiledQuery,
+    newContext: (tx: GraphReader, writer: GraphWriter | undefined) => QueryContext,
+  ): Value[][] | undefined {
+    const rtx = handle.beginRead();
+    try {
+      const ctx = newContext(rtx, new DryRunWriter(rtx));
+      const out = drainSync(compiled.root.open(ctx, {}), ctx, compiled.columns);
+      return out.map((r) => r.map((v) => snapshotValue(v, rtx, true)));
+    } catch (err) {
+      if (err instanceof WriteNeeded) return undefined;
+      throw err;
+    } finally {
+      rtx.close();
+    }
   }
 
   namespace(name: string): NamespaceHandle {

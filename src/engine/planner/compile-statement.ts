@@ -59,9 +59,19 @@ export interface CompiledQuery {
   readonly root: Operator;
   /** Parameter names the query uses (checked before execution). */
   readonly parameters: readonly string[];
+  /** Every updating clause is a MERGE: worth a read-only dry run first (see DryRunWriter). */
+  readonly mergeOnly: boolean;
 }
 
 const WRITE_CLAUSES = new Set(['Create', 'Merge', 'Set', 'Remove', 'Delete', 'Foreach']);
+
+function onlyMerges(q: Ast.Query): boolean {
+  const clauses = [q.first, ...q.unions.map((u) => u.query)].flatMap((sq) => sq.clauses);
+  return (
+    clauses.some((c) => c.kind === 'Merge') &&
+    clauses.every((c) => !WRITE_CLAUSES.has(c.kind) || c.kind === 'Merge')
+  );
+}
 
 function queryWrites(q: Ast.Query): boolean {
   return [q.first, ...q.unions.map((u) => u.query)].some((sq) =>
@@ -98,6 +108,7 @@ export function compileStatement(stmt: Ast.Statement, procedures: ProcedureRegis
         mode: stmt.mode,
         root: createIndexOperator(body.label, body.properties[0]!, body.name, body.ifNotExists),
         parameters: [],
+        mergeOnly: false,
       };
     }
     case 'DropIndex':
@@ -107,6 +118,7 @@ export function compileStatement(stmt: Ast.Statement, procedures: ProcedureRegis
         mode: stmt.mode,
         root: dropIndexOperator(body.name, body.ifExists),
         parameters: [],
+        mergeOnly: false,
       };
     case 'ShowIndexes':
       return {
@@ -115,12 +127,20 @@ export function compileStatement(stmt: Ast.Statement, procedures: ProcedureRegis
         mode: stmt.mode,
         root: showIndexesOperator(),
         parameters: [],
+        mergeOnly: false,
       };
     case 'Query': {
       const { op, columns } = planner.query(body, startOperator(), new Set());
       const params = new Set<string>();
       collectParameters(body, params);
-      return { columns, isWrite: queryWrites(body), mode: stmt.mode, root: op, parameters: [...params] };
+      return {
+        columns,
+        isWrite: queryWrites(body),
+        mode: stmt.mode,
+        root: op,
+        parameters: [...params],
+        mergeOnly: onlyMerges(body),
+      };
     }
   }
 }
