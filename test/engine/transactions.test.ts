@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Nexus } from '../../src/engine/index.js';
 import { NexusError } from '../../src/errors.js';
+import { MemoryStore } from './support/memory-store.js';
 import { openTestDb, type TestDb } from './support/test-db.js';
 
 let t: TestDb;
@@ -60,5 +62,31 @@ describe('transactions', () => {
     const [r] = await Promise.all([reading, writing]);
     expect(r.rows[0]![0]).toBe(3000n);
     expect(await count()).toBe(3001n);
+  });
+});
+
+describe('MERGE dry run', () => {
+  it('a MERGE that matches completes without a write transaction', async () => {
+    const store = new MemoryStore();
+    let writes = 0;
+    const handle = store.namespace('default');
+    const write = handle.write.bind(handle);
+    handle.write = ((fn, opts) => {
+      writes++;
+      return write(fn, opts);
+    }) as typeof handle.write;
+    const db = Nexus.fromStore(store);
+    const first = await db.execute("MERGE (c:City {name: 'Oslo'}) RETURN c.name");
+    expect(first.stats.nodesCreated).toBe(1);
+    expect(writes).toBe(1);
+    const again = await db.execute("MERGE (c:City {name: 'Oslo'}) RETURN c.name");
+    expect(again.rows).toEqual([['Oslo']]);
+    expect(again.stats.nodesCreated).toBe(0);
+    expect(writes).toBe(1);
+    // ON MATCH SET must write: the dry run gives way to a real transaction.
+    const set = await db.execute("MERGE (c:City {name: 'Oslo'}) ON MATCH SET c.n = 1 RETURN c.n");
+    expect(set.rows).toEqual([[1n]]);
+    expect(set.stats.propertiesSet).toBe(1);
+    expect(writes).toBe(2);
   });
 });
