@@ -181,6 +181,8 @@ export class GraphStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    // Writes accepted before close are committed, not dropped.
+    this.gate.drain();
     this.closed = true;
     await this.root.close();
   }
@@ -223,29 +225,41 @@ export class GraphStore {
     return { nodes: c.nodes, relationships: c.relationships, bytes: c.bytes };
   }
 
-  /** @internal Runs `fn` in the single write transaction, bound to `state`'s namespace. */
-  writeNamespace<T>(state: NamespaceState, fn: (tx: GraphWriter) => T, options: WriteOptions | undefined): T {
+  /**
+   * @internal Queues `fn` for the next group commit (see write-gate.ts), bound to
+   * `state`'s namespace. `fn` runs in its own child transaction, so a throw or a quota
+   * overflow rolls back only its writes; new ids are shared only after the commit.
+   */
+  writeNamespace<T>(
+    state: NamespaceState,
+    fn: (tx: GraphWriter) => T,
+    options: WriteOptions | undefined,
+  ): Promise<T> {
     this.assertOpen();
     let writer: NamespaceWriter | undefined;
     let createdId: number | undefined;
-    const result = this.gate.run(() => {
-      let prefix = this.prefixOf(state, undefined);
-      if (prefix === undefined) {
-        createdId = this.registerNamespace(state.name);
-        prefix = namespacePrefix(createdId);
-      }
-      writer = new NamespaceWriter(this.data, state, prefix);
-      const r = fn(writer);
-      writer.finish(options?.maxBytes);
-      return r;
-    });
-    // Committed: now the new namespace id and catalog entries may be shared.
-    if (createdId !== undefined) {
-      state.nsId = createdId;
-      state.prefix = namespacePrefix(createdId);
-    }
-    writer!.publish();
-    return result;
+    return this.gate.enqueue(
+      () => {
+        if (this.closed) throw new NexusError('SERVICE_UNAVAILABLE', 'The store is closed');
+        let prefix = this.prefixOf(state, undefined);
+        if (prefix === undefined) {
+          createdId = this.registerNamespace(state.name);
+          prefix = namespacePrefix(createdId);
+        }
+        writer = new NamespaceWriter(this.data, state, prefix);
+        const r = fn(writer);
+        writer.finish(options?.maxBytes);
+        return r;
+      },
+      () => {
+        // Committed: now the new namespace id and catalog entries may be shared.
+        if (createdId !== undefined) {
+          state.nsId = createdId;
+          state.prefix = namespacePrefix(createdId);
+        }
+        writer!.publish();
+      },
+    );
   }
 
   /** @internal */
@@ -299,8 +313,12 @@ class LmdbNamespaceHandle implements NamespaceHandle {
     return this.store.snapshot(this.state);
   }
 
-  async write<T>(fn: (tx: GraphWriter) => T, options?: WriteOptions): Promise<T> {
-    return this.store.writeNamespace(this.state, fn, options);
+  write<T>(fn: (tx: GraphWriter) => T, options?: WriteOptions): Promise<T> {
+    try {
+      return this.store.writeNamespace(this.state, fn, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   stats(): NamespaceStats {
