@@ -56,6 +56,15 @@ describe('start of a pattern', () => {
     expect(range.rows).toEqual([[46n], [47n], [48n]]);
   });
 
+  it('uses one index seek per element for IN', async () => {
+    await t.db.execute('CREATE INDEX FOR (p:Person) ON (p.age)');
+    const r = await t.db.execute(
+      'PROFILE MATCH (p:Person) WHERE p.age IN [3, 5, 3, null] RETURN p.age AS a ORDER BY a',
+    );
+    expect(operators(r.plan)).toContain('NodeIndexSeek(p:Person(age))');
+    expect(r.rows).toEqual([[3n], [5n]]);
+  });
+
   it('seeks by id and scans the smallest label', async () => {
     const id = await t.db.execute("MATCH (p:Person {name: 'p1'}) RETURN id(p) AS id");
     const byId = await t.db.execute('EXPLAIN MATCH (n) WHERE id(n) = $id RETURN n', { id: id.rows[0]![0]! });

@@ -55,7 +55,7 @@ interface PartSpec {
 type StartKind =
   | { kind: 'bound' }
   | { kind: 'id'; expr: Expr; list: boolean }
-  | { kind: 'index'; label: string; key: string; expr: Expr }
+  | { kind: 'index'; label: string; key: string; expr: Expr; list?: boolean }
   | {
       kind: 'range';
       label: string;
@@ -208,6 +208,14 @@ function startCandidates(
           out.push({
             node: index,
             start: { kind: 'index', label, key: k2, expr: compileExpression(left, env) },
+          });
+        }
+      } else if (operator === 'in') {
+        const k = propOf(left, node.name);
+        if (k !== null && usable(right)) {
+          out.push({
+            node: index,
+            start: { kind: 'index', label, key: k, expr: compileExpression(right, env), list: true },
           });
         }
       } else if (operator in FLIP) {
@@ -559,6 +567,30 @@ function* runProgram(prog: Program, ctx: QueryContext, input: Row): Generator<Ro
         return;
       }
       case 'index': {
+        if (s.list) {
+          // `n.p IN list`: one seek per distinct scalar element.
+          const l = s.expr(row, ctx);
+          if (!Array.isArray(l)) {
+            if (l !== null) yield* tx.scanNodesByLabel(s.label);
+            return;
+          }
+          const seen = new Set<number>();
+          for (const x of l as readonly Value[]) {
+            const v = toScalar(x);
+            if (v === undefined) {
+              if (x === null) continue;
+              yield* tx.scanNodesByLabel(s.label);
+              return;
+            }
+            for (const id of tx.indexSeek(s.label, s.key, v)) {
+              if (!seen.has(id)) {
+                seen.add(id);
+                yield id;
+              }
+            }
+          }
+          return;
+        }
         const v = toScalar(s.expr(row, ctx));
         if (v === undefined) {
           // null never matches; a list/map value cannot use the index.
