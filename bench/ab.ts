@@ -1,0 +1,253 @@
+/**
+ * A/B harness for performance work: starts two Nexus servers — each from its own source
+ * tree (e.g. an export of the base commit vs the working tree) and each standalone or
+ * cluster mode — and runs the same autocannon load against both, interleaved round by
+ * round so machine noise hits both sides alike. Optional `--cpu-prof DIR` profiles both.
+ *
+ *   npx tsx bench/ab.ts --a-root /tmp/old --b-root . --query write --seconds 3 --rounds 3
+ *   npx tsx bench/ab.ts --a-mode standalone --b-mode cluster --query read
+ *
+ * Queries: read (indexed point read), write (single CREATE), return1, noisy (tenant B's
+ * point reads alone vs while a neighbour runs full-scan aggregations; cluster mode only).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { stringify as toYaml } from 'yaml';
+import { newApiKeySecret, startBenchEmulator } from './lib/processes.js';
+
+const { values } = parseArgs({
+  options: {
+    'a-root': { type: 'string', default: '.' },
+    'b-root': { type: 'string', default: '.' },
+    'a-mode': { type: 'string', default: 'standalone' },
+    'b-mode': { type: 'string', default: 'standalone' },
+    query: { type: 'string', default: 'read' },
+    seconds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '10' },
+    people: { type: 'string', default: '2000' },
+    'cpu-prof': { type: 'string' },
+  },
+});
+
+const QUERIES: Record<string, { query: string; params: Record<string, unknown> }> = {
+  read: {
+    query: 'MATCH (p:Person {email: $email}) RETURN p.name AS name',
+    params: { email: 'p42@example.com' },
+  },
+  write: { query: 'CREATE (e:Event {v: 1}) RETURN id(e) AS id', params: {} },
+  return1: { query: 'RETURN 1', params: {} },
+};
+const HEAVY =
+  'MATCH (p:Person) RETURN p.age AS age, count(*) AS n, collect(p.name)[0] AS sample ORDER BY age';
+
+interface Server {
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function startServer(
+  root: string,
+  config: Record<string, unknown>,
+  env: Record<string, string>,
+  prof: string | undefined,
+): Promise<Server> {
+  const dir = mkdtempSync(join(tmpdir(), 'nexus-ab-'));
+  const configFile = join(dir, 'config.yml');
+  writeFileSync(configFile, toYaml(config));
+  const args = [
+    ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []),
+    '--import',
+    'tsx',
+    join(root, 'src/cli/main-entry.ts'),
+    'serve',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--data',
+    join(dir, 'data'),
+    '--config',
+    configFile,
+  ];
+  const cleanEnv: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('NEXUS_')) cleanEnv[k] = v;
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...cleanEnv, NEXUS_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const url = await new Promise<string>((res, rej) => {
+    let out = '';
+    const on = (c: Buffer) => {
+      out += c.toString();
+      const m = /Nexus listening on (http:\/\/\S+)/.exec(out);
+      if (m) res(m[1]!);
+    };
+    child.stdout!.on('data', on);
+    child.stderr!.on('data', on);
+    child.once('exit', (code) => rej(new Error(`server exited ${code}: ${out}`)));
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise((res) => {
+        if (child.exitCode !== null) return res();
+        child.once('exit', () => res());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 8000).unref();
+      }),
+  };
+}
+
+async function post(url: string, path: string, key: string, body: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${path} -> ${res.status}: ${text}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+async function createKey(url: string, rootKey: string, userId?: string): Promise<string> {
+  const body: Record<string, unknown> = { name: `ab-${userId ?? 'x'}`, permissions: ['READ', 'WRITE'] };
+  if (userId) body.user_id = userId;
+  const created = await post(url, '/auth/keys', rootKey, body);
+  return (created.secret ?? (created.key as { secret?: string }).secret) as string;
+}
+
+async function loadPeople(url: string, key: string, count: number): Promise<void> {
+  for (let start = 0; start < count; start += 5000) {
+    const nodes = [];
+    for (let i = start; i < Math.min(count, start + 5000); i++)
+      nodes.push({
+        labels: ['Person'],
+        properties: { name: `person-${i}`, email: `p${i}@example.com`, age: i % 70 },
+      });
+    await post(url, '/ingest', key, { nodes, relationships: [] });
+  }
+  await post(url, '/cypher', key, { query: 'CREATE INDEX person_email FOR (p:Person) ON (p.email)' });
+}
+
+interface Run {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+}
+
+async function cannon(
+  url: string,
+  key: string,
+  query: string,
+  params: Record<string, unknown>,
+  connections: number,
+  seconds: number,
+): Promise<Run> {
+  const r = await autocannon({
+    url: `${url}/cypher`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query, params }),
+    connections,
+    duration: seconds,
+  });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx + r.errors };
+}
+
+const rootKey = newApiKeySecret();
+const serviceKey = 'ab-service-key';
+const emulator = await startBenchEmulator(serviceKey, ['ab-a', 'ab-b', 'noisy']);
+const common = { log: { level: 'warn' }, query: { timeout_ms: 60000 } };
+function sideConfig(mode: string): { config: Record<string, unknown>; env: Record<string, string> } {
+  if (mode === 'cluster')
+    return {
+      env: { NEXUS_ROOT_API_KEY: rootKey },
+      config: {
+        ...common,
+        cluster: {
+          enabled: true,
+          instance_id: 'ab',
+          quota_cache_ttl_seconds: 3600,
+          usage_report_interval_seconds: 60,
+          hivehub: { base_url: emulator.url, service_api_key: serviceKey },
+        },
+      },
+    };
+  return { env: { NEXUS_ROOT_API_KEY: rootKey, NEXUS_AUTH_ENABLED: 'true' }, config: common };
+}
+
+const sides = (['a', 'b'] as const).map((s) => ({
+  name: s,
+  root: resolve(values[`${s}-root`]!),
+  mode: values[`${s}-mode`]!,
+}));
+const prof = values['cpu-prof'];
+const servers = await Promise.all(
+  sides.map((s) => {
+    const c = sideConfig(s.mode);
+    return startServer(s.root, c.config, c.env, prof ? join(prof, s.name) : undefined);
+  }),
+);
+const c = Number(values.connections);
+const secs = Number(values.seconds);
+const rounds = Number(values.rounds);
+try {
+  const keys: string[] = [];
+  const noisyKeys: (string | undefined)[] = [];
+  for (let i = 0; i < 2; i++) {
+    const cluster = sides[i]!.mode === 'cluster';
+    const k = await createKey(servers[i]!.url, rootKey, cluster ? 'ab-a' : undefined);
+    keys.push(k);
+    await loadPeople(servers[i]!.url, k, Number(values.people));
+    if (values.query === 'noisy') {
+      const n = await createKey(servers[i]!.url, rootKey, cluster ? 'noisy' : undefined);
+      if (!cluster) throw new Error('noisy needs cluster mode on both sides');
+      await loadPeople(servers[i]!.url, n, Number(values.people) * 5);
+      noisyKeys.push(n);
+    }
+  }
+  const q = values.query === 'noisy' ? QUERIES.read! : QUERIES[values.query!]!;
+  for (let i = 0; i < 2; i++) await cannon(servers[i]!.url, keys[i]!, q.query, q.params, c, 1);
+  const results: Record<string, Run[]> = { a: [], b: [], aNoisy: [], bNoisy: [] };
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < 2; i++) {
+      const name = sides[i]!.name;
+      results[name]!.push(await cannon(servers[i]!.url, keys[i]!, q.query, q.params, c, secs));
+      if (values.query === 'noisy') {
+        const [victim] = await Promise.all([
+          cannon(servers[i]!.url, keys[i]!, q.query, q.params, c, secs),
+          cannon(servers[i]!.url, noisyKeys[i]!, HEAVY, {}, 4, secs),
+        ]);
+        results[`${name}Noisy`]!.push(victim);
+      }
+    }
+  }
+  const avg = (runs: Run[], f: (r: Run) => number) =>
+    runs.reduce((s, r) => s + f(r), 0) / Math.max(runs.length, 1);
+  for (const key of Object.keys(results)) {
+    const runs = results[key]!;
+    if (runs.length === 0) continue;
+    const side = sides.find((s) => key.startsWith(s.name))!;
+    process.stdout.write(
+      `${key.padEnd(7)} ${side.mode.padEnd(10)} ${side.root.padEnd(20)} req/s ${avg(runs, (r) => r.rps)
+        .toFixed(0)
+        .padStart(
+          7,
+        )}  p50 ${avg(runs, (r) => r.p50).toFixed(1)} ms  p99 ${avg(runs, (r) => r.p99).toFixed(1)} ms  non2xx ${avg(runs, (r) => r.non2xx)}  rounds ${runs.map((r) => r.rps.toFixed(0)).join(',')}\n`,
+    );
+  }
+  process.stdout.write(
+    `B/A throughput ${(avg(results.b!, (r) => r.rps) / avg(results.a!, (r) => r.rps)).toFixed(3)}\n`,
+  );
+} finally {
+  await Promise.all(servers.map((s) => s.stop()));
+  await emulator.stop();
+  emulator.cleanup();
+}
