@@ -91,7 +91,11 @@ export function buildProgram(io: CliIo = defaultIo): Command {
       const params = opts.params === undefined ? {} : jsonToParams(parseJsonBody(opts.params));
       const config = loadConfig({ flags: { dataDir: opts.data } });
       const { Nexus } = await import('../engine/nexus.js');
-      const db = await Nexus.open({ path: config.storage.data_dir, sync: config.storage.sync });
+      const db = await Nexus.open({
+        path: config.storage.data_dir,
+        sync: config.storage.sync,
+        mapSize: config.storage.map_size,
+      });
       try {
         const result = await db.execute(cypher, params);
         io.stdout(`${formatTable(result)}\n`);
@@ -110,7 +114,11 @@ export function buildProgram(io: CliIo = defaultIo): Command {
       const target = tenantNamespace(opts.toTenant);
       const config = loadConfig({ flags: { dataDir: opts.data } });
       const { GraphStore } = await import('../storage/index.js');
-      const store = await GraphStore.open({ path: config.storage.data_dir, sync: true });
+      const store = await GraphStore.open({
+        path: config.storage.data_dir,
+        sync: true,
+        mapSize: config.storage.map_size,
+      });
       try {
         const show = (when: string): void => {
           for (const ns of [DEFAULT_NAMESPACE, target]) {
