@@ -175,8 +175,14 @@ function numberToValue(x: number, path: string): bigint | number {
   return x;
 }
 
+/**
+ * Nesting bound for parameter values: the conversion recurses, so an attacker's
+ * 50 000-deep `[[[…]]]` would otherwise overflow the stack (a 500) instead of a 400.
+ */
+export const MAX_JSON_VALUE_DEPTH = 256;
+
 /** A parsed JSON value as a Cypher value (query parameters). */
-export function jsonToValue(v: unknown, path = 'params'): Value {
+export function jsonToValue(v: unknown, path = 'params', depth = 0): Value {
   switch (typeof v) {
     case 'number':
       return numberToValue(v, path);
@@ -189,12 +195,13 @@ export function jsonToValue(v: unknown, path = 'params'): Value {
       throw bad(path, `unsupported JSON value`);
   }
   if (v === null) return null;
-  if (Array.isArray(v)) return v.map((item, i) => jsonToValue(item, `${path}[${i}]`));
+  if (depth >= MAX_JSON_VALUE_DEPTH) throw bad(path, `nested deeper than ${MAX_JSON_VALUE_DEPTH} levels`);
+  if (Array.isArray(v)) return v.map((item, i) => jsonToValue(item, `${path}[${i}]`, depth + 1));
   const obj = v as Record<string, unknown>;
   const escaped = decodeEscape(obj, path);
   if (escaped !== undefined) return escaped;
   const map = new Map<string, Value>();
-  for (const key of Object.keys(obj)) map.set(key, jsonToValue(obj[key], `${path}.${key}`));
+  for (const key of Object.keys(obj)) map.set(key, jsonToValue(obj[key], `${path}.${key}`, depth + 1));
   return map;
 }
 

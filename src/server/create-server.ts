@@ -107,6 +107,11 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
     return503OnClosing: false,
     exposeHeadRoutes: false,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    // Without this, router errors (bad percent-encoding, over-long path parameters) are
+    // answered by Fastify in its own body shape, bypassing the error handler.
+    frameworkErrors: (err, req, reply) => {
+      metrics.countError(replyWithError(err, req, reply));
+    },
   });
 
   const startedAt = Date.now();

@@ -41,6 +41,11 @@ function fromFastifyError(err: FastifyError): NexusError | null {
       return new NexusError('INVALID_BODY', 'The Content-Length does not match the body');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new NexusError('INVALID_BODY', 'Malformed JSON');
+    // Router errors (reach us through `frameworkErrors`); the URL is not echoed back.
+    case 'FST_ERR_BAD_URL':
+      return new NexusError('INVALID_PARAMETER', 'The URL is not valid (malformed percent-encoding)');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new NexusError('INVALID_PARAMETER', 'A path parameter is too long');
   }
   const status = err.statusCode;
   if (status === 404) return new NexusError('NOT_FOUND', 'Not found');
