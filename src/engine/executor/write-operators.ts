@@ -8,7 +8,7 @@ import { CypherError } from '../../cypher/errors.js';
 import { NexusError } from '../../errors.js';
 import type { PropertyScalar, PropertyValue } from '../../storage/types.js';
 import { PAUSE, type QueryContext, type Row, type RowStream } from '../runtime/query-context.js';
-import { Node, Path, Relationship, type Value } from '../values.js';
+import { Node, Path, Relationship, isTemporal, type Value } from '../values.js';
 import type { Expr } from '../planner/compile-expression.js';
 import type { CompiledPattern } from '../planner/compile-pattern.js';
 import { BasicOperator, eager } from './read-operators.js';
@@ -33,16 +33,18 @@ export function toPropertyValue(v: Value): PropertyValue | null {
     case 'string':
       return v;
   }
+  if (isTemporal(v)) return v;
   if (Array.isArray(v)) {
     const list = v as readonly Value[];
     let kind: string | undefined;
     for (const x of list) {
-      const k = typeof x === 'bigint' || typeof x === 'number' ? 'number' : typeof x;
-      if (x === null || !['boolean', 'number', 'string'].includes(k)) {
+      const k =
+        typeof x === 'bigint' || typeof x === 'number' ? 'number' : isTemporal(x) ? x.temporalKind : typeof x;
+      if (x === null || (!['boolean', 'number', 'string'].includes(k) && !isTemporal(x))) {
         throw new CypherError(
           'TypeError',
           'InvalidPropertyType',
-          `A property list may only hold booleans, numbers or strings, not ${x === null ? 'null' : describe(x)}`,
+          `A property list may only hold booleans, numbers, strings or temporals, not ${x === null ? 'null' : describe(x)}`,
         );
       }
       if (kind !== undefined && kind !== k) {

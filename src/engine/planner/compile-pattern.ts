@@ -642,8 +642,19 @@ function* runProgram(prog: Program, ctx: QueryContext, input: Row): Generator<Ro
         if (passes(step.filters)) yield* run(i + 1);
         return;
       }
+      const st = step.start;
+      // A scan already guarantees existence and its label: nothing to read yet.
+      const stubOk =
+        spec.props === null &&
+        ((st.kind === 'all' && spec.labels.length === 0) ||
+          (st.kind === 'label' && spec.labels.every((l) => l === st.label)));
       for (const id of startIds(step)) {
         if ((++ctx.work & (PAUSE_EVERY - 1)) === 0) yield PAUSE;
+        if (stubOk) {
+          row[spec.name] = ctx.stubNode(id);
+          if (passes(step.filters)) yield* run(i + 1);
+          continue;
+        }
         const rec = tx.getNode(id);
         if (!rec) continue;
         const node = new Node(rec.id, rec.labels, rec.properties);

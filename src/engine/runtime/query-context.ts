@@ -116,7 +116,21 @@ export class QueryContext implements GraphAccess {
     return new Node(id, STUB_LABELS, STUB_PROPS);
   }
 
+  /** Read queries only (the snapshot never changes): records of stub nodes already read. */
+  private readonly nodeCache = new Map<number, NodeRecord>();
+
   private nodeRecord(node: Node): NodeRecord {
+    if (this.writer === undefined) {
+      let rec = this.nodeCache.get(node.id);
+      if (rec === undefined) {
+        rec = this.tx.getNode(node.id);
+        if (rec) {
+          if (this.nodeCache.size >= 4096) this.nodeCache.clear();
+          this.nodeCache.set(node.id, rec);
+        }
+      }
+      if (rec) return rec;
+    }
     const rec = this.tx.getNode(node.id);
     if (!rec) {
       throw new CypherError('EntityNotFound', 'DeletedEntityAccess', `Node ${node.id} has been deleted`);
