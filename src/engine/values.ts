@@ -4,7 +4,20 @@
  * ordered, no prototype keys); graph entities are snapshots taken when the result is
  * produced.
  */
-import type { NodeId, RelId } from '../storage/types.js';
+import type { NodeId, RelId, TemporalScalar } from '../storage/types.js';
+
+/**
+ * DATE, LOCAL TIME, ZONED TIME, LOCAL DATETIME, ZONED DATETIME and DURATION values. The
+ * concrete immutable classes (DateValue, ..., DurationValue) live in
+ * functions/temporal; this is their common shape, which is also what storage keeps, so
+ * every stored property value is a Value. `toString()` is the ISO form.
+ */
+export type Temporal = TemporalScalar;
+
+/** True for a temporal value (never for maps, lists or graph entities). */
+export function isTemporal(v: Value): v is Temporal {
+  return typeof v === 'object' && v !== null && typeof (v as Partial<Temporal>).temporalKind === 'string';
+}
 
 export type Value =
   | null
@@ -16,7 +29,8 @@ export type Value =
   | ReadonlyMap<string, Value>
   | Node
   | Relationship
-  | Path;
+  | Path
+  | Temporal;
 
 export class Node {
   constructor(

@@ -10,6 +10,7 @@
  * string longer than MAX_INDEXED_STRING_BYTES stores its prefix then `0x00 0x01`, and
  * lookups re-check such entries against the node (LMDB keys are limited to 511 bytes).
  */
+import { NexusError } from '../errors.js';
 import type { PropertyScalar, PropertyValue } from './types.js';
 import type { ByteWriter } from './byte-writer.js';
 
@@ -25,8 +26,9 @@ export const MAX_INDEXED_STRING_BYTES = 200;
 /** Marker after a truncated string prefix (sorts after the exact-string terminator). */
 const TRUNCATED = 0x01;
 
+/** Lists and temporals are not indexed (lookups of them fall back to scans). */
 export function isIndexable(v: PropertyValue): v is PropertyScalar {
-  return !Array.isArray(v);
+  return !Array.isArray(v) && typeof v !== 'object';
 }
 
 export function familyOf(v: PropertyScalar): number {
@@ -100,6 +102,8 @@ export function writeIndexValue(w: ByteWriter, v: PropertyScalar): boolean {
       w.buf[w.pos++] = truncated ? TRUNCATED : 0;
       return truncated;
     }
+    case 'object':
+      throw new NexusError('INVALID_PARAMETER', 'Temporal values are not indexed');
   }
 }
 

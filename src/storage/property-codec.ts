@@ -5,7 +5,7 @@
  * and integers use the narrowest of 1/2/4/8 bytes.
  */
 import { NexusError } from '../errors.js';
-import type { PropertyScalar, PropertyValue } from './types.js';
+import type { PropertyScalar, PropertyValue, TemporalKind, TemporalScalar } from './types.js';
 import type { ByteReader, ByteWriter } from './byte-writer.js';
 
 export const ValueTag = {
@@ -18,7 +18,38 @@ export const ValueTag = {
   Float64: 6,
   String: 7,
   List: 8,
+  /** `<kind byte><varint length><utf8 ISO text>`; see TEMPORAL_KINDS. */
+  Temporal: 9,
 } as const;
+
+/** Kind byte of a stored temporal: the index in this list (append only). */
+const TEMPORAL_KINDS: readonly TemporalKind[] = [
+  'Date',
+  'LocalTime',
+  'Time',
+  'LocalDateTime',
+  'DateTime',
+  'Duration',
+];
+
+export type TemporalDecoder = (kind: TemporalKind, text: string) => TemporalScalar;
+
+/** Without an engine decoder a stored temporal reads back as its kind and text. */
+let temporalDecoder: TemporalDecoder = (kind, text) =>
+  Object.freeze({ temporalKind: kind, toString: () => text });
+
+/** The engine registers how to rebuild its temporal objects from kind + ISO text. */
+export function registerTemporalDecoder(decoder: TemporalDecoder): void {
+  temporalDecoder = decoder;
+}
+
+function isTemporalScalar(v: unknown): v is TemporalScalar {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    TEMPORAL_KINDS.includes((v as { temporalKind?: TemporalKind }).temporalKind as TemporalKind)
+  );
+}
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -39,6 +70,9 @@ function assertScalar(key: string, value: unknown, inList: boolean): void {
       return;
     case 'number':
       return;
+    case 'object':
+      if (isTemporalScalar(value)) return;
+      break;
     case 'bigint':
       if (value < INT64_MIN || value > INT64_MAX) {
         throw new NexusError(
@@ -48,12 +82,13 @@ function assertScalar(key: string, value: unknown, inList: boolean): void {
       }
       return;
     default:
-      throw new NexusError(
-        'INVALID_PARAMETER',
-        `Property '${key}': ${inList ? 'list elements' : 'values'} must be booleans, integers, floats or strings` +
-          (inList ? '' : ' (or lists of them)'),
-      );
+      break;
   }
+  throw new NexusError(
+    'INVALID_PARAMETER',
+    `Property '${key}': ${inList ? 'list elements' : 'values'} must be booleans, integers, floats, strings or temporals` +
+      (inList ? '' : ' (or lists of them)'),
+  );
 }
 
 export function writeScalar(w: ByteWriter, v: PropertyScalar): void {
@@ -67,6 +102,12 @@ export function writeScalar(w: ByteWriter, v: PropertyScalar): void {
     case 'number':
       w.byte(ValueTag.Float64).float64(v);
       return;
+    case 'object': {
+      const text = v.toString();
+      w.byte(ValueTag.Temporal).byte(TEMPORAL_KINDS.indexOf(v.temporalKind));
+      w.varint(Buffer.byteLength(text, 'utf8')).utf8(text);
+      return;
+    }
     case 'string': {
       // Length prefix first: reserve the varint after encoding would need a second pass,
       // so measure the UTF-8 length up front.
@@ -155,6 +196,12 @@ export function readScalar(r: ByteReader): PropertyScalar {
     }
     case ValueTag.String:
       return r.utf8(r.varint());
+    case ValueTag.Temporal: {
+      const kind = TEMPORAL_KINDS[r.byte()];
+      if (kind === undefined)
+        throw new NexusError('INTERNAL_ERROR', 'Corrupt property encoding: temporal kind');
+      return temporalDecoder(kind, r.utf8(r.varint()));
+    }
     default:
       throw new NexusError('INTERNAL_ERROR', `Corrupt property encoding: tag ${tag}`);
   }

@@ -9,8 +9,21 @@
 export type NodeId = number;
 export type RelId = number;
 
+/** The temporal types storage can keep (see `TemporalScalar`). */
+export type TemporalKind = 'Date' | 'LocalTime' | 'Time' | 'LocalDateTime' | 'DateTime' | 'Duration';
+
+/**
+ * A temporal property value. Storage does not interpret it: it keeps the kind and the
+ * ISO text (`toString()`), and rebuilds the engine's object on read through the decoder
+ * the engine registers (`registerTemporalDecoder` in property-codec).
+ */
+export interface TemporalScalar {
+  readonly temporalKind: TemporalKind;
+  toString(): string;
+}
+
 /** A scalar property value. Integers are `bigint` (exact 64-bit), floats are `number`. */
-export type PropertyScalar = boolean | bigint | number | string;
+export type PropertyScalar = boolean | bigint | number | string | TemporalScalar;
 /** Property values: scalars or lists of scalars. `null` is never stored (setting null removes). */
 export type PropertyValue = PropertyScalar | readonly PropertyScalar[];
 export type PropertyMap = ReadonlyMap<string, PropertyValue>;

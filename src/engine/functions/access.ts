@@ -8,6 +8,7 @@ import type { FunctionContext } from './function-context.js';
 import { typeError } from './errors.js';
 import { equals } from './value-equality.js';
 import { typeName } from './type-name.js';
+import { isTemporalValue, temporalProperty } from './temporal/index.js';
 
 /**
  * Three-valued IN: true if some element equals `x`; otherwise null if some comparison
@@ -41,6 +42,7 @@ export function propertyAccess(target: Value, key: string, ctx: FunctionContext)
   if (target instanceof Map) return (target as ReadonlyMap<string, Value>).get(key) ?? null;
   if (target instanceof Node) return ctx.graph.nodeProperties(target).get(key) ?? null;
   if (target instanceof Relationship) return ctx.graph.relationshipProperties(target).get(key) ?? null;
+  if (isTemporalValue(target)) return temporalProperty(target, key);
   throw typeError('InvalidArgumentType', `cannot read property '${key}' of ${typeName(target)}`);
 }
 

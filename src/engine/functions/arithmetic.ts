@@ -5,6 +5,7 @@
 import type { Value } from '../values.js';
 import { arithmeticError, integerOverflow, typeError } from './errors.js';
 import { typeName } from './type-name.js';
+import { temporalAdd, temporalDivide, temporalMultiply, temporalSubtract } from './temporal/index.js';
 
 export const INT64_MAX = 9223372036854775807n;
 export const INT64_MIN = -9223372036854775808n;
@@ -42,7 +43,7 @@ export function add(a: Value, b: Value): Value {
   if (Array.isArray(b)) return [a, ...(b as Value[])];
   if (ta === 'string' && isNum(b)) return (a as string) + numberToString(b);
   if (tb === 'string' && isNum(a)) return numberToString(a) + (b as string);
-  return mismatch('+', a, b);
+  return temporalAdd(a, b) ?? mismatch('+', a, b);
 }
 
 export function subtract(a: Value, b: Value): Value {
@@ -50,7 +51,7 @@ export function subtract(a: Value, b: Value): Value {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   if (a === null || b === null) return null;
   if (isNum(a) && isNum(b)) return Number(a) - Number(b);
-  return mismatch('-', a, b);
+  return temporalSubtract(a, b) ?? mismatch('-', a, b);
 }
 
 export function multiply(a: Value, b: Value): Value {
@@ -58,7 +59,7 @@ export function multiply(a: Value, b: Value): Value {
   if (typeof a === 'number' && typeof b === 'number') return a * b;
   if (a === null || b === null) return null;
   if (isNum(a) && isNum(b)) return Number(a) * Number(b);
-  return mismatch('*', a, b);
+  return temporalMultiply(a, b) ?? mismatch('*', a, b);
 }
 
 /** `/`: INTEGER / INTEGER truncates toward zero; INTEGER division by zero is an ArithmeticError. */
@@ -70,7 +71,7 @@ export function divide(a: Value, b: Value): Value {
   if (typeof a === 'number' && typeof b === 'number') return a / b;
   if (a === null || b === null) return null;
   if (isNum(a) && isNum(b)) return Number(a) / Number(b);
-  return mismatch('/', a, b);
+  return temporalDivide(a, b) ?? mismatch('/', a, b);
 }
 
 /** `%`: sign follows the dividend (as Java's and JavaScript's remainder do). */

@@ -7,6 +7,7 @@ import type { Value } from '../values.js';
 import { integerOverflow } from './errors.js';
 import { formatFloat, INT64_MAX, INT64_MIN } from './arithmetic.js';
 import { badArg, badValue, spec, type FunctionSpec } from './function-spec.js';
+import { isTemporalValue } from './temporal/index.js';
 
 const INT_RE = /^\s*[+-]?\d+\s*$/;
 // Java Double.parseDouble syntax (decimal only), which is what Neo4j uses for strings.
@@ -101,7 +102,8 @@ export function toStringValue(v: Value): Value {
       break;
   }
   if (v === null) return null;
-  return badValue('toString', v, 'a STRING, number or BOOLEAN');
+  if (isTemporalValue(v)) return v.toString();
+  return badValue('toString', v, 'a STRING, number, BOOLEAN or temporal value');
 }
 
 function orNull(f: (v: Value) => Value): (v: Value) => Value {

@@ -13,6 +13,7 @@ import { GRAPH_FUNCTIONS } from './graph-functions.js';
 import { LIST_FUNCTIONS } from './list-functions.js';
 import { MATH_FUNCTIONS } from './math-functions.js';
 import { STRING_FUNCTIONS } from './string-functions.js';
+import { TEMPORAL_FUNCTIONS } from './temporal/index.js';
 
 const REGISTRY = new Map<string, FunctionSpec>();
 for (const table of [
@@ -21,6 +22,7 @@ for (const table of [
   STRING_FUNCTIONS,
   MATH_FUNCTIONS,
   CONVERSION_FUNCTIONS,
+  TEMPORAL_FUNCTIONS,
 ]) {
   for (const s of table) REGISTRY.set(s.name.toLowerCase(), s);
 }

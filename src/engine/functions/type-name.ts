@@ -2,10 +2,34 @@
  * Runtime type names of Cypher values, used in error messages and by the
  * type-checking helpers of the other function modules.
  */
-import { Node, Path, Relationship, type Value } from '../values.js';
+import { Node, Path, Relationship, isTemporal, type Value } from '../values.js';
 
 export type CypherTypeName =
-  'NULL' | 'BOOLEAN' | 'INTEGER' | 'FLOAT' | 'STRING' | 'LIST' | 'MAP' | 'NODE' | 'RELATIONSHIP' | 'PATH';
+  | 'NULL'
+  | 'BOOLEAN'
+  | 'INTEGER'
+  | 'FLOAT'
+  | 'STRING'
+  | 'LIST'
+  | 'MAP'
+  | 'NODE'
+  | 'RELATIONSHIP'
+  | 'PATH'
+  | 'DATE'
+  | 'LOCAL TIME'
+  | 'ZONED TIME'
+  | 'LOCAL DATETIME'
+  | 'ZONED DATETIME'
+  | 'DURATION';
+
+const TEMPORAL_TYPE_NAMES = {
+  Date: 'DATE',
+  LocalTime: 'LOCAL TIME',
+  Time: 'ZONED TIME',
+  LocalDateTime: 'LOCAL DATETIME',
+  DateTime: 'ZONED DATETIME',
+  Duration: 'DURATION',
+} as const;
 
 export function typeName(v: Value): CypherTypeName {
   switch (typeof v) {
@@ -26,6 +50,7 @@ export function typeName(v: Value): CypherTypeName {
   if (v instanceof Node) return 'NODE';
   if (v instanceof Relationship) return 'RELATIONSHIP';
   if (v instanceof Path) return 'PATH';
+  if (isTemporal(v)) return TEMPORAL_TYPE_NAMES[v.temporalKind];
   return 'MAP';
 }
 

@@ -3,6 +3,7 @@
  * Same-type scalars are checked first because these run once per row and pair.
  */
 import { Node, Path, Relationship, type Value } from '../values.js';
+import { isTemporalValue, temporalEquals, temporalKey } from './temporal/index.js';
 
 /** Exact INTEGER = FLOAT: 2^53 + 1 must not equal the float 2^53. */
 function intEqualsFloat(i: bigint, f: number): boolean {
@@ -33,6 +34,7 @@ export function equals(a: Value, b: Value): boolean | null {
   if (a instanceof Node) return b instanceof Node && a.id === b.id;
   if (a instanceof Relationship) return b instanceof Relationship && a.id === b.id;
   if (a instanceof Path) return b instanceof Path && pathEquals(a, b);
+  if (isTemporalValue(a)) return isTemporalValue(b) && temporalEquals(a, b);
   return false;
 }
 
@@ -121,6 +123,7 @@ function nestedKey(v: Value): string {
   if (v instanceof Path) {
     return 'P' + v.nodes.map((n) => n.id).join('.') + '/' + v.relationships.map((r) => r.id).join('.');
   }
+  if (isTemporalValue(v)) return 'T' + JSON.stringify(temporalKey(v));
   return '?';
 }
 

@@ -3,6 +3,7 @@
  * ORDER BY, min() and max(). Numbers compare exactly across INTEGER and FLOAT.
  */
 import { Node, Path, Relationship, type Value } from '../values.js';
+import { isTemporalValue, temporalCompare, temporalOrderCompare } from './temporal/index.js';
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN_SAFE = -MAX_SAFE;
@@ -53,6 +54,7 @@ export function compare(a: Value, b: Value): number | null {
   if (a === null || b === null) return null;
   if (ta === 'boolean' && tb === 'boolean') return a === b ? 0 : a ? 1 : -1;
   if (Array.isArray(a) && Array.isArray(b)) return compareLists(a as readonly Value[], b as readonly Value[]);
+  if (isTemporalValue(a) && isTemporalValue(b)) return temporalCompare(a, b);
   return null;
 }
 
@@ -105,6 +107,8 @@ function orderRank(v: Value): number {
   if (v instanceof Node) return 1;
   if (v instanceof Relationship) return 2;
   if (v instanceof Path) return 4;
+  // Temporals sort after paths and before strings (openCypher / Neo4j ORDER BY).
+  if (isTemporalValue(v)) return 4.5;
   return 0;
 }
 
@@ -139,6 +143,8 @@ export function orderCompare(a: Value, b: Value): number {
       return (a as Relationship).id - (b as Relationship).id;
     case 4:
       return orderPaths(a as Path, b as Path);
+    case 4.5:
+      return isTemporalValue(a) && isTemporalValue(b) ? temporalOrderCompare(a, b) : 0;
     default:
       return 0; // both null
   }
