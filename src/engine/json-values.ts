@@ -11,7 +11,7 @@
  * (Moved here from src/server/serialize.ts, which should re-export it.)
  */
 import { NexusError } from '../errors.js';
-import { Node, Path, Relationship, type Value, type QueryStats } from './values.js';
+import { Node, Path, Relationship, isTemporal, type Value, type QueryStats } from './values.js';
 import type {
   NodeRecord,
   PropertyMap,
@@ -104,6 +104,8 @@ export function serializeValue(v: Value): string {
       `"relationships":[${v.relationships.map(serializeRelationship).join(',')}]}`
     );
   }
+  // Temporals are their ISO text (`"2015-07-21T21:40:32.142+01:00[Europe/London]"`, `"P14DT16H12M"`).
+  if (isTemporal(v)) return JSON.stringify(v.toString());
   throw new NexusError('INTERNAL_ERROR', 'Cannot serialise an unknown value object');
 }
 
