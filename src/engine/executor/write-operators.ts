@@ -8,7 +8,7 @@ import { CypherError } from '../../cypher/errors.js';
 import { NexusError } from '../../errors.js';
 import type { PropertyScalar, PropertyValue } from '../../storage/types.js';
 import { PAUSE, type QueryContext, type Row, type RowStream } from '../runtime/query-context.js';
-import { Node, Path, Relationship, isTemporal, type Value } from '../values.js';
+import { Node, Path, Relationship, type Value } from '../values.js';
 import type { Expr } from '../planner/compile-expression.js';
 import type { CompiledPattern } from '../planner/compile-pattern.js';
 import { BasicOperator, eager } from './read-operators.js';
@@ -23,6 +23,13 @@ function describe(v: Value): string {
   return typeof v;
 }
 
+/** The kind of a temporal value (DATE, DATETIME, DURATION, ...), stored as a scalar. */
+function temporalKind(v: unknown): string | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const k = (v as { temporalKind?: unknown }).temporalKind;
+  return typeof k === 'string' ? k : undefined;
+}
+
 /** A value as storage accepts it; `null` means "remove". Maps and nested lists are refused. */
 export function toPropertyValue(v: Value): PropertyValue | null {
   if (v === null) return null;
@@ -33,14 +40,14 @@ export function toPropertyValue(v: Value): PropertyValue | null {
     case 'string':
       return v;
   }
-  if (isTemporal(v)) return v;
+  if (temporalKind(v) !== undefined) return v as unknown as PropertyValue;
   if (Array.isArray(v)) {
     const list = v as readonly Value[];
     let kind: string | undefined;
     for (const x of list) {
-      const k =
-        typeof x === 'bigint' || typeof x === 'number' ? 'number' : isTemporal(x) ? x.temporalKind : typeof x;
-      if (x === null || (!['boolean', 'number', 'string'].includes(k) && !isTemporal(x))) {
+      const t = temporalKind(x);
+      const k = t ?? (typeof x === 'bigint' || typeof x === 'number' ? 'number' : typeof x);
+      if (x === null || (t === undefined && !['boolean', 'number', 'string'].includes(k))) {
         throw new CypherError(
           'TypeError',
           'InvalidPropertyType',
