@@ -2,7 +2,7 @@
  * Public surface of the query engine: the embedded `Nexus` database and its contracts.
  */
 export { Nexus } from './nexus.js';
-export type { CompiledQuery } from './planner/compile-statement.js';
+export type { CompiledQuery } from './planner/index.js';
 export { DEFAULT_NAMESPACE } from './api.js';
 export type { NexusOptions, ExecuteOptions, NexusDatabase, ProcedureDefinition } from './api.js';
 export { Node, Relationship, Path, emptyStats } from './values.js';

@@ -23,12 +23,18 @@ import {
   type NexusOptions,
   type ProcedureDefinition,
 } from './api.js';
-import { compileStatement, type CompiledQuery } from './planner/compile-statement.js';
-import { describePlan } from './executor/operator.js';
-import { DryRunWriter, WriteNeeded } from './runtime/dry-run-writer.js';
-import { ProcedureRegistry } from './runtime/procedure-registry.js';
-import { PAUSE, QueryContext, type Row, type RowStream } from './runtime/query-context.js';
-import { snapshotValue } from './runtime/snapshot.js';
+import { compileStatement, type CompiledQuery } from './planner/index.js';
+import { describePlan } from './executor/index.js';
+import {
+  DryRunWriter,
+  PAUSE,
+  ProcedureRegistry,
+  QueryContext,
+  WriteNeeded,
+  snapshotValue,
+  type Row,
+  type RowStream,
+} from './runtime/index.js';
 import { emptyStats, type QueryResult, type Value } from './values.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
