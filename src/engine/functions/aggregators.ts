@@ -10,6 +10,7 @@ import { checkInt } from './arithmetic.js';
 import { groupingKey } from './value-equality.js';
 import { orderCompare } from './value-order.js';
 import { typeName } from './type-name.js';
+import { addDurations, divideDuration, DurationValue } from './temporal/index.js';
 
 export interface Aggregator {
   /** Arguments of one row, in call order (empty for count(*)). */
@@ -40,14 +41,39 @@ class CountAggregator implements Aggregator {
   }
 }
 
+/**
+ * Durations sum (and average) component-wise, as in Neo4j; a group may not mix them
+ * with numbers. Returns the running total, or undefined for a non-duration value.
+ */
+function durationTotal(
+  fn: string,
+  total: DurationValue | undefined,
+  seenNumber: boolean,
+  v: Value,
+): DurationValue | undefined {
+  if (!(v instanceof DurationValue)) {
+    if (total !== undefined) {
+      throw typeError('InvalidArgumentType', `${fn}() cannot mix DURATION and ${typeName(v)}`);
+    }
+    return undefined;
+  }
+  if (seenNumber) throw typeError('InvalidArgumentType', `${fn}() cannot mix numbers and DURATION`);
+  return total === undefined ? v : addDurations(total, v);
+}
+
 /** Stays INTEGER (overflow-checked) until a FLOAT arrives (Aggregation3 [2]). */
 class SumAggregator implements Aggregator {
   private int = 0n;
   private float = 0;
   private isFloat = false;
+  private duration: DurationValue | undefined;
+  private seenNumber = false;
   add(args: readonly Value[]): void {
     const v = args[0] ?? null;
     if (v === null) return;
+    this.duration = durationTotal('sum', this.duration, this.seenNumber, v);
+    if (this.duration !== undefined) return;
+    this.seenNumber = true;
     const n = numberArg('sum', v);
     if (typeof n === 'bigint' && !this.isFloat) {
       this.int = checkInt(this.int + n, 'sum()');
@@ -60,6 +86,7 @@ class SumAggregator implements Aggregator {
     }
   }
   result(): Value {
+    if (this.duration !== undefined) return this.duration;
     return this.isFloat ? this.float : this.int;
   }
 }
@@ -68,9 +95,15 @@ class AvgAggregator implements Aggregator {
   private int = 0n;
   private float = 0;
   private count = 0;
+  private duration: DurationValue | undefined;
   add(args: readonly Value[]): void {
     const v = args[0] ?? null;
     if (v === null) return;
+    this.duration = durationTotal('avg', this.duration, this.count > 0 && this.duration === undefined, v);
+    if (this.duration !== undefined) {
+      this.count++;
+      return;
+    }
     const n = numberArg('avg', v);
     // Integers accumulate exactly so a long run of big values does not drift.
     if (typeof n === 'bigint') this.int += n;
@@ -79,6 +112,7 @@ class AvgAggregator implements Aggregator {
   }
   result(): Value {
     if (this.count === 0) return null;
+    if (this.duration !== undefined) return divideDuration(this.duration, this.count);
     return (Number(this.int) + this.float) / this.count;
   }
 }

@@ -39,4 +39,5 @@ export {
   parseDuration,
 } from './temporal-parse.js';
 export { decodeTemporal, registerTemporalStorage } from './temporal-codec.js';
+export { addDurations, divideDuration, multiplyDuration } from './duration-math.js';
 export { zoneOffsetAt, formatOffset, parseOffset } from './zones.js';

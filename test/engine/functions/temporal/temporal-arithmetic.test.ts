@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   add,
   callFunction,
+  createAggregator,
   divide,
   multiply,
   propertyAccess,
@@ -180,5 +181,26 @@ describe('component access', () => {
       errorClass: 'ArgumentError',
       detail: 'InvalidArgumentValue',
     });
+  });
+});
+
+describe('aggregating durations', () => {
+  function aggregate(name: string, values: Value[]): Value {
+    const agg = createAggregator(name, false);
+    for (const v of values) agg.add([v]);
+    return agg.result();
+  }
+
+  it('sums and averages component-wise, skipping nulls', () => {
+    const ds = [dur('P1M'), dur('P2D'), null, dur('PT3H')];
+    expect(String(aggregate('sum', ds))).toBe('P1M2DT3H');
+    expect(String(aggregate('avg', [dur('PT1H'), dur('PT2H')]))).toBe('PT1H30M');
+    expect(String(aggregate('min', [dur('P1D'), dur('PT1H')]))).toBe('PT1H');
+  });
+
+  it('refuses to mix durations and numbers', () => {
+    const bad = { errorClass: 'TypeError', detail: 'InvalidArgumentType' };
+    expect(errorOf(() => aggregate('sum', [dur('P1D'), 1n]))).toEqual(bad);
+    expect(errorOf(() => aggregate('avg', [1n, dur('P1D')]))).toEqual(bad);
   });
 });
