@@ -259,6 +259,12 @@ describe('procedures and parameters', () => {
 });
 
 describe('schema', () => {
+  it('refuses index kinds it does not support', async () => {
+    await expect(t.db.execute('CREATE INDEX FOR (p:P) ON (p.a, p.b)')).rejects.toMatchObject({
+      code: 'CYPHER_UNSUPPORTED',
+    });
+  });
+
   it('creates, shows and drops indexes', async () => {
     const c = await t.db.execute('CREATE INDEX person_name FOR (p:Person) ON (p.name)');
     expect(c.stats.indexesAdded).toBe(1);

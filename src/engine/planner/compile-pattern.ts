@@ -8,6 +8,7 @@
  */
 import type * as Ast from '../../cypher/ast.js';
 import { CypherError } from '../../cypher/errors.js';
+import { NexusError } from '../../errors.js';
 import type { Direction, GraphReader, PropertyScalar, RangeBound } from '../../storage/types.js';
 import { equals } from '../functions/index.js';
 import {
@@ -365,11 +366,7 @@ export function compilePattern(
         }))
       : [{ element: pattern, pathVar: extraPathVar, shortest: null }];
   if (partsAst.some((p) => p.shortest && p.element.relationships.length !== 1)) {
-    throw new CypherError(
-      'SyntaxError',
-      'UnsupportedFeature',
-      'shortestPath needs a pattern with exactly one relationship',
-    );
+    throw new NexusError('CYPHER_UNSUPPORTED', 'shortestPath needs a pattern with exactly one relationship');
   }
   const all = new Set(bound);
   const newVars: string[] = [];
@@ -871,10 +868,3 @@ function buildPath(part: PartSpec, row: Row, ctx: QueryContext): Value {
   }
   return new Path(nodes, rels);
 }
-
-/** Generic adapter: a streaming matcher usable by expressions (pattern predicates etc.). */
-export function matcherFor(compiled: CompiledPattern): (row: Row, ctx: QueryContext) => RowStream {
-  return (row, ctx) => compiled.run(ctx, row);
-}
-
-export { PAUSE };

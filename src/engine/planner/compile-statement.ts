@@ -6,6 +6,7 @@
  */
 import type * as Ast from '../../cypher/ast.js';
 import { CypherError } from '../../cypher/errors.js';
+import { NexusError } from '../../errors.js';
 import type { ProcedureRegistry } from '../runtime/procedure-registry.js';
 import type { Row } from '../runtime/query-context.js';
 import type { Operator } from '../executor/operator.js';
@@ -96,11 +97,7 @@ export function compileStatement(stmt: Ast.Statement, procedures: ProcedureRegis
   switch (body.kind) {
     case 'CreateIndex': {
       if (body.entity !== 'node' || body.properties.length !== 1) {
-        throw new CypherError(
-          'SyntaxError',
-          'UnsupportedFeature',
-          'Only single-property node indexes are supported',
-        );
+        throw new NexusError('CYPHER_UNSUPPORTED', 'Only single-property node indexes are supported');
       }
       return {
         columns: [],
