@@ -149,30 +149,15 @@ describe('cluster mode', () => {
     await as('bob', 'POST', '/cypher', { query: 'CREATE (a:U)-[:R]->(b:U)' });
     await as('bob', 'POST', '/cypher', { query: 'MATCH (n) RETURN n' });
     await as('bob', 'POST', '/ingest', { nodes: [{}, {}, {}] });
-    expect(gate.usage).toEqual([
-      {
-        userId: 'bob',
-        event: {
-          requests: 1,
-          writeQueries: 1,
-          nodesCreated: 2,
-          nodesDeleted: 0,
-          relationshipsCreated: 1,
-          relationshipsDeleted: 0,
-        },
-      },
-      {
-        userId: 'bob',
-        event: {
-          requests: 1,
-          readQueries: 1,
-          nodesCreated: 0,
-          nodesDeleted: 0,
-          relationshipsCreated: 0,
-          relationshipsDeleted: 0,
-        },
-      },
-      { userId: 'bob', event: { requests: 1, nodesCreated: 3, relationshipsCreated: 0 } },
+    // Zero deltas may be omitted: compare what each request actually contributed.
+    const nonZero = gate.usage.map(({ userId, event }) => ({
+      userId,
+      event: Object.fromEntries(Object.entries(event).filter(([, v]) => v !== 0)),
+    }));
+    expect(nonZero).toEqual([
+      { userId: 'bob', event: { requests: 1, writeQueries: 1, nodesCreated: 2, relationshipsCreated: 1 } },
+      { userId: 'bob', event: { requests: 1, readQueries: 1 } },
+      { userId: 'bob', event: { requests: 1, nodesCreated: 3 } },
     ]);
     expect(gate.imports.at(-1)).toMatchObject({ userId: 'bob' });
     expect(gate.imports.at(-1)!.bytes).toBeGreaterThan(0);
