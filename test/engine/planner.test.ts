@@ -85,6 +85,24 @@ describe('start of a pattern', () => {
   });
 });
 
+describe('relationship starts', () => {
+  it('starts at the endpoint of a relationship given by id or bound earlier', async () => {
+    await t.db.execute('CREATE ({n: 1})-[:R]->({n: 2})-[:R]->({n: 3})');
+    const [[rid]] = (await t.db.execute('MATCH ({n: 2})-[r]->() RETURN id(r)')).rows as [[bigint]];
+    const q = 'MATCH (a)-[r]->(b) WHERE id(r) = $rid RETURN a.n AS a, b.n AS b';
+    expect(operators((await t.db.execute(`EXPLAIN ${q}`, { rid })).plan)).toContain(
+      'RelationshipEndpoint(a)',
+    );
+    expect(await t.rows(q, { rid })).toEqual([{ a: 2n, b: 3n }]);
+    expect(
+      await t.rows('MATCH ()-[r]->({n: 2}) WITH r MATCH (x)-[r]-(y) RETURN x.n AS x, y.n AS y ORDER BY x'),
+    ).toEqual([
+      { x: 1n, y: 2n },
+      { x: 2n, y: 1n },
+    ]);
+  });
+});
+
 describe('EXPLAIN and PROFILE', () => {
   it('EXPLAIN does not execute, even a write', async () => {
     const r = await t.db.execute('EXPLAIN CREATE (:X)');

@@ -65,7 +65,9 @@ type StartKind =
       upper?: { expr: Expr; inclusive: boolean };
     }
   | { kind: 'label'; label: string }
-  | { kind: 'all' };
+  | { kind: 'all' }
+  /** An endpoint of a relationship known up front: bound earlier, or `WHERE id(r) = x`. */
+  | { kind: 'relEnd'; rel: string | Expr; end: 'start' | 'end' | 'both' };
 
 interface Candidate {
   readonly node: number;
@@ -261,6 +263,7 @@ function tier(c: Candidate, tx: GraphReader): number {
     case 'bound':
       return 0;
     case 'id':
+    case 'relEnd':
       return 1;
     case 'index':
       return tx.findIndex(s.label, s.key) ? 2 : Infinity;
@@ -304,6 +307,8 @@ function startName(s: StartKind): string {
       return 'Argument';
     case 'id':
       return 'NodeByIdSeek';
+    case 'relEnd':
+      return 'RelationshipEndpoint';
     case 'index':
       return 'NodeIndexSeek';
     case 'range':
@@ -413,11 +418,29 @@ export function compilePattern(
     expr: compileExpression(c, fullEnv, true),
     vars: new Set([...referencedVariables(c)].filter((v) => all.has(v) && !bound.has(v))),
   }));
-  const candidates = parts.map((part) =>
-    part.nodes.flatMap((n, i) =>
-      startCandidates(n, i, part.boundBefore, whereParts, { ...envBase, bound: part.boundBefore }),
-    ),
-  );
+  const candidates = parts.map((part) => {
+    const env: ExprEnv = { ...envBase, bound: part.boundBefore };
+    const cs = part.nodes.flatMap((n, i) => startCandidates(n, i, part.boundBefore, whereParts, env));
+    part.rels.forEach((r, j) => {
+      if (r.varLength || part.shortest || part.boundBefore.has(part.nodes[j]!.name)) return;
+      let source: string | Expr | undefined;
+      if (part.boundBefore.has(r.name)) source = r.name;
+      else {
+        for (const c of whereParts) {
+          if (c.kind !== 'Binary' || c.operator !== '=') continue;
+          const other = isIdCall(c.left, r.name) ? c.right : isIdCall(c.right, r.name) ? c.left : null;
+          if (other && [...referencedVariables(other)].every((v) => part.boundBefore.has(v))) {
+            source = compileExpression(other, env);
+            break;
+          }
+        }
+      }
+      if (source === undefined) return;
+      const end = r.direction === 'right' ? 'start' : r.direction === 'left' ? 'end' : 'both';
+      cs.push({ node: j, start: { kind: 'relEnd', rel: source, end } });
+    });
+    return cs;
+  });
 
   const programs = new Map<string, Program>();
   function program(choice: readonly Candidate[]): Program {
@@ -621,6 +644,21 @@ function* runProgram(prog: Program, ctx: QueryContext, input: Row): Generator<Ro
       case 'all':
         yield* tx.scanNodes();
         return;
+      case 'relEnd': {
+        let rel: Relationship | undefined;
+        if (typeof s.rel === 'string') {
+          const v = row[s.rel];
+          if (v instanceof Relationship) rel = v;
+        } else {
+          const id = toIdNumber(s.rel(row, ctx));
+          const rec = id === undefined ? undefined : tx.getRelationship(id);
+          if (rec) rel = new Relationship(rec.id, rec.type, rec.start, rec.end, rec.properties);
+        }
+        if (!rel) return;
+        if (s.end !== 'end') yield rel.start;
+        if (s.end !== 'start' && rel.end !== rel.start) yield rel.end;
+        return;
+      }
     }
   }
 
