@@ -17,7 +17,6 @@ import {
   MIN_YEAR,
   NANOS_PER_DAY,
   NANOS_PER_SECOND,
-  ordinalDay,
   quarterOf,
   quarterStart,
   weekDateOf,
@@ -399,5 +398,3 @@ export function durationFromMap(map: ReadonlyMap<string, Value>): DurationValue 
   }
   return durationFromParts(parts);
 }
-
-export { ordinalDay };

@@ -10,7 +10,6 @@ import {
   civilOf,
   dayOfQuarter,
   monthsBetween,
-  NANOS_PER_DAY,
   NANOS_PER_SECOND,
   ordinalDay,
   quarterOf,
@@ -64,7 +63,7 @@ function compareSameKind(a: AnyTemporal, b: AnyTemporal): number {
   if (a instanceof DateTimeValue && b instanceof DateTimeValue) {
     const c = sign(a.epochNanos - b.epochNanos);
     if (c !== 0) return c;
-    const la = a.epochDay * 1 - b.epochDay || a.nanoOfDay - b.nanoOfDay;
+    const la = a.epochDay - b.epochDay || a.nanoOfDay - b.nanoOfDay;
     if (la !== 0) return sign(la);
     const za = a.zone ?? '';
     const zb = b.zone ?? '';
@@ -364,5 +363,3 @@ export function temporalProperty(t: AnyTemporal, key: string): Value {
   }
   return v;
 }
-
-export { NANOS_PER_DAY };

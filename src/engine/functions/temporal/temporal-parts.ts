@@ -3,7 +3,7 @@
  * day, offset, zone), so selection, truncation, arithmetic and `duration.between` can
  * treat the five point-in-time types alike and rebuild the requested type at the end.
  */
-import { floorDiv, NANOS_PER_DAY, NANOS_PER_SECOND, plusMonths } from './calendar.js';
+import { NANOS_PER_DAY, NANOS_PER_SECOND, plusMonths } from './calendar.js';
 import {
   DateValue,
   DurationValue,
@@ -123,5 +123,3 @@ export function plusDuration(p: Parts, d: DurationValue, sign: 1n | -1n): Parts 
   r = plusNanos(r, sign * d.totalNanos);
   return r;
 }
-
-export { floorDiv };

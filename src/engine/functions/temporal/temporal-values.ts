@@ -4,7 +4,7 @@
  * which is also what storage keeps and JSON output shows.
  */
 import type { TemporalKind, TemporalScalar } from '../../../storage/types.js';
-import { civilOf, epochDayOf, NANOS_PER_DAY, NANOS_PER_SECOND } from './calendar.js';
+import { civilOf, epochDayOf, NANOS_PER_SECOND } from './calendar.js';
 import { formatOffset } from './zones.js';
 
 export abstract class TemporalValue implements TemporalScalar {
@@ -199,5 +199,3 @@ export type AnyTemporal =
 export function isTemporalValue(v: unknown): v is AnyTemporal {
   return v instanceof TemporalValue;
 }
-
-export { NANOS_PER_DAY };
