@@ -11,7 +11,7 @@
  * point reads alone vs while a neighbour runs full-scan aggregations; cluster mode only).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -47,6 +47,8 @@ const HEAVY =
 
 interface Server {
   url: string;
+  /** CPU time (user + system) the server process has used so far, in ms. */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -94,6 +96,11 @@ async function startServer(
   });
   return {
     url,
+    cpuMs: () => {
+      // Fields 14 and 15 of /proc/<pid>/stat: utime and stime in clock ticks (100/s).
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * 10;
+    },
     stop: () =>
       new Promise((res) => {
         if (child.exitCode !== null) return res();
@@ -137,28 +144,38 @@ async function loadPeople(url: string, key: string, count: number): Promise<void
 
 interface Run {
   rps: number;
+  /** Server CPU per request (µs): robust to a machine shared with other load. */
+  cpuUs: number;
   p50: number;
   p99: number;
   non2xx: number;
 }
 
 async function cannon(
-  url: string,
+  server: Server,
   key: string,
   query: string,
   params: Record<string, unknown>,
   connections: number,
   seconds: number,
 ): Promise<Run> {
+  const cpu0 = server.cpuMs();
   const r = await autocannon({
-    url: `${url}/cypher`,
+    url: `${server.url}/cypher`,
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
     body: JSON.stringify({ query, params }),
     connections,
     duration: seconds,
   });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx + r.errors };
+  const cpuUs = ((server.cpuMs() - cpu0) * 1000) / Math.max(r.requests.total, 1);
+  return {
+    rps: r.requests.average,
+    cpuUs,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx + r.errors,
+  };
 }
 
 const rootKey = newApiKeySecret();
@@ -214,16 +231,17 @@ try {
     }
   }
   const q = values.query === 'noisy' ? QUERIES.read! : QUERIES[values.query!]!;
-  for (let i = 0; i < 2; i++) await cannon(servers[i]!.url, keys[i]!, q.query, q.params, c, 1);
+  for (let i = 0; i < 2; i++) await cannon(servers[i]!, keys[i]!, q.query, q.params, c, 1);
   const results: Record<string, Run[]> = { a: [], b: [], aNoisy: [], bNoisy: [] };
   for (let r = 0; r < rounds; r++) {
-    for (let i = 0; i < 2; i++) {
+    // ABBA order: a trend in the machine's background load hits both sides alike.
+    for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) {
       const name = sides[i]!.name;
-      results[name]!.push(await cannon(servers[i]!.url, keys[i]!, q.query, q.params, c, secs));
+      results[name]!.push(await cannon(servers[i]!, keys[i]!, q.query, q.params, c, secs));
       if (values.query === 'noisy') {
         const [victim] = await Promise.all([
-          cannon(servers[i]!.url, keys[i]!, q.query, q.params, c, secs),
-          cannon(servers[i]!.url, noisyKeys[i]!, HEAVY, {}, 4, secs),
+          cannon(servers[i]!, keys[i]!, q.query, q.params, c, secs),
+          cannon(servers[i]!, noisyKeys[i]!, HEAVY, {}, 4, secs),
         ]);
         results[`${name}Noisy`]!.push(victim);
       }
@@ -235,17 +253,23 @@ try {
     const runs = results[key]!;
     if (runs.length === 0) continue;
     const side = sides.find((s) => key.startsWith(s.name))!;
+    const m = (f: (r: Run) => number, d = 0) => avg(runs, f).toFixed(d);
     process.stdout.write(
-      `${key.padEnd(7)} ${side.mode.padEnd(10)} ${side.root.padEnd(20)} req/s ${avg(runs, (r) => r.rps)
-        .toFixed(0)
-        .padStart(
-          7,
-        )}  p50 ${avg(runs, (r) => r.p50).toFixed(1)} ms  p99 ${avg(runs, (r) => r.p99).toFixed(1)} ms  non2xx ${avg(runs, (r) => r.non2xx)}  rounds ${runs.map((r) => r.rps.toFixed(0)).join(',')}\n`,
+      [
+        key.padEnd(7),
+        side.mode.padEnd(10),
+        side.root.padEnd(20),
+        `req/s ${m((r) => r.rps).padStart(6)}`,
+        `cpu/req ${m((r) => r.cpuUs).padStart(5)} µs`,
+        `p50 ${m((r) => r.p50, 1)} ms`,
+        `p99 ${m((r) => r.p99, 1)} ms`,
+        `non2xx ${m((r) => r.non2xx)}`,
+        `rounds ${runs.map((r) => r.rps.toFixed(0)).join(',')}`,
+      ].join('  ') + '\n',
     );
   }
-  process.stdout.write(
-    `B/A throughput ${(avg(results.b!, (r) => r.rps) / avg(results.a!, (r) => r.rps)).toFixed(3)}\n`,
-  );
+  const ratio = (f: (r: Run) => number) => (avg(results.b!, f) / avg(results.a!, f)).toFixed(3);
+  process.stdout.write(`B/A throughput ${ratio((r) => r.rps)}, cpu per request ${ratio((r) => r.cpuUs)}\n`);
 } finally {
   await Promise.all(servers.map((s) => s.stop()));
   await emulator.stop();

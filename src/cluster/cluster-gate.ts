@@ -124,6 +124,14 @@ export function createClusterGate(deps: ClusterGateDeps): ClusterGateImpl {
       return { headers, quotas: tenant.quotas };
     },
 
+    admitCached(userId: string): Admission | undefined {
+      assertValidUserId(userId);
+      const tenant = quotaService.resolveCached(userId);
+      if (tenant === undefined) return undefined;
+      const { headers } = rateLimiter.consume(userId, tenant.quotas);
+      return { headers, quotas: tenant.quotas };
+    },
+
     async checkImport(userId: string, estimatedBytes: number): Promise<void> {
       assertValidUserId(userId);
       if (!Number.isSafeInteger(estimatedBytes) || estimatedBytes < 0) {

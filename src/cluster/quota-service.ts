@@ -100,11 +100,8 @@ export class QuotaService {
    * CONTROL_PLANE_UNAVAILABLE (details.retryAfterSeconds) under `fail_closed`.
    */
   async resolve(userId: string): Promise<TenantRecord> {
-    const entry = this.cache.get(userId);
-    if (entry !== undefined && this.clock.now() < expiryOf(entry)) {
-      this.hits += 1;
-      return answer(entry);
-    }
+    const fresh = this.resolveCached(userId);
+    if (fresh !== undefined) return fresh;
     this.misses += 1;
     let pending = this.inflight.get(userId);
     if (pending === undefined) {
@@ -112,6 +109,18 @@ export class QuotaService {
       this.inflight.set(userId, pending);
     }
     return answer(await pending);
+  }
+
+  /**
+   * The fresh cached answer, synchronously (counted as a hit), or undefined when HiveHub
+   * must be asked. Throws like `resolve` for a cached suspended or unknown tenant. Lets the
+   * request path skip a promise per request while the cache is warm.
+   */
+  resolveCached(userId: string): TenantRecord | undefined {
+    const entry = this.cache.get(userId);
+    if (entry === undefined || this.clock.now() >= expiryOf(entry)) return undefined;
+    this.hits += 1;
+    return answer(entry);
   }
 
   /** The cached answer, fresh or not, without calling HiveHub. */

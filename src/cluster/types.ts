@@ -45,6 +45,12 @@ export interface ClusterGate {
    * or RATE_LIMIT_EXCEEDED (details.retryAfterSeconds and details.headers).
    */
   admit(userId: string): Promise<Admission>;
+  /**
+   * `admit` without a promise when the tenant's quotas are freshly cached (the common
+   * case); undefined when the control plane must be asked, and the caller then uses
+   * `admit`. Same refusals and the same single rate-limit consumption as `admit`.
+   */
+  admitCached?(userId: string): Admission | undefined;
   /** Before a bulk import: asks the control plane; throws STORAGE_QUOTA_EXCEEDED if refused. */
   checkImport(userId: string, estimatedBytes: number): Promise<void>;
   /** Adds a request's deltas to the tenant's counters for the current report interval. */

@@ -17,7 +17,7 @@ import { checkFunction, routeAuth } from '../auth/functions.js';
 import { hasPermission, requirePermission } from '../auth/permissions.js';
 import { resolveTenantOverride, type HeaderBag } from '../auth/auth-service.js';
 import type { UserContext } from '../auth/types.js';
-import type { ClusterGate } from '../cluster/types.js';
+import type { Admission, ClusterGate } from '../cluster/types.js';
 import type { NexusConfig } from '../config/config-schema.js';
 import { DEFAULT_NAMESPACE, type NexusDatabase } from '../engine/api.js';
 import { NexusError } from '../errors.js';
@@ -165,9 +165,34 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
       else done();
     });
   } else {
-    app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    type RouteRule = NonNullable<FastifyRequest['routeOptions']['config']['auth']>;
+    /** Permission and function checks, after admission (a refused request still counts). */
+    const grant = (req: FastifyRequest, ctx: UserContext, rule: RouteRule): void => {
+      if (rule.permission !== null) requirePermission(ctx, rule.permission);
+      if (rule.function !== null) checkFunction(ctx, rule.function);
+      req.ctx = ctx;
+    };
+    const admitted = (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      userId: string,
+      admission: Admission,
+    ): void => {
+      for (const _ in admission.headers) {
+        reply.headers(admission.headers);
+        break;
+      }
+      req.tenantId = userId;
+      req.quotaBytes = admission.quotas.storageBytes;
+      req.usage = { requests: 1 };
+    };
+    /**
+     * Authenticates and admits the request. Synchronous in the common case (a warm quota
+     * cache): a promise is returned only when the control plane must be asked.
+     */
+    const authorize = (req: FastifyRequest, reply: FastifyReply): Promise<void> | undefined => {
       if (closing) throw new NexusError('SERVICE_UNAVAILABLE', 'The server is shutting down');
-      if (req.routeOptions.url === undefined) return; // unknown route: the 404 handler answers
+      if (req.routeOptions.url === undefined) return undefined; // unknown route: the 404 handler answers
       const routeConfig = req.routeOptions.config;
       const rule = routeConfig.auth;
       if (rule === undefined) {
@@ -175,7 +200,7 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
         req.log.warn({ route: req.routeOptions.url }, 'route missing from the auth function table');
         throw new NexusError('FORBIDDEN', 'This route is not available to API keys');
       }
-      if (!clusterMode && rule.publicInStandalone) return;
+      if (!clusterMode && rule.publicInStandalone) return undefined;
       let ctx = auth!.authenticate(req.headers, req.ip);
       let operatorAccess = false;
       if (clusterMode) {
@@ -203,18 +228,38 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
             throw new NexusError('INVALID_TOKEN', 'This API key is not bound to a tenant (no user_id)');
           }
         } else if (!operatorAccess) {
-          const admission = await gate!.admit(ctx.userId);
-          reply.headers(admission.headers);
-          req.tenantId = ctx.userId;
-          req.quotaBytes = admission.quotas.storageBytes;
-          req.usage = { requests: 1 };
+          const userId = ctx.userId;
+          const cached = gate!.admitCached?.(userId);
+          if (cached === undefined) {
+            const tenantCtx = ctx;
+            return gate!.admit(userId).then((admission) => {
+              admitted(req, reply, userId, admission);
+              grant(req, tenantCtx, rule);
+            });
+          }
+          admitted(req, reply, userId, cached);
         }
       } else if (ctx.namespace !== DEFAULT_NAMESPACE) {
         ctx = { ...ctx, namespace: DEFAULT_NAMESPACE };
       }
-      if (rule.permission !== null) requirePermission(ctx, rule.permission);
-      if (rule.function !== null) checkFunction(ctx, rule.function);
-      req.ctx = ctx;
+      grant(req, ctx, rule);
+      return undefined;
+    };
+    // A callback hook, not an async one: no promise per request on the synchronous path.
+    app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+      let pending: Promise<void> | undefined;
+      try {
+        pending = authorize(req, reply);
+      } catch (err) {
+        done(err as Error);
+        return;
+      }
+      if (pending === undefined) done();
+      else
+        pending.then(
+          () => done(),
+          (err: unknown) => done(err as Error),
+        );
     });
   }
 

@@ -43,20 +43,24 @@ export function writeOptionsOf(req: FastifyRequest): WriteOptions {
 export function addUsage(req: FastifyRequest, delta: UsageEvent): void {
   const usage = req.usage;
   if (usage === null) return;
-  for (const [key, value] of Object.entries(delta) as [keyof UsageEvent, number][]) {
-    usage[key] = (usage[key] ?? 0) + value;
+  for (const key in delta) {
+    const k = key as keyof UsageEvent;
+    usage[k] = (usage[k] ?? 0) + (delta[k] ?? 0);
   }
 }
 
+/** Per query, in cluster mode: plain field updates, no intermediate objects. */
 export function addQueryUsage(req: FastifyRequest, isWrite: boolean, stats: QueryStats): void {
-  if (req.usage === null) return;
-  addUsage(req, {
-    ...(isWrite ? { writeQueries: 1 } : { readQueries: 1 }),
-    nodesCreated: stats.nodesCreated,
-    nodesDeleted: stats.nodesDeleted,
-    relationshipsCreated: stats.relationshipsCreated,
-    relationshipsDeleted: stats.relationshipsDeleted,
-  });
+  const usage = req.usage;
+  if (usage === null) return;
+  if (isWrite) usage.writeQueries = (usage.writeQueries ?? 0) + 1;
+  else usage.readQueries = (usage.readQueries ?? 0) + 1;
+  if (stats.nodesCreated !== 0) usage.nodesCreated = (usage.nodesCreated ?? 0) + stats.nodesCreated;
+  if (stats.nodesDeleted !== 0) usage.nodesDeleted = (usage.nodesDeleted ?? 0) + stats.nodesDeleted;
+  if (stats.relationshipsCreated !== 0)
+    usage.relationshipsCreated = (usage.relationshipsCreated ?? 0) + stats.relationshipsCreated;
+  if (stats.relationshipsDeleted !== 0)
+    usage.relationshipsDeleted = (usage.relationshipsDeleted ?? 0) + stats.relationshipsDeleted;
 }
 
 /** Path ids arrive as digit strings (the schema checks the pattern). */

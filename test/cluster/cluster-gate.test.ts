@@ -129,6 +129,39 @@ describe('ClusterGate.admit', () => {
     expect(fetch.calls).toHaveLength(1);
   });
 
+  it('admits synchronously from a fresh cache, sharing the rate limit with admit', async () => {
+    const { gate, fetch, clock } = setup();
+    // Nothing cached yet: the caller must take the asynchronous path.
+    expect(gate.admitCached('alice')).toBeUndefined();
+    expect((await gate.admit('alice')).headers['X-RateLimit-Remaining']).toBe('49');
+    const cached = gate.admitCached('alice');
+    expect(cached?.quotas).toEqual({ storageBytes: 1000, requestsPerMinute: 50, requestsPerHour: 1000 });
+    expect(cached?.headers['X-RateLimit-Remaining']).toBe('48');
+    // Exactly the budget, across both paths.
+    let admitted = 2;
+    for (let i = 0; i < 60; i++) {
+      try {
+        if (gate.admitCached('alice') !== undefined) admitted++;
+      } catch (err) {
+        expect((err as NexusError).code).toBe('RATE_LIMIT_EXCEEDED');
+      }
+    }
+    expect(admitted).toBe(50);
+    await expect(gate.admit('alice')).rejects.toMatchObject({ code: 'RATE_LIMIT_EXCEEDED' });
+    expect(fetch.calls).toHaveLength(1);
+    expect(gate.status().cacheHitRate).toBeGreaterThan(0.9);
+    // Past the TTL the cached answer is no longer fresh: back to HiveHub.
+    clock.advance(61_000);
+    expect(gate.admitCached('alice')).toBeUndefined();
+  });
+
+  it('refuses cached suspended tenants and malformed ids synchronously', async () => {
+    const { gate } = setup();
+    await expect(gate.admit('sus')).rejects.toMatchObject({ code: 'TENANT_SUSPENDED' });
+    expect(() => gate.admitCached('sus')).toThrow(expect.objectContaining({ code: 'TENANT_SUSPENDED' }));
+    expect(() => gate.admitCached('bad id')).toThrow(expect.objectContaining({ code: 'INVALID_BODY' }));
+  });
+
   it('refuses suspended and unknown tenants and malformed ids', async () => {
     const { gate } = setup();
     await expect(gate.admit('sus')).rejects.toMatchObject({ code: 'TENANT_SUSPENDED' });
