@@ -284,3 +284,54 @@ describe('schema', () => {
     expect(await t.rows('SHOW INDEXES')).toEqual([]);
   });
 });
+
+describe('errors and edge cases', () => {
+  it('SKIP / LIMIT from parameters must be non-negative integers', async () => {
+    await expectCypherError(
+      t.db.execute('UNWIND [1, 2] AS x RETURN x LIMIT $l', { l: -1n }),
+      'SyntaxError',
+      'NegativeIntegerArgument',
+    );
+    await expectCypherError(
+      t.db.execute('UNWIND [1, 2] AS x RETURN x SKIP $s', { s: 1.5 }),
+      'SyntaxError',
+      'InvalidArgumentType',
+    );
+    expect(await t.rows('UNWIND [1, 2, 3] AS x RETURN x SKIP $s LIMIT $l', { s: 1n, l: 1n })).toEqual([
+      { x: 2n },
+    ]);
+  });
+
+  it('reading a deleted relationship fails, its type does not', async () => {
+    await t.db.execute('CREATE ()-[:T {num: 1}]->()');
+    expect(await t.rows('MATCH ()-[r]->() DELETE r RETURN type(r) AS t')).toEqual([{ t: 'T' }]);
+    await t.db.execute('CREATE ()-[:T {num: 1}]->()');
+    await expectCypherError(
+      t.db.execute('MATCH ()-[r]->() DELETE r RETURN r.num'),
+      'EntityNotFound',
+      'DeletedEntityAccess',
+    );
+  });
+
+  it('filters procedure output with YIELD ... WHERE', async () => {
+    await t.db.execute('CREATE (:Alpha), (:Beta), (:Also)');
+    expect(
+      await t.rows("CALL db.labels() YIELD label WHERE label STARTS WITH 'A' RETURN label ORDER BY label"),
+    ).toEqual([{ label: 'Also' }, { label: 'Alpha' }]);
+  });
+
+  it('returns no rows for a query without RETURN, and counts what it did', async () => {
+    const r = await t.db.execute('UNWIND range(1, 4) AS i CREATE (:N {i: i})');
+    expect(r.columns).toEqual([]);
+    expect(r.rows).toEqual([]);
+    expect(r.stats).toMatchObject({ nodesCreated: 4, propertiesSet: 4, labelsAdded: 4 });
+  });
+
+  it('returns entities as they are at the end of the query', async () => {
+    await t.db.execute('CREATE (:N {v: 1})');
+    const r = await t.db.execute('MATCH (n:N) WITH n, n.v AS old SET n.v = 2 RETURN n, old');
+    const [n, old] = r.rows[0]!;
+    expect((n as Node).properties.get('v')).toBe(2n);
+    expect(old).toBe(1n);
+  });
+});
