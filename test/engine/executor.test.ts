@@ -317,7 +317,7 @@ describe('errors and edge cases', () => {
     await t.db.execute('CREATE (:Alpha), (:Beta), (:Also)');
     expect(
       await t.rows("CALL db.labels() YIELD label WHERE label STARTS WITH 'A' RETURN label ORDER BY label"),
-    ).toEqual([{ label: 'Also' }, { label: 'Alpha' }]);
+    ).toEqual([{ label: 'Alpha' }, { label: 'Also' }]);
   });
 
   it('returns no rows for a query without RETURN, and counts what it did', async () => {
