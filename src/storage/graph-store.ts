@@ -84,6 +84,9 @@ export class GraphStore {
     const sync = options.sync ?? true;
     const root = open({
       path: options.path,
+      // lmdb-js guesses "file, not directory" from a dot in the last path segment
+      // (`./data.v2`, `/tmp/tmp.AbC`); the store is always a directory.
+      noSubdir: false,
       maxDbs: 8,
       maxReaders: 512,
       // Plain LMDB commits: each write transaction is flushed before it returns.
