@@ -67,3 +67,19 @@ describe('limits', () => {
     expect(ticks).toBeGreaterThan(3);
   });
 });
+
+describe('ORDER BY with LIMIT', () => {
+  it('keeps only the top rows, so the row cap is not reached', async () => {
+    const r = await t.db.execute(
+      'MATCH (a:N), (b:N) RETURN a.i * 1000 + b.i AS v ORDER BY v DESC SKIP 1 LIMIT 3',
+      {},
+      {
+        maxIntermediateRows: 1000,
+      },
+    );
+    expect(r.rows).toEqual([[300299n], [300298n], [300297n]]);
+    expect(r.plan).toBeUndefined();
+    const plan = (await t.db.execute('EXPLAIN MATCH (a:N) RETURN a ORDER BY a.i LIMIT 5')).plan;
+    expect(JSON.stringify(plan)).toContain('"operator":"Top"');
+  });
+});

@@ -222,25 +222,50 @@ export interface SortKey {
   readonly descending: boolean;
 }
 
-export function sortOperator(input: Operator, keys: readonly SortKey[], info: string): Operator {
-  return new BasicOperator('Sort', info, [input], function* (ctx, arg) {
-    const buf: { row: Row; keys: Value[] }[] = [];
+/**
+ * ORDER BY. With `top` (SKIP + LIMIT of the same projection) it keeps only the best
+ * `skip + limit` rows (Top-K: buffer up to 2k, then sort and cut), so
+ * `ORDER BY … LIMIT 10` over millions of rows holds ten, not millions.
+ */
+export function sortOperator(
+  input: Operator,
+  keys: readonly SortKey[],
+  info: string,
+  top?: { skip: Expr | null; limit: Expr },
+): Operator {
+  type Entry = { row: Row; keys: Value[] };
+  const cmp = (a: Entry, b: Entry) => {
+    for (let i = 0; i < keys.length; i++) {
+      const c = orderCompare(a.keys[i]!, b.keys[i]!);
+      if (c !== 0) return keys[i]!.descending ? -c : c;
+    }
+    return 0;
+  };
+  return new BasicOperator(top ? 'Top' : 'Sort', info, [input], function* (ctx, arg) {
+    const k = top
+      ? (top.skip ? countArg(top.skip(arg, ctx), 'SKIP') : 0) + countArg(top.limit(arg, ctx), 'LIMIT')
+      : Infinity;
+    let buf: Entry[] = [];
+    let held = 0;
     for (const r of input.open(ctx, arg)) {
       if (r === PAUSE) {
         yield r;
         continue;
       }
       ctx.hold(1);
-      buf.push({ row: r, keys: keys.map((k) => k.expr(r, ctx)) });
-    }
-    buf.sort((a, b) => {
-      for (let i = 0; i < keys.length; i++) {
-        const c = orderCompare(a.keys[i]!, b.keys[i]!);
-        if (c !== 0) return keys[i]!.descending ? -c : c;
+      held++;
+      buf.push({ row: r, keys: keys.map((key) => key.expr(r, ctx)) });
+      if (buf.length >= 2 * k + 64) {
+        // Stable sort keeps the earlier of equal rows, as a full sort would.
+        buf.sort(cmp);
+        buf = buf.slice(0, k);
+        ctx.release(held - buf.length);
+        held = buf.length;
       }
-      return 0;
-    });
-    ctx.release(buf.length);
+    }
+    buf.sort(cmp);
+    if (buf.length > k) buf = buf.slice(0, k);
+    ctx.release(held);
     for (const e of buf) yield e.row;
   });
 }

@@ -38,6 +38,13 @@ import { Node, Path, Relationship, type Value } from '../values.js';
 
 export type Expr = (row: Row, ctx: QueryContext) => Value;
 
+/**
+ * List comprehensions, reduce() and quantifiers loop inside ONE expression, where no
+ * operator PAUSE point is reached: they check the query deadline every 1024 elements,
+ * or `[x IN range(1, 50000000) | x * 2]` would hold the event loop far past the timeout.
+ */
+const DEADLINE_STRIDE = 1023;
+
 /** What the expression compiler needs from the rest of the planner. */
 export interface ExprEnv {
   /** Variables bound in the row when the expression runs. */
@@ -308,7 +315,9 @@ export function compileExpression(e: Ast.Expression, env: ExprEnv, predicate = f
           throw new CypherError('TypeError', 'InvalidArgumentType', `Expected a list but got ${describe(l)}`);
         }
         const out: Value[] = [];
+        let i = 0;
         for (const x of l as readonly Value[]) {
+          if ((++i & DEADLINE_STRIDE) === 0) ctx.checkDeadline();
           const r = withVar(row, name, x);
           if (where && where(r, ctx) !== true) continue;
           out.push(proj ? proj(r, ctx) : x);
@@ -345,7 +354,9 @@ export function compileExpression(e: Ast.Expression, env: ExprEnv, predicate = f
         if (!Array.isArray(l)) {
           throw new CypherError('TypeError', 'InvalidArgumentType', `Expected a list but got ${describe(l)}`);
         }
+        let i = 0;
         for (const x of l as readonly Value[]) {
+          if ((++i & DEADLINE_STRIDE) === 0) ctx.checkDeadline();
           const r: Row = { ...row };
           r[acc] = a;
           r[name] = x;
@@ -505,7 +516,9 @@ function compileQuantifier(e: Ast.Quantifier, env: ExprEnv): Expr {
     let trues = 0;
     let nulls = 0;
     const n = (l as readonly Value[]).length;
+    let i = 0;
     for (const x of l as readonly Value[]) {
+      if ((++i & DEADLINE_STRIDE) === 0) ctx.checkDeadline();
       const v = truthy(where(withVar(row, name, x), ctx));
       if (v === true) {
         trues++;

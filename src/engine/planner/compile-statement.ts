@@ -541,7 +541,13 @@ class Planner {
         expr: compileExpression(s.expression, this.env(sortBound, slots)),
         descending: s.direction === 'desc',
       }));
-      op = sortOperator(op, keys, proj.orderBy.map((s) => s.direction).join(', '));
+      const info = proj.orderBy.map((s) => s.direction).join(', ');
+      op = proj.limit
+        ? sortOperator(op, keys, info, {
+            skip: proj.skip ? this.expr(proj.skip, []) : null,
+            limit: this.expr(proj.limit, []),
+          })
+        : sortOperator(op, keys, info);
     }
     if (proj.skip || proj.limit) {
       op = skipLimitOperator(
