@@ -3,7 +3,6 @@
  * query text) and the procedure registry, and runs each query either inside one write
  * transaction (synchronously) or cooperatively over a read snapshot.
  */
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { LRUCache } from 'lru-cache';
 import { parse } from '../cypher/index.js';
 import { CypherError } from '../cypher/errors.js';
@@ -31,6 +30,7 @@ import {
   ProcedureRegistry,
   QueryContext,
   WriteNeeded,
+  SliceScheduler,
   snapshotValue,
   type Row,
   type RowStream,
@@ -39,8 +39,12 @@ import { emptyStats, type QueryResult, type Value } from './values.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_ROWS = 1_000_000;
-/** A read query yields the event loop after this much uninterrupted work. */
-const READ_SLICE_MS = 8;
+/**
+ * A read query yields the event loop after this much uninterrupted work. Short, because
+ * a point read arriving meanwhile waits up to one slice (slices are handed out one per
+ * event-loop turn by the SliceScheduler).
+ */
+const READ_SLICE_MS = 2;
 
 /** What the engine needs from storage; `GraphStore` provides it (tests may inject another). */
 export interface NexusStore {
@@ -52,6 +56,8 @@ export interface NexusStore {
 export class Nexus implements NexusDatabase {
   private readonly cache = new LRUCache<string, CompiledQuery>({ max: 2000 });
   private readonly procedures = new ProcedureRegistry();
+  /** Hands out read slices fairly across namespaces (noisy-neighbour protection). */
+  private readonly slices = new SliceScheduler();
   private closed = false;
 
   private constructor(
@@ -138,7 +144,9 @@ export class Nexus implements NexusDatabase {
       const rtx = handle.beginRead();
       try {
         const ctx = newContext(rtx, undefined);
-        rows = await drainAsync(compiled.root.open(ctx, {}), ctx, compiled.columns);
+        rows = await drainAsync(compiled.root.open(ctx, {}), ctx, compiled.columns, () =>
+          this.slices.yield(handle.namespace),
+        );
         rows = rows.map((r) => r.map((v) => snapshotValue(v, rtx, false)));
       } finally {
         rtx.close();
@@ -227,6 +235,7 @@ async function drainAsync(
   stream: RowStream,
   ctx: QueryContext,
   columns: readonly string[],
+  yieldSlice: () => Promise<void>,
 ): Promise<Value[][]> {
   const out: Value[][] = [];
   let sliceStart = Date.now();
@@ -235,7 +244,7 @@ async function drainAsync(
       ctx.checkDeadline();
       const now = Date.now();
       if (now - sliceStart >= READ_SLICE_MS) {
-        await yieldToEventLoop();
+        await yieldSlice();
         sliceStart = Date.now();
       }
       continue;

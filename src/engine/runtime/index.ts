@@ -8,3 +8,4 @@ export { ProcedureRegistry } from './procedure-registry.js';
 export type { Procedure, ProcedureSignature } from './procedure-registry.js';
 export { snapshotValue } from './snapshot-value.js';
 export { DryRunWriter, WriteNeeded } from './dry-run-writer.js';
+export { SliceScheduler } from './slice-scheduler.js';
