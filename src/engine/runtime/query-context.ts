@@ -53,7 +53,12 @@ export class QueryContext implements GraphAccess {
     /** PROFILE only: rows produced per plan operator. */
     readonly profile?: Map<object, number>,
   ) {
-    this.fn = { graph: this, now: Date.now(), random: Math.random };
+    this.fn = {
+      graph: this,
+      now: Date.now(),
+      random: Math.random,
+      checkDeadline: () => this.checkDeadline(),
+    };
   }
 
   /** Called at PAUSE points and by long loops: enforces the timeout. */
@@ -138,7 +143,20 @@ export class QueryContext implements GraphAccess {
     return rec;
   }
 
+  private readonly relCache = new Map<number, RelationshipRecord>();
+
   private relRecord(rel: Relationship): RelationshipRecord {
+    if (this.writer === undefined) {
+      let rec = this.relCache.get(rel.id);
+      if (rec === undefined) {
+        rec = this.tx.getRelationship(rel.id);
+        if (rec) {
+          if (this.relCache.size >= 4096) this.relCache.clear();
+          this.relCache.set(rel.id, rec);
+        }
+      }
+      if (rec) return rec;
+    }
     const rec = this.tx.getRelationship(rel.id);
     if (!rec) {
       throw new CypherError(
