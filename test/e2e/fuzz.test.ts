@@ -226,6 +226,31 @@ describe('fuzzing a running cluster-mode server', () => {
     expect(problems).toEqual([]);
   }, 60_000);
 
+  it('bounds single expensive expressions by the query timeout, keeping the server responsive', async () => {
+    // Each of these loops inside ONE expression (no operator pause point) or grows one value.
+    const cases: [string, string][] = [
+      ['[x IN range(1, 50000000) | x * 2][0]', 'QUERY_TIMEOUT'],
+      ['any(x IN range(1, 50000000) WHERE x < 0)', 'QUERY_TIMEOUT'],
+      ['size(range(1, 50000000))', 'QUERY_TIMEOUT'],
+      ['size(reduce(s = [], j IN range(1, 2000000) | s + [j]))', 'QUERY_TIMEOUT'],
+      ["size(reduce(s = 'x', i IN range(1, 40) | s + s))", 'QUERY_MEMORY_LIMIT'],
+    ];
+    for (const [expr, code] of cases) {
+      const started = Date.now();
+      const [res, health] = await Promise.all([
+        call(server.url, 'POST', '/cypher', { key: key.secret, body: { query: `RETURN ${expr} AS v` } }),
+        // Another request in flight meanwhile is answered, not starved for the whole query.
+        call(server.url, 'GET', '/health', { key: ROOT_KEY }),
+      ]);
+      sent += 2;
+      expect(res.status, `${expr}: ${res.text}`).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      expect((res.body as { error: { code: string } }).error.code, expr).toBe(code);
+      expect(Date.now() - started, expr).toBeLessThan(5000);
+      expect(health.status).toBe(200);
+    }
+  }, 60_000);
+
   it('shows no prototype pollution and stays within the request budget', async () => {
     const created = await call(server.url, 'POST', '/data/nodes', {
       key: key.secret,
@@ -239,6 +264,24 @@ describe('fuzzing a running cluster-mode server', () => {
     });
     expect(read.status).toBe(200);
     expect(read.text).not.toContain('polluted');
+    // Parameter lookup is by own property only: inherited names are not parameters.
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const res = await call(server.url, 'POST', '/cypher', {
+        key: key.secret,
+        raw: `{"query":"RETURN $${name} AS v","params":{"__proto__":{"${name}":1}}}`,
+      });
+      expect(res.status, `${name}: ${res.text}`).toBe(400);
+      expect((res.body as { error: { code: string } }).error.code).toBe('CYPHER_SEMANTIC_ERROR');
+    }
+    // Pollution-shaped property keys are stored as plain keys of the node, nothing more.
+    const odd = await call(server.url, 'POST', '/data/nodes', {
+      key: key.secret,
+      raw: '{"labels":["Odd"],"properties":{"__proto__":"v","constructor":"c"}}',
+    });
+    expect(odd.status).toBe(201);
+    expect((odd.body as { properties: unknown }).properties).toEqual(
+      JSON.parse('{"__proto__":"v","constructor":"c"}'),
+    );
     for (const path of ['/health', '/stats', '/cluster/usage', '/schema/property_keys']) {
       const res = await call(server.url, 'GET', path, { key: path === '/health' ? ROOT_KEY : key.secret });
       expect(res.status, path).toBe(200);

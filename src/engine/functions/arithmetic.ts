@@ -2,6 +2,7 @@
  * Cypher arithmetic operators. INTEGER results are checked against the signed 64-bit
  * range and raise ArithmeticError IntegerOverflow instead of widening to FLOAT.
  */
+import { NexusError } from '../../errors.js';
 import type { Value } from '../values.js';
 import { arithmeticError, integerOverflow, typeError } from './errors.js';
 import { typeName } from './type-name.js';
@@ -26,6 +27,22 @@ function isNum(v: Value): v is bigint | number {
 }
 
 /**
+ * Longest string `+` builds. Without a bound, doubling a string in reduce() reaches V8's
+ * limit and surfaces as an internal error (500) after allocating hundreds of megabytes.
+ */
+export const MAX_CONCAT_LENGTH = 1 << 26;
+
+function concat(a: string, b: string): string {
+  if (a.length + b.length > MAX_CONCAT_LENGTH) {
+    throw new NexusError(
+      'QUERY_MEMORY_LIMIT',
+      `String concatenation would exceed ${MAX_CONCAT_LENGTH} characters`,
+    );
+  }
+  return a + b;
+}
+
+/**
  * `+`: numbers; STRING + STRING/number and number + STRING concatenate (Neo4j renders
  * the number with toString); LIST + LIST concatenates, LIST + x appends, x + LIST
  * prepends (List4 [2]). Null on either side gives null.
@@ -35,14 +52,14 @@ export function add(a: Value, b: Value): Value {
   const tb = typeof b;
   if (ta === 'bigint' && tb === 'bigint') return checkInt((a as bigint) + (b as bigint), '+');
   if (ta === 'number' && tb === 'number') return (a as number) + (b as number);
-  if (ta === 'string' && tb === 'string') return (a as string) + (b as string);
+  if (ta === 'string' && tb === 'string') return concat(a as string, b as string);
   if (a === null || b === null) return null;
   if (isNum(a) && isNum(b)) return Number(a) + Number(b);
   if (Array.isArray(a))
     return Array.isArray(b) ? [...(a as Value[]), ...(b as Value[])] : [...(a as Value[]), b];
   if (Array.isArray(b)) return [a, ...(b as Value[])];
-  if (ta === 'string' && isNum(b)) return (a as string) + numberToString(b);
-  if (tb === 'string' && isNum(a)) return numberToString(a) + (b as string);
+  if (ta === 'string' && isNum(b)) return concat(a as string, numberToString(b));
+  if (tb === 'string' && isNum(a)) return concat(numberToString(a), b as string);
   return temporalAdd(a, b) ?? mismatch('+', a, b);
 }
 

@@ -21,4 +21,9 @@ export interface FunctionContext {
   /** Fixed for the whole query (timestamp(), datetime() consistency). */
   readonly now: number;
   readonly random: () => number;
+  /**
+   * Throws QUERY_TIMEOUT once the query is past its deadline. Functions that build large
+   * values in one call (range()) call it periodically; absent outside a running query.
+   */
+  readonly checkDeadline?: () => void;
 }

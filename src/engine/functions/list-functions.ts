@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Value } from '../values.js';
 import { argumentError } from './errors.js';
 import { checkInt } from './arithmetic.js';
+import type { FunctionContext } from './function-context.js';
 import { badArg, expectList, spec, type FunctionSpec } from './function-spec.js';
 import { codePointLength, reverseString } from './string-functions.js';
 import { equals } from './value-equality.js';
@@ -20,7 +21,7 @@ function rangeArg(v: Value | undefined): bigint {
   throw argumentError('InvalidArgumentType', `range() expects INTEGER arguments, got ${t}`);
 }
 
-export function range(args: readonly Value[]): Value {
+export function range(args: readonly Value[], ctx?: FunctionContext): Value {
   const start = rangeArg(args[0]);
   const end = rangeArg(args[1]);
   const step = args.length > 2 ? rangeArg(args[2]) : 1n;
@@ -43,6 +44,8 @@ export function range(args: readonly Value[]): Value {
   const out = new Array<bigint>(n);
   let x = start;
   for (let i = 0; i < n; i++) {
+    // Building 50M elements takes seconds: respect the query timeout while doing it.
+    if ((i & 0xffff) === 0xffff) ctx?.checkDeadline?.();
     out[i] = x;
     x += step;
   }
