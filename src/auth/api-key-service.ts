@@ -127,6 +127,10 @@ export class ApiKeyService {
   private readonly idByHash = new LRUCache<string, string>({ max: 10_000 });
   /** When each key's last_used_at was last persisted; bounded, losing entries is harmless. */
   private readonly lastTouched = new LRUCache<string, number>({ max: 10_000 });
+  /** Last parsed key entry per key id with the bytes it came from (see readKeyEntry). */
+  private readonly parsedKeys = new LRUCache<string, { raw: Buffer; entry: AuthTableEntry }>({
+    max: 10_000,
+  });
 
   constructor(
     private readonly table: SystemTable<AuthTableEntry>,
@@ -239,7 +243,7 @@ export class ApiKeyService {
       this.idByHash.set(hex, id);
     }
     // The key entry itself is read on every request, so revocation is never cached.
-    const entry = this.read(KEY_PREFIX + id);
+    const entry = this.readKeyEntry(id);
     if (entry?.kind !== 'key' || !hashMatches(entry.hash, digest)) return { ok: false, reason: 'unknown' };
     const record = entry.record;
     if (record.revoked_at !== null) return { ok: false, reason: 'revoked' };
@@ -332,6 +336,27 @@ export class ApiKeyService {
   private read(key: string): AuthTableEntry | undefined {
     if (this.pending.has(key)) return this.pending.get(key) ?? undefined;
     return this.table.get(key);
+  }
+
+  /**
+   * `read` of a key entry for authentication: the stored bytes are read on every call (so
+   * a revoke or update, by any process, counts on the next request), but they are parsed
+   * only when they differ from the last bytes parsed for this key.
+   */
+  private readKeyEntry(id: string): AuthTableEntry | undefined {
+    const key = KEY_PREFIX + id;
+    if (this.table.getRaw === undefined || this.pending.has(key)) return this.read(key);
+    const raw = this.table.getRaw(key);
+    if (raw === undefined) {
+      this.parsedKeys.delete(id);
+      return undefined;
+    }
+    const cached = this.parsedKeys.get(id);
+    if (cached !== undefined && Buffer.compare(cached.raw, raw) === 0) return cached.entry;
+    const copy = Buffer.from(raw);
+    const entry = JSON.parse(copy.toString('utf8')) as AuthTableEntry;
+    this.parsedKeys.set(id, { raw: copy, entry });
+    return entry;
   }
 
   private write(key: string, value: AuthTableEntry): Promise<void> {

@@ -40,6 +40,12 @@ export class LmdbSystemTable<V> implements SystemTable<V> {
     return buf === undefined ? undefined : (JSON.parse(buf.toString('utf8')) as V);
   }
 
+  getRaw(key: string): Uint8Array | undefined {
+    const buf = binaryGets(this.db).getBinaryFast(this.key(key));
+    // lmdb-js reuses one buffer and only overrides its `length`: give a real view of it.
+    return buf === undefined ? undefined : buf.subarray(0, buf.length);
+  }
+
   // async so that a failure is a rejected promise, never a synchronous throw.
   async put(key: string, value: V): Promise<void> {
     const json = JSON.stringify(value) as string | undefined;

@@ -144,6 +144,12 @@ export interface NamespaceHandle {
 /** A small key/value table outside every namespace, for server state (API keys, usage outbox). */
 export interface SystemTable<V> {
   get(key: string): V | undefined;
+  /**
+   * The stored bytes of `key` (its JSON text), or undefined. Lets a caller that keeps a
+   * parsed copy skip re-parsing while the bytes are unchanged. The buffer is only valid
+   * until the next storage call. Optional: callers fall back to `get`.
+   */
+  getRaw?(key: string): Uint8Array | undefined;
   put(key: string, value: V): Promise<void>;
   remove(key: string): Promise<boolean>;
   /** Entries whose key starts with `prefix`, in key order. */

@@ -47,4 +47,34 @@ describe('auth state in the LMDB store', () => {
     );
     await store.close();
   });
+
+  it('sees a revoke or permission change by another process on the next request', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nexus-auth-'));
+    dirs.push(dir);
+    const store = await GraphStore.open({ path: dir });
+    const open = () =>
+      createAuth({
+        table: store.systemTable<AuthTableEntry>(AUTH_TABLE_NAME),
+        enabled: true,
+        clusterMode: false,
+        env: {},
+      });
+    const server = await open();
+    const root = server.auth.authenticate({ 'x-api-key': server.generatedRootKey ?? '' }, 'ip');
+    const { key, secret } = await server.keys.create({ name: 'k', permissions: ['READ'] }, root);
+    // Authenticated twice: the second time from the parsed copy of unchanged bytes.
+    expect(server.auth.authenticate({ 'x-api-key': secret }, 'ip').permissions).toContain('READ');
+    expect(server.auth.authenticate({ 'x-api-key': secret }, 'ip').permissions).not.toContain('WRITE');
+    // Another service instance (as another process would) changes the stored entry.
+    const other = await open();
+    await other.keys.update(key.id, { permissions: ['WRITE'] }, root);
+    expect(server.auth.authenticate({ 'x-api-key': secret }, 'ip').permissions).toContain('WRITE');
+    await other.keys.revoke(key.id, root);
+    expect(() => server.auth.authenticate({ 'x-api-key': secret }, 'ip')).toThrow(
+      /invalid, revoked or expired/,
+    );
+    await server.keys.flush();
+    await other.keys.flush();
+    await store.close();
+  });
 });
