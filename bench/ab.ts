@@ -94,6 +94,10 @@ async function startServer(
     child.stderr!.on('data', on);
     child.once('exit', (code) => rej(new Error(`server exited ${code}: ${out}`)));
   });
+  return serverHandle(child, url);
+}
+
+function serverHandle(child: ChildProcess, url: string): Server {
   return {
     url,
     cpuMs: () => {
@@ -109,6 +113,27 @@ async function startServer(
         setTimeout(() => child.kill('SIGKILL'), 8000).unref();
       }),
   };
+}
+
+/** The bare Fastify ceiling (bench/bare-server.ts), for `--a-mode bare`. */
+async function startBare(root: string, prof: string | undefined): Promise<Server> {
+  const args = [
+    ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []),
+    '--import',
+    'tsx',
+    join(root, 'bench/bare-server.ts'),
+  ];
+  const child: ChildProcess = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const port = await new Promise<string>((res, rej) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /listening (\d+)/.exec(out);
+      if (m) res(m[1]!);
+    });
+    child.once('exit', (code) => rej(new Error(`bare server exited ${code}: ${out}`)));
+  });
+  return serverHandle(child, `http://127.0.0.1:${port}`);
 }
 
 async function post(url: string, path: string, key: string, body: unknown): Promise<Record<string, unknown>> {
@@ -209,7 +234,9 @@ const prof = values['cpu-prof'];
 const servers = await Promise.all(
   sides.map((s) => {
     const c = sideConfig(s.mode);
-    return startServer(s.root, c.config, c.env, prof ? join(prof, s.name) : undefined);
+    const profDir = prof ? join(prof, s.name) : undefined;
+    if (s.mode === 'bare') return startBare(s.root, profDir);
+    return startServer(s.root, c.config, c.env, profDir);
   }),
 );
 const c = Number(values.connections);
@@ -219,6 +246,10 @@ try {
   const keys: string[] = [];
   const noisyKeys: (string | undefined)[] = [];
   for (let i = 0; i < 2; i++) {
+    if (sides[i]!.mode === 'bare') {
+      keys.push('unused');
+      continue;
+    }
     const cluster = sides[i]!.mode === 'cluster';
     const k = await createKey(servers[i]!.url, rootKey, cluster ? 'ab-a' : undefined);
     keys.push(k);
