@@ -5,13 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { loadConfig } from '../config/load-config.js';
+import { loadConfig, loadStorageConfig } from '../config/load-config.js';
 import { DEFAULT_NAMESPACE } from '../engine/api.js';
 import { NexusError } from '../errors.js';
 import { parseJsonBody } from '../server/json-body.js';
 import { jsonToParams } from '../server/serialize.js';
 import { startServer, type RunningServer } from '../server/start-server.js';
 import { openServices } from '../server/open-services.js';
+import type { GraphStore } from '../storage/graph-store.js';
 import { formatTable } from './format-table.js';
 
 export interface CliIo {
@@ -47,6 +48,52 @@ function handleSignals(running: RunningServer, io: CliIo): void {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+}
+
+type Counts = { nodes: number; relationships: number; bytes: number };
+const describe = (s: Counts): string =>
+  `${s.nodes} nodes, ${s.relationships} relationships, ${s.bytes} bytes`;
+
+/**
+ * The body of `nexus migrate`. The source's counts are the reference; the target is
+ * described only as empty or not, because during an interrupted copy its counter record
+ * (copied from the source) is not what it holds yet.
+ */
+async function migrate(store: GraphStore, target: string, io: CliIo): Promise<void> {
+  const source = store.namespace(DEFAULT_NAMESPACE).stats();
+  const targetBefore = store.namespace(target).stats();
+  io.stdout(`source ${DEFAULT_NAMESPACE}: ${describe(source)}\n`);
+  let targetState = 'empty';
+  if (targetBefore.bytes !== 0) {
+    targetState =
+      source.bytes === 0
+        ? 'holds data, the source is empty'
+        : 'not empty (an interrupted migration is resumed; any other data makes the move refuse)';
+  }
+  io.stdout(`target ${target}: ${targetState}\n`);
+  let lastPhase = '';
+  let lastPrint = 0;
+  const result = await store.moveNamespace(DEFAULT_NAMESPACE, target, {
+    onProgress: ({ phase, entries }) => {
+      const now = Date.now();
+      // Every phase change, and at most once a second within a phase.
+      if (phase === lastPhase && now - lastPrint < 1000) return;
+      lastPhase = phase;
+      lastPrint = now;
+      io.stdout(`progress: ${phase}, ${entries} entries\n`);
+    },
+  });
+  const after = store.namespace(DEFAULT_NAMESPACE).stats();
+  io.stdout(`after source ${DEFAULT_NAMESPACE}: ${describe(after)}\n`);
+  io.stdout(`after target ${target}: ${describe(result)}\n`);
+  if (result.alreadyDone) {
+    io.stdout(`nothing to migrate: ${target} already holds the data or the source is empty\n`);
+  } else {
+    io.stdout(
+      `migrated ${result.nodes} nodes and ${result.relationships} relationships into ${target}` +
+        `${result.resumed ? ' (resumed an interrupted migration)' : ''}; counts verified\n`,
+    );
+  }
 }
 
 export function buildProgram(io: CliIo = defaultIo): Command {
@@ -106,33 +153,42 @@ export function buildProgram(io: CliIo = defaultIo): Command {
 
   program
     .command('migrate')
-    .description('Move the standalone (default) graph into a tenant namespace for cluster mode')
+    .description('Move the standalone (default) graph into a tenant namespace for cluster mode (offline)')
     .requiredOption('--to-tenant <user_id>', 'the HiveHub user id that will own the data')
+    .option('-c, --config <file>', 'YAML configuration file (only its storage section is read)')
     .option('-d, --data <dir>', 'data directory (default: storage.data_dir, ./data)')
-    .action(async (opts: { toTenant: string; data?: string }) => {
+    .action(async (opts: { toTenant: string; config?: string; data?: string }) => {
       const { tenantNamespace } = await import('../cluster/namespace.js');
       const target = tenantNamespace(opts.toTenant);
-      const config = loadConfig({ flags: { dataDir: opts.data } });
-      const { GraphStore } = await import('../storage/index.js');
-      const store = await GraphStore.open({
-        path: config.storage.data_dir,
-        sync: true,
-        mapSize: config.storage.map_size,
+      // Offline: only the data directory matters, so a cluster-mode environment without
+      // HiveHub settings must not stop it (loadConfig would validate the cluster section).
+      const storage = loadStorageConfig({
+        ...(opts.config === undefined ? {} : { file: opts.config }),
+        flags: { dataDir: opts.data },
       });
+      const { GraphStore, acquireDataDirLock } = await import('../storage/index.js');
+      let lock;
       try {
-        const show = (when: string): void => {
-          for (const ns of [DEFAULT_NAMESPACE, target]) {
-            const s = store.namespace(ns).stats();
-            io.stdout(
-              `${when} ${ns}: ${s.nodes} nodes, ${s.relationships} relationships, ${s.bytes} bytes\n`,
-            );
-          }
-        };
-        show('before');
-        await store.moveNamespace(DEFAULT_NAMESPACE, target);
-        show('after ');
+        lock = acquireDataDirLock(storage.data_dir, 'nexus migrate');
+      } catch (err) {
+        if (err instanceof NexusError && err.code === 'CONFLICT') {
+          throw new NexusError('CONFLICT', `cannot migrate: ${err.message}`, { details: err.details });
+        }
+        throw err;
+      }
+      try {
+        const store = await GraphStore.open({
+          path: storage.data_dir,
+          sync: true,
+          mapSize: storage.map_size,
+        });
+        try {
+          await migrate(store, target, io);
+        } finally {
+          await store.close();
+        }
       } finally {
-        await store.close();
+        lock.release();
       }
     });
 

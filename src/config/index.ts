@@ -5,6 +5,7 @@ export { configSchema, LOG_LEVELS } from './config-schema.js';
 export type { NexusConfig, ParsedConfig } from './config-schema.js';
 export {
   loadConfig,
+  loadStorageConfig,
   resolveConfig,
   redactConfig,
   isLoopbackHost,

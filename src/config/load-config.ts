@@ -187,6 +187,69 @@ export function loadConfig(options: LoadConfigOptions = {}): NexusConfig {
 }
 
 /**
+ * Only the `storage` section, for offline commands (`nexus migrate`) that touch nothing
+ * but the data directory: the rest of the config — the cluster / HiveHub section above
+ * all — is neither needed nor validated, so an environment set up for a cluster-mode
+ * server does not stop a migration. Precedence per key: the `--data` flag, then the
+ * `--config` file the operator named explicitly, then the environment, then the default.
+ */
+export function loadStorageConfig(options: LoadConfigOptions = {}): NexusConfig['storage'] {
+  const env = options.env ?? process.env;
+  const tree: Tree = {};
+  const sources = new Map<string, string>();
+  for (const [name, path, kind] of ENV_OVERRIDES) {
+    if (!path.startsWith('storage.')) continue;
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    setPath(tree, path, coerce(name, path, raw, kind));
+    sources.set(path, name);
+  }
+  if (options.file) {
+    const fileStorage = readYaml(options.file).storage;
+    if (fileStorage !== undefined && fileStorage !== null) {
+      if (!isTree(fileStorage)) {
+        throw new ConfigError(
+          `invalid config: storage = ${JSON.stringify(fileStorage)} (from ${options.file}): expected a mapping`,
+          {
+            key: 'storage',
+            value: fileStorage,
+            source: options.file,
+          },
+        );
+      }
+      for (const [key, value] of Object.entries(fileStorage)) {
+        setPath(tree, `storage.${key}`, value);
+        sources.set(`storage.${key}`, options.file);
+      }
+    }
+  }
+  const dataDir = options.flags?.dataDir;
+  if (dataDir !== undefined) {
+    setPath(tree, 'storage.data_dir', coerce('--data', 'storage.data_dir', dataDir, 'string'));
+    sources.set('storage.data_dir', '--data');
+  }
+  const section = isTree(tree.storage) ? tree.storage : {};
+  const result = configSchema.shape.storage.safeParse(section);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const key = issue.code === 'unrecognized_keys' ? (issue.keys[0] ?? '') : issue.path.map(String).join('.');
+    const path = `storage.${key}`;
+    const value = section[key];
+    const shown = value === undefined ? 'undefined' : JSON.stringify(value);
+    const reason = issue.code === 'unrecognized_keys' ? 'unknown key' : issue.message;
+    throw new ConfigError(
+      `invalid config: ${path} = ${shown} (from ${sources.get(path) ?? 'defaults'}): ${reason}`,
+      {
+        key: path,
+        value,
+        source: sources.get(path) ?? 'defaults',
+      },
+    );
+  }
+  return Object.freeze({ ...result.data });
+}
+
+/**
  * Validates a raw options tree (as YAML would give it), resolves derived values and
  * freezes. `sources` names where each dotted key came from, for error messages.
  */

@@ -2,7 +2,9 @@
  * Runs the server for real: opens the database, the auth layer and (cluster mode) the
  * cluster gate from the validated config, listens, prints the bound address, and shuts
  * down gracefully — stop accepting, let in-flight requests finish (bounded by
- * server.shutdown_timeout_ms), stop the gate (flushing usage), close storage.
+ * server.shutdown_timeout_ms), stop the gate (flushing usage), close storage. The data
+ * directory's lock (storage/data-dir-lock.ts) is held from before the store opens until it
+ * is closed.
  */
 import { mkdirSync } from 'node:fs';
 import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
@@ -11,6 +13,7 @@ import type { NexusConfig } from '../config/config-schema.js';
 import type { NexusDatabase } from '../engine/api.js';
 import { createServer, REDACT_PATHS, type NexusServer, type RequestAuthenticator } from './create-server.js';
 import type { ClusterGate } from '../cluster/types.js';
+import { acquireDataDirLock } from '../storage/data-dir-lock.js';
 
 /** What `openServices` produces: everything the app needs, and how to release it. */
 export interface ServerServices {
@@ -49,12 +52,20 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const { config } = options;
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   mkdirSync(config.storage.data_dir, { recursive: true });
+  // Before the store opens: a second server or a running `nexus migrate` must not share it.
+  const lock = acquireDataDirLock(config.storage.data_dir, 'nexus serve');
   // One pino instance for the app and cluster mode; keys are redacted wherever they appear.
   const logger = pino({
     level: config.log.level,
     redact: { paths: [...REDACT_PATHS, 'serviceApiKey', 'service_api_key'], censor: '[redacted]' },
   });
-  const services = await options.openServices(config, { version: options.version, logger });
+  let services: ServerServices;
+  try {
+    services = await options.openServices(config, { version: options.version, logger });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   let server: NexusServer;
   try {
     server = await createServer({
@@ -72,6 +83,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     await services.clusterGate?.stop().catch(() => undefined);
     await services.db.close().catch(() => undefined);
     for (const fn of services.cleanup) await fn().catch(() => undefined);
+    lock.release();
     throw err;
   }
   const address = server.app.server.address();
@@ -106,8 +118,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           .stop()
           .catch((err: unknown) => server.app.log.error({ err }, 'cluster gate stop'));
       }
-      await services.db.close();
-      for (const fn of services.cleanup) await fn();
+      try {
+        await services.db.close();
+        for (const fn of services.cleanup) await fn();
+      } finally {
+        lock.release();
+      }
     })();
     return closing;
   };

@@ -67,14 +67,55 @@ describe('nexus CLI', () => {
     const data = join(dir, 'migrate-db');
     await run('query', 'CREATE (:A)-[:R]->(:B)', '--data', data);
     const res = await run('migrate', '--to-tenant', 'acme_1', '--data', data);
-    expect(res.out).toContain('before default: 2 nodes, 1 relationships');
-    expect(res.out).toContain('before tenant:acme_1: 0 nodes, 0 relationships');
-    expect(res.out).toMatch(/after {2}default: 0 nodes, 0 relationships/);
-    expect(res.out).toMatch(/after {2}tenant:acme_1: 2 nodes, 1 relationships/);
+    expect(res.out).toContain('source default: 2 nodes, 1 relationships');
+    expect(res.out).toContain('target tenant:acme_1: empty');
+    expect(res.out).toContain('after source default: 0 nodes, 0 relationships');
+    expect(res.out).toContain('after target tenant:acme_1: 2 nodes, 1 relationships');
+    expect(res.out).toContain('migrated 2 nodes and 1 relationships into tenant:acme_1; counts verified');
     expect((await run('query', 'MATCH (n) RETURN count(n) AS c', '--data', data)).out).toContain('| 0 |');
     await expect(run('migrate', '--to-tenant', 'bad tenant!', '--data', data)).rejects.toMatchObject({
       code: 'INVALID_BODY',
     });
+  });
+
+  it('resumes an interrupted migration, showing the source counts as the reference', async () => {
+    const data = join(dir, 'migrate-resume-db');
+    await run('query', 'UNWIND range(1, 20) AS i CREATE (:A {i: i})-[:R]->(:B)', '--data', data);
+    const { GraphStore } = await import('../../src/storage/index.js');
+    const store = await GraphStore.open({ path: data });
+    let batches = 0;
+    await expect(
+      store.moveNamespace('default', 'tenant:acme_2', {
+        batchSize: 10,
+        onProgress: (p) => {
+          if (p.phase === 'copy' && ++batches === 2) throw new Error('crash');
+        },
+      }),
+    ).rejects.toThrow('crash');
+    await store.close();
+
+    const res = await run('migrate', '--to-tenant', 'acme_2', '--data', data);
+    // The reference is the source; the half-copied target's counter record is not shown.
+    expect(res.out).toContain('source default: 40 nodes, 20 relationships');
+    expect(res.out).toContain('target tenant:acme_2: not empty (an interrupted migration is resumed');
+    expect(res.out).not.toMatch(/^(before|target) tenant:acme_2: 40 nodes/m);
+    expect(res.out).toMatch(/progress: copy, \d+ entries/);
+    expect(res.out).toMatch(/progress: delete, \d+ entries/);
+    expect(res.out).toContain('after target tenant:acme_2: 40 nodes, 20 relationships');
+    expect(res.out).toContain('into tenant:acme_2 (resumed an interrupted migration); counts verified');
+  });
+
+  it('reads the data directory of migrate from --config, ignoring the cluster section', async () => {
+    const data = join(dir, 'migrate-config.db');
+    await run('query', 'CREATE (:A)', '--data', data);
+    const config = join(dir, 'migrate.yml');
+    writeFileSync(config, `storage:\n  data_dir: ${JSON.stringify(data)}\ncluster:\n  enabled: true\n`);
+    const res = await run('migrate', '--to-tenant', 'acme_3', '--config', config);
+    expect(res.out).toContain('migrated 1 nodes and 0 relationships into tenant:acme_3');
+    writeFileSync(config, 'storage:\n  map_size: -1\n');
+    await expect(run('migrate', '--to-tenant', 'acme_3', '--config', config)).rejects.toThrow(
+      /storage\.map_size = -1/,
+    );
   });
 
   it('starts the HiveHub emulator and prints its address (as a process)', async () => {
