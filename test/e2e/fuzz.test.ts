@@ -228,14 +228,16 @@ describe('fuzzing a running cluster-mode server', () => {
 
   it('bounds single expensive expressions by the query timeout, keeping the server responsive', async () => {
     // Each of these loops inside ONE expression (no operator pause point) or grows one value.
-    const cases: [string, string][] = [
-      ['[x IN range(1, 50000000) | x * 2][0]', 'QUERY_TIMEOUT'],
-      ['any(x IN range(1, 50000000) WHERE x < 0)', 'QUERY_TIMEOUT'],
-      ['size(range(1, 50000000))', 'QUERY_TIMEOUT'],
-      ['size(reduce(s = [], j IN range(1, 2000000) | s + [j]))', 'QUERY_TIMEOUT'],
-      ["size(reduce(s = 'x', i IN range(1, 40) | s + s))", 'QUERY_MEMORY_LIMIT'],
+    // Either bound may trip first (time or size); what matters is a 4xx, quickly.
+    const BOUNDS = ['QUERY_TIMEOUT', 'QUERY_MEMORY_LIMIT'];
+    const cases = [
+      '[x IN range(1, 50000000) | x * 2][0]',
+      'any(x IN range(1, 50000000) WHERE x < 0)',
+      'size(range(1, 50000000))',
+      'size(reduce(s = [], j IN range(1, 2000000) | s + [j]))',
+      "size(reduce(s = 'x', i IN range(1, 40) | s + s))",
     ];
-    for (const [expr, code] of cases) {
+    for (const expr of cases) {
       const started = Date.now();
       const [res, health] = await Promise.all([
         call(server.url, 'POST', '/cypher', { key: key.secret, body: { query: `RETURN ${expr} AS v` } }),
@@ -245,7 +247,7 @@ describe('fuzzing a running cluster-mode server', () => {
       sent += 2;
       expect(res.status, `${expr}: ${res.text}`).toBeGreaterThanOrEqual(400);
       expect(res.status).toBeLessThan(500);
-      expect((res.body as { error: { code: string } }).error.code, expr).toBe(code);
+      expect(BOUNDS, expr).toContain((res.body as { error: { code: string } }).error.code);
       expect(Date.now() - started, expr).toBeLessThan(5000);
       expect(health.status).toBe(200);
     }
