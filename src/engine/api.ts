@@ -17,6 +17,11 @@ export interface NexusOptions {
   queryTimeoutMs?: number;
   /** Default cap on intermediate rows a query may hold (default 1,000,000). */
   maxIntermediateRows?: number;
+  /**
+   * Default per-query memory budget in bytes (estimated size of the lists, strings and rows
+   * a query builds and holds; default 256 MiB; 0 = none) → QUERY_MEMORY_LIMIT.
+   */
+  maxQueryMemoryBytes?: number;
   mapSize?: number;
 }
 
@@ -30,6 +35,7 @@ export interface ExecuteOptions {
   accessMode?: 'read' | 'write';
   timeoutMs?: number;
   maxIntermediateRows?: number;
+  maxQueryMemoryBytes?: number;
   /** Storage quota in bytes; see `WriteOptions.maxBytes`. */
   maxStorageBytes?: number;
 }

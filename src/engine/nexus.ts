@@ -25,12 +25,15 @@ import {
 import { compileStatement, type CompiledQuery } from './planner/index.js';
 import { describePlan } from './executor/index.js';
 import {
+  DEFAULT_MAX_QUERY_MEMORY_BYTES,
   DryRunWriter,
   PAUSE,
   ProcedureRegistry,
   QueryContext,
   WriteNeeded,
   SliceScheduler,
+  asResourceError,
+  rowBytes,
   snapshotValue,
   type Row,
   type RowStream,
@@ -94,6 +97,18 @@ export class Nexus implements NexusDatabase {
     params: Record<string, Value> = {},
     options: ExecuteOptions = {},
   ): Promise<QueryResult> {
+    try {
+      return await this.run(query, params, options);
+    } catch (err) {
+      throw asResourceError(err);
+    }
+  }
+
+  private async run(
+    query: string,
+    params: Record<string, Value>,
+    options: ExecuteOptions,
+  ): Promise<QueryResult> {
     if (this.closed) throw new NexusError('SERVICE_UNAVAILABLE', 'The database is closed');
     const compiled = this.compile(query);
     if (options.accessMode === 'read' && compiled.isWrite) {
@@ -118,11 +133,13 @@ export class Nexus implements NexusDatabase {
     const timeout = options.timeoutMs ?? this.options.queryTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     const deadline = timeout > 0 ? Date.now() + timeout : 0;
     const maxRows = options.maxIntermediateRows ?? this.options.maxIntermediateRows ?? DEFAULT_MAX_ROWS;
+    const maxMemory =
+      options.maxQueryMemoryBytes ?? this.options.maxQueryMemoryBytes ?? DEFAULT_MAX_QUERY_MEMORY_BYTES;
     const stats = emptyStats();
     const profile = compiled.mode === 'profile' ? new Map<object, number>() : undefined;
 
     const newContext = (tx: GraphReader, writer: GraphWriter | undefined) =>
-      new QueryContext(tx, writer, paramMap, stats, this.procedures, deadline, maxRows, profile);
+      new QueryContext(tx, writer, paramMap, stats, this.procedures, deadline, maxRows, profile, maxMemory);
 
     let rows: Value[][] | undefined;
     if (compiled.isWrite && compiled.mergeOnly) rows = this.dryRun(handle, compiled, newContext);
@@ -222,7 +239,9 @@ function drainSync(stream: RowStream, ctx: QueryContext, columns: readonly strin
     // A query that does not end in RETURN produces no rows.
     if (columns.length === 0) continue;
     ctx.hold(1);
-    out.push(project(row, columns));
+    const values = project(row, columns);
+    ctx.memory.charge(rowBytes(values));
+    out.push(values);
   }
   return out;
 }
@@ -251,7 +270,9 @@ async function drainAsync(
     }
     if (columns.length === 0) continue;
     ctx.hold(1);
-    out.push(project(row, columns));
+    const values = project(row, columns);
+    ctx.memory.charge(rowBytes(values));
+    out.push(values);
   }
   return out;
 }

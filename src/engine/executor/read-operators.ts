@@ -7,6 +7,7 @@ import { CypherError } from '../../cypher/errors.js';
 import type { GraphReader } from '../../storage/types.js';
 import { createAggregator, groupingKey, orderCompare, type Aggregator } from '../functions/index.js';
 import type { Procedure } from '../runtime/procedure-registry.js';
+import { recordBytes, valueBytes } from '../runtime/memory-budget.js';
 import {
   PAUSE,
   PAUSE_EVERY,
@@ -135,6 +136,8 @@ export function projectOperator(input: Operator, items: readonly ProjectItem[], 
 }
 
 const NO_ARGS: readonly Value[] = [];
+/** Aggregates that keep every input value (their memory grows with the input). */
+const HOLDING_AGGREGATES = new Set(['collect', 'stdev', 'stdevp', 'percentilecont', 'percentiledisc']);
 
 export interface AggregateSpec {
   readonly slot: string;
@@ -155,8 +158,10 @@ export function aggregateOperator(
 ): Operator {
   const info = `keys: ${keys.map((k) => k.name).join(', ')}; aggregates: ${aggs.map((a) => a.name).join(', ')}`;
   const nKeys = keys.length;
+  const holding = aggs.map((a) => a.distinct || HOLDING_AGGREGATES.has(a.name.toLowerCase()));
   return new BasicOperator('EagerAggregation', info, [input], function* (ctx, arg) {
     const groups = new Map<string, { row: Row; aggs: Aggregator[] }>();
+    let bytes = 0;
     for (const r of input.open(ctx, arg)) {
       if (r === PAUSE) {
         yield r;
@@ -172,14 +177,23 @@ export function aggregateOperator(
       let g = groups.get(key);
       if (!g) {
         ctx.hold(1);
+        const b = 64 + key.length;
+        ctx.memory.charge(b);
+        bytes += b;
         g = { row: r, aggs: aggs.map((a) => createAggregator(a.name, a.distinct)) };
         groups.set(key, g);
       }
       for (let i = 0; i < aggs.length; i++) {
         const args = aggs[i]!.args;
-        g.aggs[i]!.add(
-          args.length === 0 ? NO_ARGS : args.length === 1 ? [args[0]!(r, ctx)] : args.map((f) => f(r, ctx)),
-        );
+        const values =
+          args.length === 0 ? NO_ARGS : args.length === 1 ? [args[0]!(r, ctx)] : args.map((f) => f(r, ctx));
+        if (holding[i]) {
+          // collect() of millions of values: each one stays until the group is emitted.
+          const b = 8 + valueBytes(values[0] ?? null);
+          ctx.memory.charge(b);
+          bytes += b;
+        }
+        g.aggs[i]!.add(values);
       }
     }
     if (groups.size === 0 && keys.length === 0) {
@@ -195,12 +209,14 @@ export function aggregateOperator(
       yield out;
     }
     ctx.release(groups.size);
+    ctx.memory.release(bytes);
   });
 }
 
 export function distinctOperator(input: Operator, names: readonly string[]): Operator {
   return new BasicOperator('Distinct', names.join(', '), [input], function* (ctx, arg) {
     const seen = new Set<string>();
+    let bytes = 0;
     for (const r of input.open(ctx, arg)) {
       if (r === PAUSE) {
         yield r;
@@ -211,9 +227,12 @@ export function distinctOperator(input: Operator, names: readonly string[]): Ope
       if (seen.has(key)) continue;
       seen.add(key);
       ctx.hold(1);
+      ctx.memory.charge(48 + key.length);
+      bytes += 48 + key.length;
       yield r;
     }
     ctx.release(seen.size);
+    ctx.memory.release(bytes);
   });
 }
 
@@ -233,7 +252,7 @@ export function sortOperator(
   info: string,
   top?: { skip: Expr | null; limit: Expr },
 ): Operator {
-  type Entry = { row: Row; keys: Value[] };
+  type Entry = { row: Row; keys: Value[]; bytes: number };
   const cmp = (a: Entry, b: Entry) => {
     for (let i = 0; i < keys.length; i++) {
       const c = orderCompare(a.keys[i]!, b.keys[i]!);
@@ -247,6 +266,7 @@ export function sortOperator(
       : Infinity;
     let buf: Entry[] = [];
     let held = 0;
+    let heldBytes = 0;
     for (const r of input.open(ctx, arg)) {
       if (r === PAUSE) {
         yield r;
@@ -254,18 +274,27 @@ export function sortOperator(
       }
       ctx.hold(1);
       held++;
-      buf.push({ row: r, keys: keys.map((key) => key.expr(r, ctx)) });
+      const sortKeys = keys.map((key) => key.expr(r, ctx));
+      const bytes = recordBytes(r) + 8 * sortKeys.length;
+      ctx.memory.charge(bytes);
+      heldBytes += bytes;
+      buf.push({ row: r, keys: sortKeys, bytes });
       if (buf.length >= 2 * k + 64) {
         // Stable sort keeps the earlier of equal rows, as a full sort would.
         buf.sort(cmp);
+        let dropped = 0;
+        for (let i = k; i < buf.length; i++) dropped += buf[i]!.bytes;
         buf = buf.slice(0, k);
         ctx.release(held - buf.length);
         held = buf.length;
+        ctx.memory.release(dropped);
+        heldBytes -= dropped;
       }
     }
     buf.sort(cmp);
     if (buf.length > k) buf = buf.slice(0, k);
     ctx.release(held);
+    ctx.memory.release(heldBytes);
     for (const e of buf) yield e.row;
   });
 }

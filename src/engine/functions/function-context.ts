@@ -26,4 +26,10 @@ export interface FunctionContext {
    * values in one call (range()) call it periodically; absent outside a running query.
    */
   readonly checkDeadline?: () => void;
+  /**
+   * Throws QUERY_MEMORY_LIMIT unless a value of about `bytes` fits in the query's memory
+   * budget. Functions that build large values (range(), string functions) call it before
+   * allocating; absent outside a running query.
+   */
+  readonly checkMemory?: (bytes: number) => void;
 }

@@ -41,6 +41,8 @@ export function range(args: readonly Value[], ctx?: FunctionContext): Value {
     );
   }
   const n = Number(count);
+  // ~32 bytes per element (a slot and a boxed integer): refuse before allocating.
+  ctx?.checkMemory?.(n * 32);
   const out = new Array<bigint>(n);
   let x = start;
   for (let i = 0; i < n; i++) {

@@ -4,6 +4,7 @@
  */
 import type { Value } from '../values.js';
 import { argumentError } from './errors.js';
+import type { FunctionContext } from './function-context.js';
 import {
   badArg,
   expectInteger,
@@ -82,16 +83,28 @@ function unary(name: string, f: (s: string) => Value): FunctionSpec {
   });
 }
 
-function replace(args: readonly Value[]): Value {
+/** Non-overlapping occurrences of `sub` in `str` (`''` occurs between every two code units). */
+function occurrences(str: string, sub: string): number {
+  if (sub === '') return Math.max(0, str.length - 1);
+  let n = 0;
+  for (let i = str.indexOf(sub); i >= 0; i = str.indexOf(sub, i + sub.length)) n++;
+  return n;
+}
+
+function replace(args: readonly Value[], ctx?: FunctionContext): Value {
   const [s, search, repl] = args;
   if (s === null || search === null || repl === null) return null;
   const str = expectString('replace', s ?? null);
   const from = expectString('replace', search ?? null);
   const to = expectString('replace', repl ?? null);
+  // The result can be far larger than the input: size it before building it.
+  if (ctx?.checkMemory && to.length > from.length) {
+    ctx.checkMemory(str.length + occurrences(str, from) * (to.length - from.length));
+  }
   return str.split(from).join(to);
 }
 
-function split(args: readonly Value[]): Value {
+function split(args: readonly Value[], ctx?: FunctionContext): Value {
   const [s, delim] = args;
   if (s === null || delim === null || s === undefined || delim === undefined) return null;
   const str = expectString('split', s);
@@ -106,6 +119,8 @@ function split(args: readonly Value[]): Value {
   } else return badArg('split', delim, 'a STRING or LIST<STRING> delimiter');
   if (delims.length === 1) {
     const d = delims[0]!;
+    // Every part is a string object and a list slot (~24 bytes even for one character).
+    ctx?.checkMemory?.(str.length + (occurrences(str, d) + 1) * 40);
     return d === '' ? Array.from(str) : str.split(d);
   }
   // Several delimiters: split at the earliest (longest on ties) match, left to right.

@@ -4,6 +4,12 @@
  */
 import type { Value } from '../values.js';
 import { argumentError } from './errors.js';
+import {
+  assertBacktrackingAllowed,
+  assertSafeRegex,
+  compileLinear,
+  needsUnicodeEngine,
+} from './safe-regex.js';
 
 export function stringStartsWith(a: Value, b: Value): boolean | null {
   if (typeof a !== 'string' || typeof b !== 'string') return null;
@@ -22,6 +28,8 @@ export function stringContains(a: Value, b: Value): boolean | null {
 
 const REGEX_CACHE_LIMIT = 256;
 const regexCache = new Map<string, RegExp>();
+/** ReDoS guards of cached patterns: the linear-time twin (if any) and the unbounded quantifiers. */
+const regexGuards = new WeakMap<RegExp, { linear: RegExp | undefined; unbounded: number }>();
 
 /**
  * Translates a Java regex into a JavaScript one anchored for a full-string match.
@@ -42,6 +50,7 @@ export function compileCypherRegex(pattern: string): RegExp {
       if (f === 'm' && !flags.includes('m')) flags += 'm';
     }
   }
+  const unbounded = assertSafeRegex(body, flags.includes('i'), pattern);
   let re: RegExp;
   try {
     re = new RegExp(`^(?:${body})$`, flags);
@@ -58,11 +67,18 @@ export function compileCypherRegex(pattern: string): RegExp {
     if (first !== undefined) regexCache.delete(first);
   }
   regexCache.set(pattern, re);
+  regexGuards.set(re, { linear: compileLinear(re.source, re.flags), unbounded });
   return re;
 }
 
 /** `=~`: full-string match; null when either side is not a string. */
 export function regexMatch(a: Value, b: Value): boolean | null {
   if (typeof a !== 'string' || typeof b !== 'string') return null;
-  return compileCypherRegex(b).test(a);
+  const re = compileCypherRegex(b);
+  // One RegExp call cannot be interrupted by the query timeout: prefer the linear-time
+  // engine, and bound the subject when the backtracking engine has to run.
+  const guard = regexGuards.get(re);
+  if (guard?.linear && !needsUnicodeEngine(a)) return guard.linear.test(a);
+  assertBacktrackingAllowed(b, guard?.unbounded ?? 0, a);
+  return re.test(a);
 }

@@ -34,6 +34,7 @@ import {
   xor,
 } from '../functions/index.js';
 import { PAUSE, type QueryContext, type Row, type RowStream } from '../runtime/query-context.js';
+import { LIST_ELEMENT_BYTES, valueBytes } from '../runtime/memory-budget.js';
 import { Node, Path, Relationship, type Value } from '../values.js';
 
 export type Expr = (row: Row, ctx: QueryContext) => Value;
@@ -316,11 +317,16 @@ export function compileExpression(e: Ast.Expression, env: ExprEnv, predicate = f
         }
         const out: Value[] = [];
         let i = 0;
+        let bytes = 0;
         for (const x of l as readonly Value[]) {
           if ((++i & DEADLINE_STRIDE) === 0) ctx.checkDeadline();
           const r = withVar(row, name, x);
           if (where && where(r, ctx) !== true) continue;
-          out.push(proj ? proj(r, ctx) : x);
+          const v = proj ? proj(r, ctx) : x;
+          // `[x IN range(1, 5000) | range(1, 5000)]`: small elements, a huge list.
+          bytes += 8 + valueBytes(v);
+          ctx.memory.check(bytes);
+          out.push(v);
         }
         return out;
       };
@@ -335,7 +341,13 @@ export function compileExpression(e: Ast.Expression, env: ExprEnv, predicate = f
       const proj = compileExpression(e.projection, withBound(env, local));
       return (row, ctx) => {
         const out: Value[] = [];
-        for (const r of rowsOf(m(row, ctx), ctx)) out.push(proj(r, ctx));
+        let bytes = 0;
+        for (const r of rowsOf(m(row, ctx), ctx)) {
+          const v = proj(r, ctx);
+          bytes += 8 + valueBytes(v);
+          ctx.memory.check(bytes);
+          out.push(v);
+        }
         return out;
       };
     }
@@ -388,7 +400,13 @@ export function compileExpression(e: Ast.Expression, env: ExprEnv, predicate = f
       const m = env.compileMatch(e.element, null, pathVar, env.bound);
       return (row, ctx) => {
         const out: Value[] = [];
-        for (const r of rowsOf(m(row, ctx), ctx)) out.push(r[pathVar] ?? null);
+        let bytes = 0;
+        for (const r of rowsOf(m(row, ctx), ctx)) {
+          const v = r[pathVar] ?? null;
+          bytes += 8 + valueBytes(v);
+          ctx.memory.check(bytes);
+          out.push(v);
+        }
         return out;
       };
     }
@@ -488,7 +506,17 @@ function compileBinary(e: Ast.Binary, env: ExprEnv, predicate: boolean): Expr {
     case 'in':
       return (row, ctx) => inList(l(row, ctx), r(row, ctx));
     case '+':
-      return (row, ctx) => add(l(row, ctx), r(row, ctx));
+      return (row, ctx) => {
+        const a = l(row, ctx);
+        const b = r(row, ctx);
+        // Doubling a list (`reduce(l = [1], x IN range(1, 40) | l + l)`) must stop at the
+        // budget, before the copy is made.
+        if (Array.isArray(a) || Array.isArray(b)) {
+          const n = (Array.isArray(a) ? a.length : 1) + (Array.isArray(b) ? b.length : 1);
+          ctx.memory.check(n * LIST_ELEMENT_BYTES);
+        } else if (typeof a === 'string' && typeof b === 'string') ctx.memory.check(a.length + b.length);
+        return add(a, b);
+      };
     case '-':
       return (row, ctx) => subtract(l(row, ctx), r(row, ctx));
     case '*':

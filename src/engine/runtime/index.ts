@@ -9,3 +9,11 @@ export type { Procedure, ProcedureSignature } from './procedure-registry.js';
 export { snapshotValue } from './snapshot-value.js';
 export { DryRunWriter, WriteNeeded } from './dry-run-writer.js';
 export { SliceScheduler } from './slice-scheduler.js';
+export {
+  MemoryBudget,
+  DEFAULT_MAX_QUERY_MEMORY_BYTES,
+  LIST_ELEMENT_BYTES,
+  asResourceError,
+  rowBytes,
+  valueBytes,
+} from './memory-budget.js';

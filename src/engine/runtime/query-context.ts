@@ -8,6 +8,7 @@ import { NexusError } from '../../errors.js';
 import type { GraphReader, GraphWriter, NodeRecord, RelationshipRecord } from '../../storage/types.js';
 import type { FunctionContext, GraphAccess } from '../functions/function-context.js';
 import { Node, Relationship, type QueryStats, type Value } from '../values.js';
+import { DEFAULT_MAX_QUERY_MEMORY_BYTES, MemoryBudget } from './memory-budget.js';
 import type { ProcedureRegistry } from './procedure-registry.js';
 
 /** Marker that operators pass upwards so the driver can check limits and yield the event loop. */
@@ -41,6 +42,8 @@ export class QueryContext implements GraphAccess {
   work = 0;
   /** Per-execution memo for operators (e.g. the chosen start of a pattern). */
   readonly memo = new Map<object, unknown>();
+  /** Estimated bytes the query builds and holds (see memory-budget.ts). */
+  readonly memory: MemoryBudget;
 
   constructor(
     readonly tx: GraphReader,
@@ -52,12 +55,16 @@ export class QueryContext implements GraphAccess {
     private readonly maxRows: number,
     /** PROFILE only: rows produced per plan operator. */
     readonly profile?: Map<object, number>,
+    maxMemoryBytes: number = DEFAULT_MAX_QUERY_MEMORY_BYTES,
   ) {
+    const memory = new MemoryBudget(maxMemoryBytes);
+    this.memory = memory;
     this.fn = {
       graph: this,
       now: Date.now(),
       random: Math.random,
       checkDeadline: () => this.checkDeadline(),
+      checkMemory: (bytes) => memory.check(bytes),
     };
   }
 

@@ -1,0 +1,135 @@
+/**
+ * Per-query memory budget. The row cap (`maxIntermediateRows`) counts rows, but one row
+ * can hold a 10-million-element list or a 500 MB string, and Node's heap is shared by every
+ * tenant of the process: a single query that exhausts it kills them all. The budget counts
+ * estimated bytes where large values are built (range(), list `+`, comprehensions) and
+ * where rows are held (result, ORDER BY, DISTINCT, aggregation groups, collect()), and
+ * throws QUERY_MEMORY_LIMIT before the allocation happens whenever possible.
+ *
+ * Estimates are deliberately simple (V8 object layouts vary): what matters is that
+ * they grow with the real size and are cheap to compute for scalars.
+ */
+import { NexusError } from '../../errors.js';
+import { Node, Path, Relationship, type Value } from '../values.js';
+
+/** Default per-query budget: 256 MiB. */
+export const DEFAULT_MAX_QUERY_MEMORY_BYTES = 256 * 1024 * 1024;
+
+/** A list slot (pointer) plus a boxed number or bigint. */
+export const LIST_ELEMENT_BYTES = 32;
+const SCALAR_BYTES = 24;
+const ENTITY_BYTES = 96;
+const CONTAINER_BYTES = 32;
+
+/** Estimated heap size of a value, deep (shared sub-values are counted each time). */
+export function valueBytes(v: Value): number {
+  if (v === null || typeof v !== 'object') {
+    return typeof v === 'string' ? SCALAR_BYTES + v.length : SCALAR_BYTES;
+  }
+  if (Array.isArray(v)) {
+    let n = CONTAINER_BYTES + 8 * v.length;
+    for (const x of v as readonly Value[]) {
+      n +=
+        x === null || typeof x !== 'object'
+          ? typeof x === 'string'
+            ? SCALAR_BYTES + x.length
+            : SCALAR_BYTES
+          : valueBytes(x);
+    }
+    return n;
+  }
+  if (v instanceof Map) {
+    let n = CONTAINER_BYTES;
+    for (const [k, x] of v as ReadonlyMap<string, Value>) n += 40 + k.length + valueBytes(x);
+    return n;
+  }
+  if (v instanceof Node || v instanceof Relationship) return ENTITY_BYTES;
+  if (v instanceof Path) return CONTAINER_BYTES + ENTITY_BYTES * (v.nodes.length + v.relationships.length);
+  // Temporal values and other small objects.
+  return CONTAINER_BYTES;
+}
+
+/** Estimated size of an executor row (variable name → value). */
+export function recordBytes(row: Readonly<Record<string, Value>>): number {
+  let n = CONTAINER_BYTES;
+  for (const k in row) n += 8 + valueBytes(row[k]!);
+  return n;
+}
+
+/** Estimated size of the values of a row or result record. */
+export function rowBytes(values: Iterable<Value>): number {
+  let n = CONTAINER_BYTES;
+  for (const v of values)
+    n +=
+      v === null || typeof v !== 'object'
+        ? typeof v === 'string'
+          ? SCALAR_BYTES + v.length
+          : SCALAR_BYTES
+        : valueBytes(v);
+  return n;
+}
+
+export class MemoryBudget {
+  private held = 0;
+
+  /** `limit` in bytes; 0 or less disables the budget. */
+  constructor(readonly limit: number) {}
+
+  /** Bytes currently accounted as held by the query. */
+  get used(): number {
+    return this.held;
+  }
+
+  /** Throws unless a value of `bytes` can be built on top of what the query holds. */
+  check(bytes: number): void {
+    if (this.limit > 0 && this.held + bytes > this.limit) this.fail(this.held + bytes);
+  }
+
+  /** Accounts `bytes` as held until `release`. */
+  charge(bytes: number): void {
+    this.held += bytes;
+    if (this.limit > 0 && this.held > this.limit) {
+      const total = this.held;
+      this.held -= bytes;
+      this.fail(total);
+    }
+  }
+
+  release(bytes: number): void {
+    this.held = Math.max(0, this.held - bytes);
+  }
+
+  private fail(bytes: number): never {
+    throw new NexusError(
+      'QUERY_MEMORY_LIMIT',
+      `The query would use about ${mib(bytes)} MiB of memory, more than its budget of ${mib(this.limit)} MiB; ` +
+        'add a LIMIT, aggregate earlier or build smaller lists and strings',
+    );
+  }
+}
+
+function mib(bytes: number): string {
+  return (bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0);
+}
+
+/**
+ * Engine failures that are really resource exhaustion (V8's `Invalid string length`,
+ * `Invalid array length`, `Maximum call stack size exceeded`) become client errors
+ * instead of a 500: a query caused them, and the process is intact after unwinding.
+ */
+export function asResourceError(err: unknown): unknown {
+  if (!(err instanceof RangeError)) return err;
+  if (/call stack/i.test(err.message)) {
+    return new NexusError(
+      'QUERY_MEMORY_LIMIT',
+      'The query nests too deeply to evaluate (stack depth exceeded)',
+    );
+  }
+  if (/invalid (string|array|typed array) length|allocation failed|out of memory/i.test(err.message)) {
+    return new NexusError(
+      'QUERY_MEMORY_LIMIT',
+      `The query built a value larger than the engine supports (${err.message})`,
+    );
+  }
+  return err;
+}
