@@ -2,7 +2,7 @@
  * API key secrets: generation, format and hashing. Secrets are never stored; only their
  * SHA-256 hash is, and hashes are compared in constant time.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const SECRET_PREFIX = 'nx_';
 /** `nx_` + base64url (no padding) of 32 random bytes = 43 characters. */
@@ -18,7 +18,8 @@ export function isWellFormedSecret(secret: string): boolean {
 
 /** SHA-256 of the secret, raw bytes. A fast hash is enough: secrets carry 256 random bits. */
 export function hashSecretBytes(secret: string): Buffer {
-  return createHash('sha256').update(secret, 'utf8').digest();
+  // One-shot hash: no Hash object per request (this runs on every authenticated request).
+  return hash('sha256', secret, 'buffer');
 }
 
 /** SHA-256 of the secret, hex (the stored form). */

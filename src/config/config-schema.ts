@@ -37,6 +37,8 @@ export const configSchema = z
       .object({
         timeout_ms: nonNegativeInt.default(30_000),
         max_intermediate_rows: positiveInt.default(1_000_000),
+        /** Per-query memory budget (estimated bytes of lists, strings and held rows); 0 = none. */
+        max_memory_bytes: nonNegativeInt.default(256 * 1024 * 1024),
       })
       .strict()
       .prefault({}),

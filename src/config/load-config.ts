@@ -34,6 +34,7 @@ export const ENV_OVERRIDES: ReadonlyArray<readonly [string, string, EnvKind]> = 
   ['NEXUS_STORAGE_MAP_SIZE', 'storage.map_size', 'int'],
   ['NEXUS_QUERY_TIMEOUT_MS', 'query.timeout_ms', 'int'],
   ['NEXUS_QUERY_MAX_INTERMEDIATE_ROWS', 'query.max_intermediate_rows', 'int'],
+  ['NEXUS_QUERY_MAX_MEMORY_BYTES', 'query.max_memory_bytes', 'int'],
   ['NEXUS_AUTH_ENABLED', 'auth.enabled', 'bool'],
   ['NEXUS_ROOT_API_KEY', 'auth.root_api_key', 'string'],
   ['NEXUS_ROOT_API_KEY_FILE', 'auth.root_api_key_file', 'string'],

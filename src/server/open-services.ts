@@ -55,6 +55,7 @@ export async function openServices(
     mapSize: config.storage.map_size,
     queryTimeoutMs: config.query.timeout_ms,
     maxIntermediateRows: config.query.max_intermediate_rows,
+    maxQueryMemoryBytes: config.query.max_memory_bytes,
   });
   const tables = await systemTableOpener(db, config);
   const services: ServerServices = {

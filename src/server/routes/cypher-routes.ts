@@ -74,6 +74,7 @@ export const cypherRoutes: FastifyPluginAsync<RouteServices> = async (app, servi
         accessMode: hasPermission(ctx, 'WRITE') ? 'write' : 'read',
         timeoutMs: config.query.timeout_ms,
         maxIntermediateRows: config.query.max_intermediate_rows,
+        maxQueryMemoryBytes: config.query.max_memory_bytes,
         ...(req.quotaBytes === null ? {} : { maxStorageBytes: req.quotaBytes }),
       });
       const ms = Math.round((performance.now() - start) * 1000) / 1000;
