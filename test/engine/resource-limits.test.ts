@@ -1,0 +1,261 @@
+/**
+ * Queries that try to exhaust the process (memory, stack, catastrophic regex backtracking,
+ * long synchronous work) must end with a clear error code, quickly, and never with a V8
+ * RangeError. One process serves every tenant, so each of these is a denial of service
+ * if it gets through.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NexusError } from '../../src/errors.js';
+import { CypherError } from '../../src/cypher/errors.js';
+import {
+  MAX_REGEX_SUBJECT_LENGTH,
+  assertSafeRegex,
+  linearEngineAvailable,
+} from '../../src/engine/functions/safe-regex.js';
+import type { Value } from '../../src/engine/values.js';
+import { openTestDb, type TestDb } from './support/test-db.js';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await openTestDb();
+  // A complete directed graph on 25 nodes: 600 relationships, astronomically many trails.
+  await t.db.execute(
+    'UNWIND range(1, 25) AS i CREATE (:N {i: i}) WITH count(*) AS c ' +
+      'MATCH (a:N), (b:N) WHERE a <> b CREATE (a)-[:R]->(b)',
+  );
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const MiB = 1024 * 1024;
+
+/** Runs a query that must fail with `code`; returns the elapsed milliseconds. */
+async function failsWith(
+  query: string,
+  code: string,
+  options: Parameters<TestDb['db']['execute']>[2] = {},
+  params: Record<string, Value> = {},
+): Promise<number> {
+  const started = Date.now();
+  let caught: unknown;
+  try {
+    await t.db.execute(query, params, options);
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught, `${query.slice(0, 80)} should fail`).toBeInstanceOf(NexusError);
+  expect((caught as NexusError).code).toBe(code);
+  return Date.now() - started;
+}
+
+describe('memory budget', () => {
+  it('streams UNWIND range() through count() without holding the list', async () => {
+    const r = await t.db.execute('UNWIND range(1, 1000000) AS x RETURN count(x)');
+    expect(r.rows).toEqual([[1000000n]]);
+  });
+
+  it('refuses a huge range() before allocating it', async () => {
+    const ms = await failsWith('RETURN size(range(1, 50000000))', 'QUERY_MEMORY_LIMIT');
+    expect(ms).toBeLessThan(1000);
+    await failsWith('WITH range(1, 10000000) AS l RETURN l', 'QUERY_MEMORY_LIMIT');
+  });
+
+  it('a 1,000,000-element list is fine under the default budget', async () => {
+    expect((await t.db.execute('RETURN size(range(1, 1000000))')).rows).toEqual([[1000000n]]);
+  });
+
+  it('bounds reduce() building a huge string', async () => {
+    await failsWith(
+      "RETURN size(reduce(s = '', x IN range(1, 10000000) | s + 'xxxxxxxxxx'))",
+      'QUERY_MEMORY_LIMIT',
+    );
+    // The same with a list small enough to pass range(): the string itself hits the budget.
+    await failsWith(
+      "RETURN size(reduce(s = '', x IN range(1, 200000) | s + 'xxxxxxxxxx'))",
+      'QUERY_MEMORY_LIMIT',
+      { maxQueryMemoryBytes: MiB },
+    );
+  });
+
+  it('stops list doubling before the copy is made', async () => {
+    await failsWith('RETURN size(reduce(l = [1], x IN range(1, 40) | l + l))', 'QUERY_MEMORY_LIMIT');
+  });
+
+  it('counts the elements a list comprehension accumulates', async () => {
+    await failsWith('RETURN size([x IN range(1, 5000) | range(1, 5000)])', 'QUERY_MEMORY_LIMIT', {
+      maxQueryMemoryBytes: 32 * MiB,
+    });
+    // Small comprehensions are unaffected.
+    expect((await t.db.execute('RETURN size([x IN range(1, 100) | range(1, 100)])')).rows).toEqual([[100n]]);
+  });
+
+  it('counts collect() input', async () => {
+    await failsWith('UNWIND range(1, 2000000) AS x RETURN size(collect(x))', 'QUERY_MEMORY_LIMIT', {
+      maxQueryMemoryBytes: 16 * MiB,
+    });
+  });
+
+  it('sizes replace() and split() results before building them', async () => {
+    const big = 'WITH reduce(s = "x", i IN range(1, 22) | s + s) AS s ';
+    await failsWith(
+      `${big}RETURN size(replace(s, 'x', 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'))`,
+      'QUERY_MEMORY_LIMIT',
+      {
+        maxQueryMemoryBytes: 64 * MiB,
+      },
+    );
+    await failsWith(`${big}RETURN size(split(s, ''))`, 'QUERY_MEMORY_LIMIT', {
+      maxQueryMemoryBytes: 64 * MiB,
+    });
+    expect((await t.db.execute("RETURN replace('abc', 'b', 'xyz'), split('a,b', ',')")).rows).toEqual([
+      ['axyzc', ['a', 'b']],
+    ]);
+  });
+
+  it('counts the rows a sort buffers, but Top-K only holds k of them', async () => {
+    const q = "UNWIND range(1, 100000) AS x RETURN x, 'padding-' + x AS s ORDER BY x DESC";
+    await failsWith(q, 'QUERY_MEMORY_LIMIT', { maxQueryMemoryBytes: 4 * MiB });
+    const top = await t.db.execute(`${q} LIMIT 3`, {}, { maxQueryMemoryBytes: 4 * MiB });
+    expect(top.rows.map((r) => r[0])).toEqual([100000n, 99999n, 99998n]);
+  });
+
+  it('counts the result set (a cartesian product returning whole rows)', async () => {
+    await failsWith('MATCH (a:N), (b:N), (c:N), (d:N) RETURN a, b, c, d', 'QUERY_MEMORY_LIMIT', {
+      maxQueryMemoryBytes: 16 * MiB,
+      maxIntermediateRows: 10_000_000,
+    });
+  });
+
+  it('a budget of 0 disables the check', async () => {
+    const q = 'RETURN size(range(1, 100000))';
+    await failsWith(q, 'QUERY_MEMORY_LIMIT', { maxQueryMemoryBytes: MiB });
+    expect((await t.db.execute(q, {}, { maxQueryMemoryBytes: 0 })).rows).toEqual([[100000n]]);
+  });
+});
+
+describe('timeouts interrupt long synchronous work', () => {
+  it('var-length expansion over a dense graph', async () => {
+    const ms = await failsWith('MATCH p = ()-[*]->() RETURN count(p)', 'QUERY_TIMEOUT', { timeoutMs: 200 });
+    expect(ms).toBeLessThan(3000);
+  });
+
+  it('a write query that builds and folds a large list', async () => {
+    const ms = await failsWith(
+      'CREATE (:Marker) WITH 1 AS one RETURN reduce(s = 0, x IN range(1, 6000000) | s + x)',
+      'QUERY_TIMEOUT',
+      { timeoutMs: 100 },
+    );
+    expect(ms).toBeLessThan(3000);
+    expect((await t.db.execute('MATCH (m:Marker) RETURN count(m)')).rows).toEqual([[0n]]);
+  });
+
+  it('a pattern comprehension enumerating trails', async () => {
+    await failsWith('MATCH (n:N) RETURN [p = (n)-[*]->() | length(p)] AS l', 'QUERY_TIMEOUT', {
+      timeoutMs: 200,
+    });
+  });
+
+  it('huge SKIP and LIMIT values are plain numbers, not work', async () => {
+    expect((await t.db.execute('RETURN 1 AS x LIMIT 9223372036854775807')).rows).toEqual([[1n]]);
+    expect((await t.db.execute('UNWIND [1, 2] AS x RETURN x SKIP 9223372036854775807')).rows).toEqual([]);
+  });
+});
+
+describe('stack depth', () => {
+  it('20,000 nested unary minus signs give a clear error, not a RangeError', async () => {
+    let caught: unknown;
+    try {
+      await t.db.execute(`RETURN ${'-'.repeat(20000)}1`);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(NexusError);
+    expect((caught as NexusError).code).toBe('QUERY_MEMORY_LIMIT');
+  });
+
+  it('deep nesting in the query text is refused by the parser', async () => {
+    for (const q of [
+      `RETURN ${'['.repeat(10000)}${']'.repeat(10000)}`,
+      `RETURN ${Array.from({ length: 20000 }, () => '1').join(' + ')}`,
+      `RETURN ${'CASE WHEN true THEN '.repeat(300)}1${' END'.repeat(300)}`,
+      `RETURN ${'[x IN '.repeat(300)}[1]${' | x]'.repeat(300)}`,
+    ]) {
+      await expect(t.db.execute(q)).rejects.toBeInstanceOf(CypherError);
+    }
+  });
+
+  it('a parameter nested 100,000 deep gives a clear error (embedded API: no JSON depth bound)', async () => {
+    let deep: Value = 1n;
+    for (let i = 0; i < 100000; i++) deep = [deep];
+    for (const q of [
+      'RETURN $p AS p',
+      'WITH $p AS p RETURN p = p',
+      'UNWIND [1, 2] AS i RETURN DISTINCT $p',
+    ]) {
+      await failsWith(q, 'QUERY_MEMORY_LIMIT', {}, { p: deep });
+    }
+    // The process is fine afterwards.
+    expect((await t.db.execute('RETURN size($p) AS n', { p: deep })).rows).toEqual([[1n]]);
+  });
+});
+
+describe('regular expressions (ReDoS)', () => {
+  const subject = `${'a'.repeat(34)}!`;
+
+  it.each([
+    ['(a+)+$', 'nested quantifiers'],
+    ['(a*)*b', 'nested quantifiers'],
+    ['(a|aa)+', 'alternation'],
+    ['(a|a)*', 'alternation'],
+    ['(.*a){20}', 'nested quantifiers'],
+    ['(a?a?)+', 'nested quantifiers'],
+    ['(\\w|\\d)+x', 'alternation'],
+    ['(ab)\\1', 'backreferences'],
+    ['([a-zA-Z0-9])(([\\-.]|[_]+)?([a-zA-Z0-9]+))*(@){1}[a-z0-9]+', 'nested quantifiers'],
+  ])('rejects %s with an ArgumentError, immediately', async (pattern, why) => {
+    const started = Date.now();
+    const err = await t.db.execute('RETURN $s =~ $p', { s: subject, p: pattern }).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(err).toBeInstanceOf(CypherError);
+    expect((err as CypherError).code).toBe('CYPHER_ARGUMENT_ERROR');
+    expect((err as CypherError).message).toContain(why);
+  });
+
+  it('keeps ordinary patterns working', async () => {
+    const r = await t.db.execute(
+      "RETURN 'catdog' =~ '(cat|dog)+', 'Hello' =~ '(?i)hello', 'ab12' =~ '[a-z]+\\\\d{2}', " +
+        "'foo.bar' =~ 'foo\\\\.b.*', 'x' =~ 'y|z', 'a-b' =~ 'a\\\\-?b'",
+    );
+    expect(r.rows).toEqual([[true, true, true, true, false, true]]);
+  });
+
+  it('runs polynomial patterns on long strings in linear time when the engine allows it', async () => {
+    const long = 'a'.repeat(50000);
+    if (linearEngineAvailable) {
+      const started = Date.now();
+      const r = await t.db.execute('RETURN $s =~ $p', { s: long, p: '.*a.*a.*a.*a.*b' });
+      expect(r.rows).toEqual([[false]]);
+      expect(Date.now() - started).toBeLessThan(1000);
+    } else {
+      await failsWith('RETURN $s =~ $p', 'CYPHER_ARGUMENT_ERROR', {}, { s: long, p: '.*a.*a.*a.*a.*b' });
+    }
+  });
+
+  it('caps the subject when the backtracking engine must run (lookaround)', async () => {
+    const long = 'a'.repeat(MAX_REGEX_SUBJECT_LENGTH + 1);
+    await failsWith('RETURN $s =~ $p', 'CYPHER_ARGUMENT_ERROR', {}, { s: long, p: '.*a(?=b)' });
+    // Within the cap the same pattern still answers.
+    const ok = await t.db.execute('RETURN $s =~ $p', { s: 'aab', p: 'a*(?=b)b' });
+    expect(ok.rows).toEqual([[true]]);
+    // More than two unbounded quantifiers need the linear engine.
+    await failsWith('RETURN $s =~ $p', 'CYPHER_ARGUMENT_ERROR', {}, { s: 'aaa', p: '.*.*.*(?=x)' });
+  });
+
+  it('the analysis is linear in the pattern length', () => {
+    const started = Date.now();
+    expect(() => assertSafeRegex('('.repeat(5000) + ')'.repeat(5000), false)).not.toThrow();
+    expect(() => assertSafeRegex('a'.repeat(20000), false)).toThrow(/longer than/);
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+});
