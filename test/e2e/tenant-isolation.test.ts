@@ -138,7 +138,8 @@ let probesBefore: unknown[];
 let aliceBefore: Awaited<ReturnType<typeof dump>>;
 
 beforeAll(async () => {
-  emulator = await startEmulatorProcess({ users: TENANTS.map((user_id) => ({ user_id })) });
+  // 'Alice' is a different HiveHub user than 'alice': ids are case-sensitive, so are namespaces.
+  emulator = await startEmulatorProcess({ users: [...TENANTS, 'Alice'].map((user_id) => ({ user_id })) });
   server = await startClusterServer(emulator.url);
   for (const t of TENANTS) keys[t] = await createKey(server.url, { user_id: t, permissions: ['ADMIN'] });
   await populate('alice');
@@ -369,6 +370,48 @@ describe('tenant isolation over REST', () => {
     // Re-creating in alice's now-empty namespace does not touch bob's ids either.
     await rows(server.url, k, "CREATE (:Person {name: 'again', owner: 'alice'})");
     expect(await dump('bob')).toEqual(bobBefore);
+  });
+});
+
+describe('tenant isolation under concurrency and look-alike ids', () => {
+  it('concurrent REST and MCP requests of all tenants never see each other’s data', async () => {
+    const clients = Object.fromEntries(
+      await Promise.all(TENANTS.map(async (t) => [t, await mcpFor(keys[t].secret)] as const)),
+    ) as Record<Tenant, McpHandle>;
+    const jobs: Promise<[Tenant, unknown]>[] = [];
+    for (let i = 0; i < 60; i++) {
+      const t = TENANTS[i % 3]!;
+      const query = 'MATCH (n) WHERE n.owner IS NOT NULL RETURN collect(DISTINCT n.owner) AS o';
+      jobs.push(
+        i % 2 === 0
+          ? rows(server.url, keys[t].secret, query).then((r) => [t, r[0]![0]])
+          : clients[t]
+              .tool('execute_cypher', { query })
+              .then((r) => [t, (r.json as { rows: unknown[][] }).rows[0]![0]]),
+      );
+    }
+    for (const [t, owners] of await Promise.all(jobs)) {
+      expect(owners, t).toEqual([t]);
+    }
+  });
+
+  it('a user id differing only in case is another tenant with an empty graph', async () => {
+    const look = await createKey(server.url, { user_id: 'Alice', permissions: ['ADMIN'] });
+    expect(await rows(server.url, look.secret, 'MATCH (n) RETURN count(n)')).toEqual([[0]]);
+    expect(await rows(server.url, look.secret, 'SHOW INDEXES')).toEqual([]);
+    expect((await call(server.url, 'GET', '/schema/labels', { key: look.secret })).body).toEqual({
+      labels: [],
+    });
+    await rows(server.url, look.secret, "CREATE (:Person {name: 'P1', owner: 'Alice'})");
+    expect(await rows(server.url, keys.alice.secret, "MATCH (n {owner: 'Alice'}) RETURN count(n)")).toEqual([
+      [0],
+    ]);
+    // Naming the look-alike in X-Nexus-Tenant is refused like any other tenant.
+    const res = await call(server.url, 'GET', '/stats', {
+      key: keys.alice.secret,
+      headers: { 'x-nexus-tenant': 'Alice' },
+    });
+    expect(res.status).toBe(403);
   });
 });
 
