@@ -333,6 +333,23 @@ describe('a READ key cannot write', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('ignores keys in the URL and resolves two key headers to the Bearer one', async () => {
+    const before = await snapshot();
+    for (const qs of [`api_key=${admin.secret}`, `key=${admin.secret}`, `access_token=${admin.secret}`]) {
+      const res = await call(server.url, 'POST', `/cypher?${qs}`, { body: { query: 'CREATE (:Evil)' } });
+      expect(res.status, qs).toBe(401);
+    }
+    // A READ key as Bearer plus an ADMIN key as X-API-Key: the Bearer key decides, so no write.
+    const mixed = await call(server.url, 'POST', '/cypher', {
+      key: reader.secret,
+      headers: { 'x-api-key': admin.secret },
+      body: { query: 'CREATE (:Evil)' },
+    });
+    expect(mixed.status).toBe(403);
+    expect(errorCode(mixed.body)).toBe('FORBIDDEN');
+    expect(await snapshot()).toEqual(before);
+  });
+
   it('refuses the REST write routes with 403 FORBIDDEN', async () => {
     const before = await snapshot();
     for (const r of routes) {
