@@ -56,6 +56,34 @@ describe('start of a pattern', () => {
     expect(range.rows).toEqual([[46n], [47n], [48n]]);
   });
 
+  it('uses an index range for STARTS WITH', async () => {
+    await t.db.execute("CREATE (:Person {name: 'p1é'}), (:Person {name: 'p1😀'}), (:Person {name: 'p2'})");
+    await t.db.execute('CREATE INDEX FOR (p:Person) ON (p.name)');
+    const q = "MATCH (p:Person) WHERE p.name STARTS WITH 'p1' RETURN p.name AS n ORDER BY n";
+    expect(operators((await t.db.execute(`EXPLAIN ${q}`)).plan)).toContain(
+      'NodeIndexSeekByPrefix(p:Person(name))',
+    );
+    const names = (await t.rows(q)).map((r) => r.n);
+    expect(names).toEqual([
+      'p1',
+      'p10',
+      'p11',
+      'p12',
+      'p13',
+      'p14',
+      'p15',
+      'p16',
+      'p17',
+      'p18',
+      'p19',
+      'p1é',
+      'p1😀',
+    ]);
+    expect(await t.rows("MATCH (p:Person) WHERE p.name STARTS WITH '' RETURN count(*) AS c")).toEqual([
+      { c: 56n },
+    ]);
+  });
+
   it('uses one index seek per element for IN', async () => {
     await t.db.execute('CREATE INDEX FOR (p:Person) ON (p.age)');
     const r = await t.db.execute(

@@ -64,6 +64,7 @@ type StartKind =
       lower?: { expr: Expr; inclusive: boolean };
       upper?: { expr: Expr; inclusive: boolean };
     }
+  | { kind: 'prefix'; label: string; key: string; expr: Expr }
   | { kind: 'label'; label: string }
   | { kind: 'all' }
   /** An endpoint of a relationship known up front: bound earlier, or `WHERE id(r) = x`. */
@@ -221,6 +222,14 @@ function startCandidates(
             start: { kind: 'index', label, key: k, expr: compileExpression(right, env), list: true },
           });
         }
+      } else if (operator === 'startsWith') {
+        const k = propOf(left, node.name);
+        if (k !== null && usable(right)) {
+          out.push({
+            node: index,
+            start: { kind: 'prefix', label, key: k, expr: compileExpression(right, env) },
+          });
+        }
       } else if (operator in FLIP) {
         let key = propOf(left, node.name);
         let op: string = operator;
@@ -268,6 +277,7 @@ function tier(c: Candidate, tx: GraphReader): number {
     case 'index':
       return tx.findIndex(s.label, s.key) ? 2 : Infinity;
     case 'range':
+    case 'prefix':
       return tx.findIndex(s.label, s.key) ? 3 : Infinity;
     case 'label':
       return 4;
@@ -313,6 +323,8 @@ function startName(s: StartKind): string {
       return 'NodeIndexSeek';
     case 'range':
       return 'NodeIndexSeekByRange';
+    case 'prefix':
+      return 'NodeIndexSeekByPrefix';
     case 'label':
       return 'NodeByLabelScan';
     case 'all':
@@ -325,6 +337,7 @@ function startDetails(node: NodeSpec, s: StartKind): string {
   switch (s.kind) {
     case 'index':
     case 'range':
+    case 'prefix':
       return `${v}:${s.label}(${s.key})`;
     case 'label':
       return `${v}:${s.label}`;
@@ -636,6 +649,24 @@ function* runProgram(prog: Program, ctx: QueryContext, input: Row): Generator<Ro
           return;
         }
         yield* tx.indexRange(s.label, s.key, lo, hi);
+        return;
+      }
+      case 'prefix': {
+        // Strings starting with p lie in [p, p with its last code point incremented).
+        const p = s.expr(row, ctx);
+        if (p === null) return;
+        if (typeof p !== 'string') {
+          yield* tx.scanNodesByLabel(s.label);
+          return;
+        }
+        const cps = [...p];
+        const last = cps.length > 0 ? cps[cps.length - 1]!.codePointAt(0)! : -1;
+        let upper: RangeBound | undefined;
+        if (last >= 0 && last < 0x10ffff) {
+          const next = last + 1 === 0xd800 ? 0xe000 : last + 1;
+          upper = { value: cps.slice(0, -1).join('') + String.fromCodePoint(next), inclusive: false };
+        }
+        yield* tx.indexRange(s.label, s.key, { value: p, inclusive: true }, upper);
         return;
       }
       case 'label':
