@@ -360,7 +360,19 @@ export class NamespaceReader implements GraphReader {
   // ---- property indexes ------------------------------------------------------------------
 
   /** All index definitions of the namespace. */
+  /** Index definitions of this reader's snapshot, read once (a query asks several times). */
+  private defsMemo: readonly ResolvedIndex[] | undefined;
+
   protected indexDefs(): readonly ResolvedIndex[] {
+    if (this.defsMemo !== undefined) return this.defsMemo;
+    if (this.prefix === undefined) return [];
+    // A live reader (inside a write transaction) may see definitions change: never memoised.
+    const defs = this.readIndexDefs();
+    if (this.txnOpts !== undefined) this.defsMemo = defs;
+    return defs;
+  }
+
+  private readIndexDefs(): readonly ResolvedIndex[] {
     if (this.prefix === undefined) return [];
     const start = tagKey(this.prefix, Tag.IndexDefinition);
     const raw: [string, number, number][] = [];
