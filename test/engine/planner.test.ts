@@ -101,6 +101,11 @@ describe('start of a pattern', () => {
     expect(r.rows).toEqual([['p1']]);
     const smallest = await t.db.execute('EXPLAIN MATCH (n:Person:Admin) RETURN n');
     expect(operators(smallest.plan)).toContain('NodeByLabelScan(n:Admin)');
+    const whereLabel = await t.db.execute('EXPLAIN MATCH (n) WHERE n:Admin RETURN n');
+    expect(operators(whereLabel.plan)).toContain('NodeByLabelScan(n:Admin)');
+    expect(await t.rows('MATCH (n) WHERE n:Admin AND n.name = "a2" RETURN n.name AS x')).toEqual([
+      { x: 'a2' },
+    ]);
     const all = await t.db.execute('EXPLAIN MATCH (n) RETURN n');
     expect(operators(all.plan)).toContain('AllNodesScan(n)');
   });

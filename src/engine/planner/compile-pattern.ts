@@ -184,6 +184,13 @@ function startCandidates(
 ): Candidate[] {
   if (bound.has(node.name)) return [{ node: index, start: { kind: 'bound' } }];
   const out: Candidate[] = [];
+  // Labels from the pattern and from `WHERE n:L` both narrow the start.
+  const labels = [...node.labels];
+  for (const c of where) {
+    if (c.kind === 'HasLabels' && c.operand.kind === 'Variable' && c.operand.name === node.name) {
+      for (const l of c.labels) if (!labels.includes(l)) labels.push(l);
+    }
+  }
   const usable = (e: Ast.Expression) => [...referencedVariables(e)].every((v) => bound.has(v));
   const ranges = new Map<string, Extract<StartKind, { kind: 'range' }>>();
   for (const c of where) {
@@ -199,7 +206,7 @@ function startCandidates(
         out.push({ node: index, start: { kind: 'id', expr: compileExpression(left, env), list: false } });
       }
     }
-    for (const label of node.labels) {
+    for (const label of labels) {
       if (operator === '=') {
         const k1 = propOf(left, node.name);
         const k2 = propOf(right, node.name);
@@ -252,7 +259,7 @@ function startCandidates(
       }
     }
   }
-  for (const label of node.labels) {
+  for (const label of labels) {
     for (const e of node.inline) {
       if ([...e.vars].every((v) => bound.has(v))) {
         out.push({ node: index, start: { kind: 'index', label, key: e.key, expr: e.expr } });
@@ -260,8 +267,8 @@ function startCandidates(
     }
   }
   for (const r of ranges.values()) out.push({ node: index, start: r });
-  for (const label of node.labels) out.push({ node: index, start: { kind: 'label', label } });
-  if (node.labels.length === 0) out.push({ node: index, start: { kind: 'all' } });
+  for (const label of labels) out.push({ node: index, start: { kind: 'label', label } });
+  if (labels.length === 0) out.push({ node: index, start: { kind: 'all' } });
   return out;
 }
 
