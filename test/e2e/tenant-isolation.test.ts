@@ -140,7 +140,8 @@ let aliceBefore: Awaited<ReturnType<typeof dump>>;
 beforeAll(async () => {
   // 'Alice' is a different HiveHub user than 'alice': ids are case-sensitive, so are namespaces.
   emulator = await startEmulatorProcess({ users: [...TENANTS, 'Alice'].map((user_id) => ({ user_id })) });
-  server = await startClusterServer(emulator.url);
+  // Info level: the operator-access audit lines are asserted below.
+  server = await startClusterServer(emulator.url, {}, { env: { NEXUS_LOG_LEVEL: 'info' } });
   for (const t of TENANTS) keys[t] = await createKey(server.url, { user_id: t, permissions: ['ADMIN'] });
   await populate('alice');
   await populate('carol');
@@ -510,6 +511,22 @@ describe('SUPER operator access and key management between tenants', () => {
     const usage = await call(server.url, 'GET', '/cluster/usage?user_id=carol', { key: ROOT_KEY });
     expect(usage.status).toBe(200);
     expect((usage.body as { user_id: string }).user_id).toBe('carol');
+    // Every operator access to tenant data is audited, naming the tenant.
+    await server.waitForOutput(
+      /^(?=.*SUPER key tenant access)(?=.*"tenant":"bob")(?=.*"route":"\/cypher")/,
+      5000,
+    );
+    await server.waitForOutput(
+      /^(?=.*SUPER key tenant access)(?=.*"tenant":"bob")(?=.*"route":"\/mcp")/,
+      5000,
+    );
+    await server.waitForOutput(/SUPER key read tenant usage/, 5000);
+  });
+
+  it('never writes an API key secret into the server log', () => {
+    const log = server.stdout() + server.stderr();
+    expect(log.length).toBeGreaterThan(0);
+    for (const secret of [ROOT_KEY, ...TENANTS.map((t) => keys[t].secret)]) expect(log).not.toContain(secret);
   });
 
   it('a tenant ADMIN cannot make keys for another user_id, see them, or grant what it lacks', async () => {

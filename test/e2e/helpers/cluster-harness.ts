@@ -136,10 +136,10 @@ export function clusterConfig(
 export async function startClusterServer(
   emulatorUrl: string,
   extra: Parameters<typeof clusterConfig>[1] = {},
-  options: { dataDir?: string } = {},
+  options: { dataDir?: string; env?: Record<string, string> } = {},
 ): Promise<ServerProcess> {
   return startServerProcess({
-    env: { NEXUS_ROOT_API_KEY: ROOT_KEY },
+    env: { NEXUS_ROOT_API_KEY: ROOT_KEY, ...options.env },
     config: clusterConfig(emulatorUrl, extra),
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
   });
