@@ -50,9 +50,21 @@ async function failsWith(
 }
 
 describe('memory budget', () => {
-  it('streams UNWIND range() through count() without holding the list', async () => {
+  it('streams UNWIND range() through count() without building the list', async () => {
     const r = await t.db.execute('UNWIND range(1, 1000000) AS x RETURN count(x)');
     expect(r.rows).toEqual([[1000000n]]);
+    // 200,000 elements would need ~6 MiB as a list; streamed, 1 MiB is plenty.
+    const small = { maxQueryMemoryBytes: MiB };
+    const streamed = await t.db.execute('UNWIND range(1, 200000, 2) AS x RETURN count(x), max(x)', {}, small);
+    expect(streamed.rows).toEqual([[100000n, 199999n]]);
+    await failsWith('RETURN size(range(1, 200000))', 'QUERY_MEMORY_LIMIT', small);
+    // Far beyond what could ever be materialised: it streams until the timeout.
+    await failsWith('UNWIND range(1, 9223372036854775807) AS x RETURN count(x)', 'QUERY_TIMEOUT', {
+      timeoutMs: 100,
+    });
+    expect((await t.db.execute('UNWIND range(5, 1, -2) AS x RETURN collect(x)')).rows).toEqual([
+      [[5n, 3n, 1n]],
+    ]);
   });
 
   it('refuses a huge range() before allocating it', async () => {

@@ -48,3 +48,4 @@ export {
 export type { ScalarFunction } from './function-spec.js';
 export { isAggregateFunction, aggregateArity, createAggregator, type Aggregator } from './aggregators.js';
 export { toInteger, toFloat, toBoolean, toStringValue } from './conversion-functions.js';
+export { rangeBounds } from './list-functions.js';

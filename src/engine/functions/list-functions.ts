@@ -21,7 +21,8 @@ function rangeArg(v: Value | undefined): bigint {
   throw argumentError('InvalidArgumentType', `range() expects INTEGER arguments, got ${t}`);
 }
 
-export function range(args: readonly Value[], ctx?: FunctionContext): Value {
+/** Validated range() arguments: the first element, the step and the element count. */
+export function rangeBounds(args: readonly Value[]): { start: bigint; step: bigint; count: bigint } {
   const start = rangeArg(args[0]);
   const end = rangeArg(args[1]);
   const step = args.length > 2 ? rangeArg(args[2]) : 1n;
@@ -34,6 +35,11 @@ export function range(args: readonly Value[], ctx?: FunctionContext): Value {
       : start >= end
         ? (start - end) / -step + 1n
         : 0n;
+  return { start, step, count };
+}
+
+export function range(args: readonly Value[], ctx?: FunctionContext): Value {
+  const { start, step, count } = rangeBounds(args);
   if (count > BigInt(MAX_RANGE_SIZE)) {
     throw argumentError(
       'NumberOutOfRange',

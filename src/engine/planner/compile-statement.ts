@@ -26,6 +26,7 @@ import {
   type ProjectItem,
   type SortKey,
 } from '../executor/read-operators.js';
+import { unwindRangeOperator } from '../executor/unwind-range.js';
 import {
   createIndexOperator,
   createOperator,
@@ -214,7 +215,19 @@ class Planner {
         return { op, scope: addScope(scope, pattern.newVars), columns: [] };
       }
       case 'Unwind': {
-        const op = unwindOperator(input, this.expr(c.expression, bound), c.variable.name);
+        const e = c.expression;
+        // range() is streamed, never materialised (see unwind-range.ts).
+        const op =
+          e.kind === 'FunctionCall' &&
+          !e.distinct &&
+          e.name.toLowerCase() === 'range' &&
+          (e.args.length === 2 || e.args.length === 3)
+            ? unwindRangeOperator(
+                input,
+                e.args.map((a) => this.expr(a, bound)),
+                c.variable.name,
+              )
+            : unwindOperator(input, this.expr(e, bound), c.variable.name);
         return { op, scope: addScope(scope, [c.variable.name]), columns: [] };
       }
       case 'With':
