@@ -151,6 +151,12 @@ describe('EXPLAIN and PROFILE', () => {
     expect(r.rows).toHaveLength(3);
     expect(r.plan?.rows).toBe(3);
     expect(find(r.plan, 'Projection')?.rows).toBe(3);
+    // Each pattern step reports the rows it produced.
+    expect(find(r.plan, 'NodeByLabelScan')?.rows).toBe(3);
+    await t.db.execute('MATCH (n:N) WHERE n.i <= 2 CREATE (n)-[:R]->(:M)');
+    const expand = await t.db.execute('PROFILE MATCH (n:N)-[:R]->(m) RETURN m');
+    expect(find(expand.plan, 'NodeByLabelScan')?.rows).toBe(10);
+    expect(find(expand.plan, 'Expand')?.rows).toBe(2);
   });
 });
 

@@ -67,16 +67,18 @@ export class MatchOperator implements Operator {
   }
 
   details(tx?: GraphReader): string {
-    return this.pattern.describe(tx).join(' -> ');
+    return this.pattern
+      .describe(tx)
+      .map((d) => `${d.operator}(${d.details})`)
+      .join(' -> ');
   }
 
   describe(tx: GraphReader | undefined, rows: Map<object, number> | undefined): PlanDescription {
     // The pattern's steps, innermost first, over the input plan.
-    const steps = this.pattern.describe(tx);
     let node: PlanDescription = describePlan(this.input, rows, tx);
-    for (const s of steps) {
-      const m = /^(\w+)\((.*)\)$/.exec(s);
-      node = { operator: m ? m[1]! : s, details: m ? m[2]! : '', children: [node] };
+    for (const d of this.pattern.describe(tx)) {
+      node = { operator: d.operator, details: d.details, children: [node] };
+      if (rows) node = { ...node, rows: rows.get(d.step ?? this) ?? 0 };
     }
     if (this.optional) node = { operator: 'Optional', details: '', children: [node] };
     return rows ? { ...node, rows: rows.get(this) ?? 0 } : node;

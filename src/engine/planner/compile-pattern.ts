@@ -9,7 +9,13 @@
 import type * as Ast from '../../cypher/ast.js';
 import { CypherError } from '../../cypher/errors.js';
 import { NexusError } from '../../errors.js';
-import type { Direction, GraphReader, PropertyScalar, RangeBound } from '../../storage/types.js';
+import type {
+  AdjacencyEntry,
+  Direction,
+  GraphReader,
+  PropertyScalar,
+  RangeBound,
+} from '../../storage/types.js';
 import { equals } from '../functions/index.js';
 import {
   PAUSE,
@@ -100,7 +106,8 @@ type Step =
 interface Program {
   readonly steps: readonly Step[];
   readonly pre: readonly Expr[];
-  readonly description: string[];
+  /** Plan lines, innermost first; `step` keys PROFILE's row count of that step. */
+  readonly description: PatternStepDescription[];
 }
 
 let anonCounter = 0;
@@ -368,7 +375,14 @@ export interface CompiledPattern {
   /** Variables this pattern binds that were not bound before (for OPTIONAL MATCH nulls). */
   readonly newVars: readonly string[];
   run(ctx: QueryContext, row: Row): RowStream;
-  describe(tx: GraphReader | undefined): string[];
+  describe(tx: GraphReader | undefined): readonly PatternStepDescription[];
+}
+
+export interface PatternStepDescription {
+  readonly operator: string;
+  readonly details: string;
+  /** The step whose PROFILE row count this line shows (absent: the whole pattern's). */
+  readonly step?: object;
 }
 
 /**
@@ -469,7 +483,7 @@ export function compilePattern(
     if (cached) return cached;
     const steps: Step[] = [];
     const have = new Set(bound);
-    const description: string[] = [];
+    const description: PatternStepDescription[] = [];
     parts.forEach((part, pi) => {
       const c = choice[pi]!;
       const s = c.node;
@@ -481,7 +495,11 @@ export function compilePattern(
         bound: have.has(startNode.name),
         filters: [],
       });
-      description.push(`${startName(c.start)}(${startDetails(startNode, c.start)})`);
+      description.push({
+        operator: startName(c.start),
+        details: startDetails(startNode, c.start),
+        step: steps[steps.length - 1]!,
+      });
       have.add(startNode.name);
       const expand = (from: number, ri: number, to: number, reversed: boolean) => {
         const rel = part.rels[ri]!;
@@ -499,7 +517,11 @@ export function compilePattern(
           filters: [],
         });
         const kind = part.shortest ? 'ShortestPath' : rel.varLength ? 'VarLengthExpand' : 'Expand';
-        description.push(`${kind}(${rel.types.join('|') || '*'})`);
+        description.push({
+          operator: kind,
+          details: rel.types.join('|') || '*',
+          step: steps[steps.length - 1]!,
+        });
         have.add(rel.name);
         have.add(part.nodes[to]!.name);
       };
@@ -529,7 +551,7 @@ export function compilePattern(
       const at = boundAt.findIndex((b) => [...c.vars].every((v) => b.has(v)));
       steps[at === -1 ? steps.length - 1 : at]!.filters.push(c.expr);
     }
-    if (conj.length > 0) description.push('Filter');
+    if (conj.length > 0) description.push({ operator: 'Filter', details: '' });
     const prog = { steps, pre, description };
     programs.set(cacheKey, prog);
     return prog;
@@ -554,7 +576,7 @@ export function compilePattern(
       return runProgram(programFor(ctx), ctx, input);
     },
     describe(tx) {
-      if (!tx) return candidates.map((cs) => startName(cs[0]!.start));
+      if (!tx) return candidates.map((cs) => ({ operator: startName(cs[0]!.start), details: '' }));
       return program(choose(tx)).description;
     },
   };
@@ -700,7 +722,13 @@ function* runProgram(prog: Program, ctx: QueryContext, input: Row): Generator<Ro
     }
   }
 
+  const prof = ctx.profile;
+
   function* run(i: number): Generator<Row | Pause> {
+    if (prof !== undefined && i > 0) {
+      const done = steps[i - 1]!;
+      prof.set(done, (prof.get(done) ?? 0) + 1);
+    }
     if (i === n) {
       yield { ...row };
       return;
@@ -796,48 +824,68 @@ function* runProgram(prog: Program, ctx: QueryContext, input: Row): Generator<Ro
     if (es.toBound && !(target instanceof Node)) return;
     const boundList = es.relBound ? row[rel.name] : undefined;
     const trail: Relationship[] = [];
-    function* dfs(nodeId: number, node: Node): Generator<Row | Pause> {
-      const depth = trail.length;
-      if (depth >= rel.min) {
-        let to: Node | undefined = node;
-        if (target) {
-          if ((target as Node).id !== nodeId) to = undefined;
-        }
-        if (to && nodeOk(es.to, to)) {
-          if (!target) row[es.to.name] = to;
-          const list = es.reversed ? [...trail].reverse() : [...trail];
-          if (!boundList || sameRels(boundList, list)) {
-            row[rel.name] = list;
-            if (passes(es.filters)) yield* run(i + 1);
-          }
+    /** Emits the row for the trail so far, ending at `node`, if it is long enough and matches. */
+    function* emit(nodeId: number, node: Node): Generator<Row | Pause> {
+      if (trail.length < rel.min) return;
+      let to: Node | undefined = node;
+      if (target) {
+        if ((target as Node).id !== nodeId) to = undefined;
+      }
+      if (to && nodeOk(es.to, to)) {
+        if (!target) row[es.to.name] = to;
+        const list = es.reversed ? [...trail].reverse() : [...trail];
+        if (!boundList || sameRels(boundList, list)) {
+          row[rel.name] = list;
+          if (passes(es.filters)) yield* run(i + 1);
         }
       }
-      if (depth >= rel.max) return;
-      for (const adj of tx.expand(nodeId, es.dir, types)) {
-        if ((++ctx.work & (PAUSE_EVERY - 1)) === 0) yield PAUSE;
-        if (used.has(adj.rel)) continue;
-        let r: Relationship;
-        if (rel.props) {
-          const rec = tx.getRelationship(adj.rel);
-          if (!rec || !rel.props(rec.properties, row, ctx)) continue;
-          r = new Relationship(rec.id, rec.type, rec.start, rec.end, rec.properties);
-        } else {
-          r =
-            adj.direction === 'out'
-              ? new Relationship(adj.rel, adj.type, nodeId, adj.other, STUB_PROPS)
-              : new Relationship(adj.rel, adj.type, adj.other, nodeId, STUB_PROPS);
+    }
+    // Depth-first with an explicit stack, not a recursive generator per level: a chain of
+    // 20,000 nodes would overflow the call stack, and every row would climb back up
+    // through one generator frame per level.
+    const stack: { nodeId: number; adj: Iterator<AdjacencyEntry> }[] = [];
+    yield* emit(from.id, from);
+    if (rel.max > 0) stack.push({ nodeId: from.id, adj: tx.expand(from.id, es.dir, types)[Symbol.iterator]() });
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const step = top.adj.next();
+      if (step.done === true) {
+        stack.pop();
+        // Leaving a node: give back the relationship that led to it.
+        if (stack.length > 0) {
+          ctx.release(1);
+          used.delete(trail.pop()!.id);
         }
-        const next = reach(es.to, adj.other) ?? ctx.stubNode(adj.other);
-        used.add(adj.rel);
-        trail.push(r);
-        ctx.hold(1);
-        yield* dfs(adj.other, next);
+        continue;
+      }
+      if ((++ctx.work & (PAUSE_EVERY - 1)) === 0) yield PAUSE;
+      const adj = step.value;
+      if (used.has(adj.rel)) continue;
+      const nodeId = top.nodeId;
+      let r: Relationship;
+      if (rel.props) {
+        const rec = tx.getRelationship(adj.rel);
+        if (!rec || !rel.props(rec.properties, row, ctx)) continue;
+        r = new Relationship(rec.id, rec.type, rec.start, rec.end, rec.properties);
+      } else {
+        r =
+          adj.direction === 'out'
+            ? new Relationship(adj.rel, adj.type, nodeId, adj.other, STUB_PROPS)
+            : new Relationship(adj.rel, adj.type, adj.other, nodeId, STUB_PROPS);
+      }
+      const next = reach(es.to, adj.other) ?? ctx.stubNode(adj.other);
+      used.add(adj.rel);
+      trail.push(r);
+      ctx.hold(1);
+      yield* emit(adj.other, next);
+      if (trail.length < rel.max) {
+        stack.push({ nodeId: adj.other, adj: tx.expand(adj.other, es.dir, types)[Symbol.iterator]() });
+      } else {
         ctx.release(1);
         trail.pop();
         used.delete(adj.rel);
       }
     }
-    yield* dfs(from.id, from);
   }
 
   /** Breadth-first search from `from`; emits the shortest path(s) to each acceptable end. */
