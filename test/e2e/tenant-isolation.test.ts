@@ -199,6 +199,13 @@ describe('tenant isolation over REST', () => {
       // Unlabeled scans through ids: every id the tenant can reach is its own.
       const ids = await rows(server.url, k, 'MATCH (n) WHERE id(n) IN range(0, 500) RETURN DISTINCT n.owner');
       expect(ids).toEqual([[t]]);
+      // Ids are per namespace: every tenant has its own node 0 and relationship 0.
+      const node0 = await call(server.url, 'GET', '/data/nodes/0', { key: k });
+      expect(node0.status).toBe(200);
+      expect((node0.body as { properties: { owner: string } }).properties.owner).toBe(t);
+      const rel0 = await call(server.url, 'GET', '/data/relationships/0', { key: k });
+      expect(rel0.status).toBe(200);
+      expect((rel0.body as { properties: { owner: string } }).properties.owner).toBe(t);
     }
   });
 
