@@ -506,6 +506,19 @@ describe('SUPER operator access and key management between tenants', () => {
     expect(bare.status).toBe(400);
     expect(errorCode(bare.body)).toBe('INVALID_PARAMETER');
     expect((await call(server.url, 'GET', '/stats', { key: ROOT_KEY })).status).toBe(400);
+    // Tenant names are validated before they reach a namespace or a HiveHub URL.
+    for (const bad of ['../bob', 'bob/../alice', 'bob%2F..', 'a b', 'x'.repeat(129), 'tenant:bob']) {
+      const res = await call(server.url, 'GET', '/stats', {
+        key: ROOT_KEY,
+        headers: { 'x-nexus-tenant': bad },
+      });
+      expect(res.status, bad).toBe(400);
+      const created = await call(server.url, 'POST', '/auth/keys', {
+        key: ROOT_KEY,
+        body: { name: 'bad', user_id: bad, permissions: ['READ'] },
+      });
+      expect(created.status, bad).toBe(400);
+    }
     const h = { 'x-nexus-tenant': 'bob' };
     const read = await cypher(server.url, ROOT_KEY, 'MATCH (n) RETURN DISTINCT n.owner', undefined, h);
     expect(read.body).toMatchObject({ rows: [['bob']] });
