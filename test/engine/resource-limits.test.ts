@@ -186,6 +186,18 @@ describe('stack depth', () => {
     expect((caught as NexusError).code).toBe('QUERY_MEMORY_LIMIT');
   });
 
+  it('variable-length expansion along a 20,000-node chain does not recurse per level', async () => {
+    await t.db.execute('CREATE INDEX FOR (c:Chain) ON (c.i)');
+    await t.db.execute('UNWIND range(1, 20000) AS i CREATE (:Chain {i: i})');
+    await t.db.execute('MATCH (a:Chain) MATCH (b:Chain {i: a.i + 1}) CREATE (a)-[:NEXT]->(b)');
+    const r = await t.db.execute(
+      'MATCH p = (a:Chain {i: 1})-[:NEXT*]->(b:Chain {i: 20000}) RETURN length(p), b.i',
+    );
+    expect(r.rows).toEqual([[19999n, 20000n]]);
+    const back = await t.db.execute('MATCH (a:Chain {i: 20})<-[:NEXT*2..3]-(b) RETURN collect(b.i)');
+    expect(back.rows).toEqual([[[18n, 17n]]]);
+  });
+
   it('deep nesting in the query text is refused by the parser', async () => {
     for (const q of [
       `RETURN ${'['.repeat(10000)}${']'.repeat(10000)}`,
