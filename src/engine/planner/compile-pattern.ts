@@ -845,7 +845,8 @@ function* runProgram(prog: Program, ctx: QueryContext, input: Row): Generator<Ro
     // through one generator frame per level.
     const stack: { nodeId: number; adj: Iterator<AdjacencyEntry> }[] = [];
     yield* emit(from.id, from);
-    if (rel.max > 0) stack.push({ nodeId: from.id, adj: tx.expand(from.id, es.dir, types)[Symbol.iterator]() });
+    if (rel.max > 0)
+      stack.push({ nodeId: from.id, adj: tx.expand(from.id, es.dir, types)[Symbol.iterator]() });
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!;
       const step = top.adj.next();
