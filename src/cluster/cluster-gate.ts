@@ -18,7 +18,7 @@ import type { TenantRecord } from './quota-service.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { Admission, ClusterGate, ControlPlaneStatus, UsageEvent } from './types.js';
 import { UsageTracker } from './usage-tracker.js';
-import type { StorageBytesOf } from './usage-tracker.js';
+import type { StorageBytesOf, TenantsWithData } from './usage-tracker.js';
 
 /** A user id no tenant has: the startup probe expects 404 (key valid) or 401 (key wrong). */
 export const STARTUP_PROBE_USER_ID = 'nexus-startup-probe';
@@ -26,6 +26,8 @@ export const STARTUP_PROBE_USER_ID = 'nexus-startup-probe';
 export interface ClusterGateDeps {
   config: ClusterConfig;
   storageBytesOf: StorageBytesOf;
+  /** Tenants whose storage is reported every interval, active or not (see UsageTracker). */
+  tenantsWithData?: TenantsWithData;
   /** Durable usage outbox; required unless `usageTracker` is given. */
   outbox?: SystemTable<UsageReport>;
   client?: HiveHubClient;
@@ -92,6 +94,7 @@ export function createClusterGate(deps: ClusterGateDeps): ClusterGateImpl {
       instanceId: config.instance_id,
       intervalSeconds: config.usage_report_interval_seconds,
       storageBytesOf,
+      ...(deps.tenantsWithData === undefined ? {} : { tenantsWithData: deps.tenantsWithData }),
       clock,
       logger,
     });

@@ -49,6 +49,7 @@ export type { RateDecision, RateLimiterOptions, RateWindowName, RateWindowState 
 export { UsageTracker } from './usage-tracker.js';
 export type {
   StorageBytesOf,
+  TenantsWithData,
   UsageCounters,
   UsageTrackerOptions,
   UsageTrackerStats,

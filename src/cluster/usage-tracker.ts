@@ -18,6 +18,8 @@ import type { UsageReport, UsageUser } from './hivehub-schemas.js';
 import type { UsageEvent } from './types.js';
 
 export type StorageBytesOf = (userId: string) => number | Promise<number>;
+/** User ids of every tenant that holds data now (from the store's namespaces). */
+export type TenantsWithData = () => Iterable<string> | Promise<Iterable<string>>;
 
 export interface UsageTrackerOptions {
   client: Pick<HiveHubClient, 'updateUsage'>;
@@ -27,6 +29,11 @@ export interface UsageTrackerOptions {
   intervalSeconds: number;
   /** Absolute storage of a tenant now. */
   storageBytesOf: StorageBytesOf;
+  /**
+   * Tenants to report every interval even without requests (zero deltas, absolute
+   * storage_bytes): the periodic storage sync. Without it only active tenants are reported.
+   */
+  tenantsWithData?: TenantsWithData;
   clock?: Clock;
   logger?: ClusterLogger;
   newId?: () => string;
@@ -153,11 +160,15 @@ export class UsageTracker {
     // Swap first: usage recorded while we await storage sizes belongs to the next interval.
     this.counters = new Map();
     this.periodStart = this.clock.now();
-    if (counters.size === 0) return 0;
+    const idle = await this.idleTenants(counters);
+    if (counters.size === 0 && idle.length === 0) return 0;
 
     const users: UsageUser[] = [];
     for (const [userId, c] of counters) {
       users.push({ user_id: userId, ...c, storage_bytes: await this.storageOf(userId) });
+    }
+    for (const userId of idle) {
+      users.push({ user_id: userId, ...emptyCounters(), storage_bytes: await this.storageOf(userId) });
     }
     const periodEnd = new Date(this.periodStart).toISOString();
     let written = 0;
@@ -257,6 +268,26 @@ export class UsageTracker {
         return;
       }
     }
+  }
+
+  /** Tenants holding data that made no request in the interval (their storage still syncs). */
+  private async idleTenants(active: ReadonlyMap<string, UsageCounters>): Promise<string[]> {
+    const source = this.options.tenantsWithData;
+    if (source === undefined) return [];
+    const idle = new Set<string>();
+    try {
+      for (const userId of await source()) {
+        if (!active.has(userId) && isValidUserId(userId)) idle.add(userId);
+      }
+    } catch (err) {
+      // The sync waits for the next interval; the active tenants' report must not.
+      this.logger.warn(
+        { component: 'usage', error: describeError(err) },
+        'cannot list tenants with data; reporting active tenants only',
+      );
+      return [];
+    }
+    return [...idle].sort();
   }
 
   private async storageOf(userId: string): Promise<number> {

@@ -415,3 +415,31 @@ describe('ClusterGate lifecycle', () => {
     expect(logger.lines.some((l) => l.msg === 'cannot re-send the usage outbox')).toBe(true);
   });
 });
+
+describe('ClusterGate storage sync', () => {
+  it('reports tenants that hold data but made no request, with zero deltas', async () => {
+    const state: HubState = { down: false, authFails: false, quotaAllowed: true, usage: [], users: {} };
+    const gate = createClusterGate({
+      config: config(),
+      storageBytesOf: (u) => (u === 'idle' ? 777 : 0),
+      tenantsWithData: () => ['idle'],
+      outbox: new MemorySystemTable<UsageReport>(),
+      fetch: scriptedFetch(hub(state)),
+      clock: new ManualClock(Date.parse('2026-11-26T10:00:30Z')),
+    });
+    await gate.stop();
+    expect(state.usage.flatMap((r) => r.users)).toEqual([
+      {
+        user_id: 'idle',
+        requests: 0,
+        read_queries: 0,
+        write_queries: 0,
+        nodes_created: 0,
+        relationships_created: 0,
+        nodes_deleted: 0,
+        relationships_deleted: 0,
+        storage_bytes: 777,
+      },
+    ]);
+  });
+});

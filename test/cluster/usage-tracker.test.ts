@@ -106,6 +106,54 @@ describe('UsageTracker aggregation', () => {
     expect(tracker.stats()).toMatchObject({ reportsSent: 1, outboxDepth: 0, reportsFailed: 0 });
   });
 
+  it('reports every tenant holding data each interval, idle ones with zero deltas (storage sync)', async () => {
+    const tenants: string[] = ['alice', 'carol', 'not a valid id', 'carol'];
+    const { tracker, clock, hub, storage } = setup({ tenantsWithData: () => tenants });
+    storage.set('carol', 999);
+    tracker.record('alice', { requests: 2 });
+    clock.advance(60_000);
+    await tracker.flush();
+    const zero = {
+      requests: 0,
+      read_queries: 0,
+      write_queries: 0,
+      nodes_created: 0,
+      relationships_created: 0,
+      nodes_deleted: 0,
+      relationships_deleted: 0,
+    };
+    expect(hub.seen.get('report-1')?.users).toEqual([
+      { user_id: 'alice', ...zero, requests: 2, storage_bytes: 1234 },
+      { user_id: 'carol', ...zero, storage_bytes: 999 },
+    ]);
+
+    // A fully idle interval still syncs storage; the sizes are read again.
+    storage.set('alice', 10);
+    clock.advance(60_000);
+    await tracker.flush();
+    expect(hub.seen.get('report-2')?.users).toEqual([
+      { user_id: 'alice', ...zero, storage_bytes: 10 },
+      { user_id: 'carol', ...zero, storage_bytes: 999 },
+    ]);
+
+    // No tenant holds data and nobody was active: nothing is sent.
+    tenants.length = 0;
+    clock.advance(60_000);
+    await tracker.flush();
+    expect(hub.seen.size).toBe(2);
+  });
+
+  it('still reports active tenants when the tenant listing fails (async source)', async () => {
+    const { tracker, clock, hub, logger } = setup({
+      tenantsWithData: () => Promise.reject(new Error('store closed')),
+    });
+    tracker.record('alice', { requests: 1 });
+    clock.advance(60_000);
+    await tracker.flush();
+    expect(hub.seen.get('report-1')?.users.map((u) => u.user_id)).toEqual(['alice']);
+    expect(JSON.stringify(logger.lines)).toContain('cannot list tenants with data');
+  });
+
   it('sends nothing for an idle interval', async () => {
     const { tracker, hub } = setup();
     await tracker.flush();
