@@ -11,6 +11,9 @@ const nonNegativeInt = z.number().int().nonnegative();
 /** null = unlimited, as in the control plane's quota documents. */
 const quota = nonNegativeInt.nullable();
 
+/** One trusted proxy: an IPv4/IPv6 address or CIDR, or a proxy-addr range name. */
+const PROXY_ADDRESS = /^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/;
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export const configSchema = z
@@ -22,6 +25,20 @@ export const configSchema = z
         body_limit_bytes: positiveInt.default(10 * 1024 * 1024),
         request_timeout_ms: nonNegativeInt.default(60_000),
         shutdown_timeout_ms: nonNegativeInt.default(10_000),
+        /**
+         * Fastify's trustProxy: false (default: X-Forwarded-For is ignored), true (trust every
+         * hop), a hop count, or the proxies' addresses / CIDRs (list, or comma-separated).
+         */
+        trust_proxy: z
+          .union([
+            z.boolean(),
+            nonNegativeInt,
+            z.string().refine((v) => v.split(',').every((part) => PROXY_ADDRESS.test(part.trim())), {
+              message: 'expected true/false, a hop count, or IP addresses / CIDRs',
+            }),
+            z.array(z.string().regex(PROXY_ADDRESS)).min(1),
+          ])
+          .default(false),
       })
       .strict()
       .prefault({}),

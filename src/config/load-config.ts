@@ -17,7 +17,7 @@ export class ConfigError extends NexusError {
   }
 }
 
-type EnvKind = 'string' | 'int' | 'bool' | 'quota';
+type EnvKind = 'string' | 'int' | 'bool' | 'quota' | 'proxy';
 
 /**
  * Environment variables → config paths. The short names are the documented ones;
@@ -29,6 +29,7 @@ export const ENV_OVERRIDES: ReadonlyArray<readonly [string, string, EnvKind]> = 
   ['NEXUS_SERVER_BODY_LIMIT_BYTES', 'server.body_limit_bytes', 'int'],
   ['NEXUS_SERVER_REQUEST_TIMEOUT_MS', 'server.request_timeout_ms', 'int'],
   ['NEXUS_SERVER_SHUTDOWN_TIMEOUT_MS', 'server.shutdown_timeout_ms', 'int'],
+  ['NEXUS_TRUST_PROXY', 'server.trust_proxy', 'proxy'],
   ['NEXUS_DATA_DIR', 'storage.data_dir', 'string'],
   ['NEXUS_STORAGE_SYNC', 'storage.sync', 'bool'],
   ['NEXUS_STORAGE_MAP_SIZE', 'storage.map_size', 'int'],
@@ -111,6 +112,12 @@ function coerce(name: string, path: string, raw: string, kind: EnvKind): unknown
   };
   switch (kind) {
     case 'string':
+      return raw;
+    case 'proxy':
+      // true/false, a hop count, or addresses / CIDRs kept as the string Fastify accepts.
+      if (/^(true|yes|on)$/i.test(raw)) return true;
+      if (/^(false|no|off)$/i.test(raw)) return false;
+      if (/^\d+$/.test(raw.trim())) return Number(raw.trim());
       return raw;
     case 'bool':
       if (/^(true|1|yes|on)$/i.test(raw)) return true;

@@ -49,6 +49,11 @@ export interface ServerDeps {
   auth?: RequestAuthenticator | null;
   /** Required when `config.cluster.enabled`. */
   clusterGate?: ClusterGate | null;
+  /**
+   * Bytes /metrics reports as `nexus_storage_bytes`; default: the default namespace
+   * (standalone) — in cluster mode openServices gives the total over all namespaces.
+   */
+  storageBytes?: () => number;
   /** Extra plugins mounted after the core routes (MCP endpoint, key management, ...). */
   plugins?: readonly FastifyPluginAsync[];
   version: string;
@@ -80,6 +85,16 @@ function compilePattern(url: string): RegExp {
   return new RegExp(`^${escaped}/?$`);
 }
 
+/** `server.trust_proxy` as Fastify takes it (a comma-separated string becomes a list). */
+function trustProxyOf(
+  value: NexusConfig['server']['trust_proxy'],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof value === 'string') return value.split(',').map((part) => part.trim());
+  // A hop count, as proxy-addr reads one: trust the nearest n hops.
+  if (typeof value === 'number') return (_address, hop) => hop < value;
+  return Array.isArray(value) ? [...value] : value;
+}
+
 export async function createServer(deps: ServerDeps): Promise<NexusServer> {
   const { config, db } = deps;
   const clusterMode = config.cluster.enabled;
@@ -102,6 +117,9 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
         }),
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: 'x-request-id',
+    // Only when the operator says a proxy is in front: then req.ip (the auth throttle's key)
+    // comes from X-Forwarded-For, which any direct client could otherwise forge.
+    trustProxy: trustProxyOf(config.server.trust_proxy),
     bodyLimit: config.server.body_limit_bytes,
     requestTimeout: config.server.request_timeout_ms,
     return503OnClosing: false,
@@ -115,7 +133,10 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
   });
 
   const startedAt = Date.now();
-  const metrics = new ServerMetrics(() => (clusterMode ? 0 : db.stats(DEFAULT_NAMESPACE).bytes), startedAt);
+  const metrics = new ServerMetrics(
+    deps.storageBytes ?? (() => db.stats(DEFAULT_NAMESPACE).bytes),
+    startedAt,
+  );
   const openapi = new OpenApiCollector({ title: 'Nexus', version: deps.version }, authOn);
   const services: RouteServices = {
     config,
@@ -192,7 +213,12 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
      */
     const authorize = (req: FastifyRequest, reply: FastifyReply): Promise<void> | undefined => {
       if (closing) throw new NexusError('SERVICE_UNAVAILABLE', 'The server is shutting down');
-      if (req.routeOptions.url === undefined) return undefined; // unknown route: the 404 handler answers
+      if (req.routeOptions.url === undefined) {
+        // Unknown route: the 404/405 handler answers — in cluster mode only to a valid key,
+        // so an unauthenticated client cannot map the routes (401 everywhere instead).
+        if (clusterMode) auth!.authenticate(req.headers, req.ip);
+        return undefined;
+      }
       const routeConfig = req.routeOptions.config;
       const rule = routeConfig.auth;
       if (rule === undefined) {

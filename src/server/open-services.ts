@@ -8,13 +8,16 @@ import { join } from 'node:path';
 import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import type { ClusterConfig } from '../cluster/config.js';
 import type { NexusConfig } from '../config/config-schema.js';
-import type { NexusDatabase } from '../engine/api.js';
+import { DEFAULT_NAMESPACE, type NexusDatabase } from '../engine/api.js';
 import type { SystemTable } from '../storage/types.js';
 import { addUsage, contextOf } from './route-services.js';
 import type { ServerServices } from './start-server.js';
 
 /** The system table cluster mode keeps undelivered usage reports in. */
 export const USAGE_OUTBOX_TABLE = 'usage_outbox';
+
+/** How cluster/namespace.ts names a tenant's namespace: `tenant:<user_id>`. */
+const TENANT_PREFIX = 'tenant:';
 
 /** A system table from the database's own store, or from a separate store as a fallback. */
 async function systemTableOpener(
@@ -49,24 +52,36 @@ export async function openServices(
   options: OpenServicesOptions,
 ): Promise<ServerServices> {
   const { Nexus } = await import('../engine/nexus.js');
-  const db = await Nexus.open({
+  const { GraphStore } = await import('../storage/index.js');
+  // The store is opened here, not by Nexus.open, because the server also needs what only the
+  // store knows: which namespaces hold data (usage storage sync, /metrics storage total).
+  const store = await GraphStore.open({
     path: config.storage.data_dir,
     sync: config.storage.sync,
     mapSize: config.storage.map_size,
+  });
+  const db = Nexus.fromStore(store, {
     queryTimeoutMs: config.query.timeout_ms,
     maxIntermediateRows: config.query.max_intermediate_rows,
     maxQueryMemoryBytes: config.query.max_memory_bytes,
   });
   const tables = await systemTableOpener(db, config);
+  const clusterMode = config.cluster.enabled;
   const services: ServerServices = {
     db,
     auth: null,
     clusterGate: null,
+    storageBytes: clusterMode
+      ? () => {
+          let total = 0;
+          for (const name of store.namespaces()) total += store.namespace(name).stats().bytes;
+          return total;
+        }
+      : () => db.stats(DEFAULT_NAMESPACE).bytes,
     plugins: [],
     notices: [],
     cleanup: [tables.close],
   };
-  const clusterMode = config.cluster.enabled;
 
   try {
     if (config.auth.enabled || clusterMode) {
@@ -97,6 +112,11 @@ export async function openServices(
       services.clusterGate = createClusterGate({
         config: clusterConfigOf(config),
         storageBytesOf: (userId) => db.stats(tenantNamespace(userId)).bytes,
+        tenantsWithData: () =>
+          store
+            .namespaces()
+            .filter((name) => name.startsWith(TENANT_PREFIX))
+            .map((name) => name.slice(TENANT_PREFIX.length)),
         outbox: tables.open(USAGE_OUTBOX_TABLE),
         logger: options.logger,
       });

@@ -5,6 +5,14 @@
  * the figures never split out another tenant's activity.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ControlPlaneStatus } from '../cluster/types.js';
+
+const BREAKER_STATES: readonly ControlPlaneStatus['breakerState'][] = [
+  'closed',
+  'open',
+  'half-open',
+  'isolated',
+];
 
 export class ServerMetrics {
   readonly registry = new Registry();
@@ -43,7 +51,7 @@ export class ServerMetrics {
     });
     new Gauge({
       name: 'nexus_storage_bytes',
-      help: 'Bytes held by the default namespace (standalone) ',
+      help: 'Bytes of graph data: the default namespace (standalone), all namespaces together (cluster mode)',
       registers: [this.registry],
       collect() {
         this.set(storageBytes());
@@ -58,6 +66,67 @@ export class ServerMetrics {
       },
     });
     collectDefaultMetrics({ register: this.registry, prefix: 'nexus_process_' });
+  }
+
+  /**
+   * Cluster mode: the control plane's state, read from the gate at each scrape. Instance-wide
+   * figures only; no series names a tenant.
+   */
+  trackControlPlane(status: () => ControlPlaneStatus): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'nexus_control_plane_reachable',
+      help: 'Whether HiveHub answered the last call (1) or not (0)',
+      registers,
+      collect() {
+        this.set(status().reachable ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'nexus_control_plane_breaker_state',
+      help: "The HiveHub client's circuit breaker: 1 for the current state, 0 for the others",
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const current = status().breakerState;
+        for (const state of BREAKER_STATES) this.set({ state }, state === current ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'nexus_quota_cache_hit_ratio',
+      help: 'Share of quota lookups answered from the cache (0 to 1) since start',
+      registers,
+      collect() {
+        this.set(status().cacheHitRate);
+      },
+    });
+    new Gauge({
+      name: 'nexus_usage_outbox_depth',
+      help: 'Usage reports written to the durable outbox and not yet accepted by HiveHub',
+      registers,
+      collect() {
+        this.set(status().outboxDepth);
+      },
+    });
+    // Counters kept by the usage tracker; mirrored (reset + inc) so they stay monotonic here.
+    new Counter({
+      name: 'nexus_usage_reports_sent_total',
+      help: 'Usage reports HiveHub accepted since start',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(status().reportsSent);
+      },
+    });
+    new Counter({
+      name: 'nexus_usage_reports_failed_total',
+      help: 'Usage report deliveries that failed since start (retried from the outbox)',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(status().reportsFailed);
+      },
+    });
   }
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {

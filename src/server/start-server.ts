@@ -20,6 +20,8 @@ export interface ServerServices {
   db: NexusDatabase;
   auth: RequestAuthenticator | null;
   clusterGate: ClusterGate | null;
+  /** Bytes /metrics reports as nexus_storage_bytes (default: the default namespace). */
+  storageBytes?: () => number;
   plugins: FastifyPluginAsync[];
   /** Printed once on start (e.g. a generated root key). */
   notices: string[];
@@ -73,6 +75,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       db: services.db,
       auth: services.auth,
       clusterGate: services.clusterGate,
+      ...(services.storageBytes === undefined ? {} : { storageBytes: services.storageBytes }),
       plugins: services.plugins,
       version: options.version,
       loggerInstance: logger,

@@ -157,7 +157,8 @@ describe('cluster mode', () => {
     expect(nonZero).toEqual([
       { userId: 'bob', event: { requests: 1, writeQueries: 1, nodesCreated: 2, relationshipsCreated: 1 } },
       { userId: 'bob', event: { requests: 1, readQueries: 1 } },
-      { userId: 'bob', event: { requests: 1, nodesCreated: 3 } },
+      // REST ingest counts as one write query, like the MCP ingest tool.
+      { userId: 'bob', event: { requests: 1, writeQueries: 1, nodesCreated: 3 } },
     ]);
     expect(gate.imports.at(-1)).toMatchObject({ userId: 'bob' });
     expect(gate.imports.at(-1)!.bytes).toBeGreaterThan(0);

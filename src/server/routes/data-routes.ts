@@ -105,7 +105,7 @@ export const dataRoutes: FastifyPluginAsync<RouteServices> = async (app, service
         const id = tx.createNode(labels, properties);
         return tx.getNode(id)!;
       }, writeOptionsOf(req));
-      addUsage(req, { nodesCreated: 1 });
+      addUsage(req, { writeQueries: 1, nodesCreated: 1 });
       return send(reply, 201, serializeNodeRecord(node));
     },
   );
@@ -116,6 +116,7 @@ export const dataRoutes: FastifyPluginAsync<RouteServices> = async (app, service
     async (req, reply) => {
       const id = parseId(req.params.id, 'node');
       const node = namespaceOf(services, req).read((tx) => tx.getNode(id));
+      addUsage(req, { readQueries: 1 });
       if (node === undefined) throw nodeNotFound(id);
       return send(reply, 200, serializeNodeRecord(node));
     },
@@ -150,6 +151,7 @@ export const dataRoutes: FastifyPluginAsync<RouteServices> = async (app, service
         }
         return tx.getNode(id)!;
       }, writeOptionsOf(req));
+      addUsage(req, { writeQueries: 1 });
       return send(reply, 200, serializeNodeRecord(node));
     };
 
@@ -215,7 +217,7 @@ export const dataRoutes: FastifyPluginAsync<RouteServices> = async (app, service
         tx.deleteNode(id);
         return rels.length;
       }, writeOptionsOf(req));
-      addUsage(req, { nodesDeleted: 1, relationshipsDeleted: relsDeleted });
+      addUsage(req, { writeQueries: 1, nodesDeleted: 1, relationshipsDeleted: relsDeleted });
       return { deleted: true, id, relationships_deleted: relsDeleted };
     },
   );
@@ -245,7 +247,7 @@ export const dataRoutes: FastifyPluginAsync<RouteServices> = async (app, service
         const id = tx.createRelationship(type, src, dst, properties);
         return tx.getRelationship(id)!;
       }, writeOptionsOf(req));
-      addUsage(req, { relationshipsCreated: 1 });
+      addUsage(req, { writeQueries: 1, relationshipsCreated: 1 });
       return send(reply, 201, serializeRelationshipRecord(rel));
     },
   );
@@ -256,6 +258,7 @@ export const dataRoutes: FastifyPluginAsync<RouteServices> = async (app, service
     async (req, reply) => {
       const id = parseId(req.params.id, 'relationship');
       const rel = namespaceOf(services, req).read((tx) => tx.getRelationship(id));
+      addUsage(req, { readQueries: 1 });
       if (rel === undefined) throw relNotFound(id);
       return send(reply, 200, serializeRelationshipRecord(rel));
     },
@@ -270,7 +273,7 @@ export const dataRoutes: FastifyPluginAsync<RouteServices> = async (app, service
         if (tx.getRelationship(id) === undefined) throw relNotFound(id);
         tx.deleteRelationship(id);
       }, writeOptionsOf(req));
-      addUsage(req, { relationshipsDeleted: 1 });
+      addUsage(req, { writeQueries: 1, relationshipsDeleted: 1 });
       return { deleted: true, id };
     },
   );

@@ -1,8 +1,10 @@
 /**
- * GET /health: liveness plus, in cluster mode, the control plane's reachability. Public in
- * standalone mode; needs any valid key in cluster mode (the auth hook decides).
+ * GET /health: liveness plus, in cluster mode, the control plane's state (reachability,
+ * breaker, quota cache hit rate, usage outbox and deliveries; the last error for SUPER
+ * keys). Public in standalone mode; needs any valid key in cluster mode (the auth hook decides).
  */
 import type { FastifyPluginAsync } from 'fastify';
+import { hasPermission } from '../../auth/permissions.js';
 import type { RouteServices } from '../route-services.js';
 
 export const healthRoutes: FastifyPluginAsync<RouteServices> = async (app, services) => {
@@ -26,7 +28,12 @@ export const healthRoutes: FastifyPluginAsync<RouteServices> = async (app, servi
                 additionalProperties: true,
                 properties: {
                   control_plane_reachable: { type: 'boolean' },
-                  breaker_state: { type: 'string' },
+                  breaker_state: { type: 'string', enum: ['closed', 'open', 'half-open', 'isolated'] },
+                  last_error: { type: ['string', 'null'] },
+                  quota_cache_hit_rate: { type: 'number' },
+                  outbox_depth: { type: 'integer' },
+                  usage_reports_sent: { type: 'integer' },
+                  usage_reports_failed: { type: 'integer' },
                 },
               },
             },
@@ -34,7 +41,7 @@ export const healthRoutes: FastifyPluginAsync<RouteServices> = async (app, servi
         },
       },
     },
-    async () => {
+    async (req) => {
       const body: Record<string, unknown> = {
         status: 'ok',
         version,
@@ -46,7 +53,13 @@ export const healthRoutes: FastifyPluginAsync<RouteServices> = async (app, servi
         body.cluster = {
           control_plane_reachable: status.reachable,
           breaker_state: status.breakerState,
+          // Error texts may name the tenant whose lookup failed (e.g. a request path), so
+          // only the operator's SUPER key sees them.
+          ...(req.ctx !== null && hasPermission(req.ctx, 'SUPER') ? { last_error: status.lastError } : {}),
+          quota_cache_hit_rate: status.cacheHitRate,
           outbox_depth: status.outboxDepth,
+          usage_reports_sent: status.reportsSent,
+          usage_reports_failed: status.reportsFailed,
         };
         if (!status.reachable) body.status = 'degraded';
       }

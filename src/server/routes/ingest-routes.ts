@@ -148,7 +148,7 @@ export const ingestRoutes: FastifyPluginAsync<RouteServices> = async (app, servi
         return created;
       }, writeOptionsOf(req));
 
-      addUsage(req, { nodesCreated: nodes.length, relationshipsCreated: rels.length });
+      addUsage(req, { writeQueries: 1, nodesCreated: nodes.length, relationshipsCreated: rels.length });
       const elapsed = performance.now() - start;
       const refs: Record<string, number> = {};
       for (const [ref, index] of refIndex) refs[ref] = ids[index]!;

@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { GraphReader } from '../../storage/types.js';
-import { namespaceOf, type RouteServices } from '../route-services.js';
+import { addUsage, namespaceOf, type RouteServices } from '../route-services.js';
 
 function listRoute(key: string, summary: string) {
   return {
@@ -25,9 +25,11 @@ function listRoute(key: string, summary: string) {
 
 export const schemaRoutes: FastifyPluginAsync<RouteServices> = async (app, services) => {
   const names =
-    (key: string, read: (tx: GraphReader) => string[]) => async (req: Parameters<typeof namespaceOf>[1]) => ({
-      [key]: namespaceOf(services, req).read((tx) => read(tx).sort()),
-    });
+    (key: string, read: (tx: GraphReader) => string[]) => async (req: Parameters<typeof namespaceOf>[1]) => {
+      // Counted like the MCP list_labels / get_schema tools: one read.
+      addUsage(req, { readQueries: 1 });
+      return { [key]: namespaceOf(services, req).read((tx) => read(tx).sort()) };
+    };
 
   app.get(
     '/schema/labels',
@@ -73,10 +75,13 @@ export const schemaRoutes: FastifyPluginAsync<RouteServices> = async (app, servi
         },
       },
     },
-    async (req) => ({
-      indexes: namespaceOf(services, req).read((tx) =>
-        tx.indexes().map((i) => ({ name: i.name, label: i.label, property: i.property })),
-      ),
-    }),
+    async (req) => {
+      addUsage(req, { readQueries: 1 });
+      return {
+        indexes: namespaceOf(services, req).read((tx) =>
+          tx.indexes().map((i) => ({ name: i.name, label: i.label, property: i.property })),
+        ),
+      };
+    },
   );
 };

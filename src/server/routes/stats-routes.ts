@@ -4,7 +4,7 @@
  * relationships, so this is O(relationships); labels are counted from the label index.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { namespaceOf, type RouteServices } from '../route-services.js';
+import { addUsage, namespaceOf, type RouteServices } from '../route-services.js';
 
 export const statsRoutes: FastifyPluginAsync<RouteServices> = async (app, services) => {
   app.get(
@@ -41,6 +41,8 @@ export const statsRoutes: FastifyPluginAsync<RouteServices> = async (app, servic
     },
     async (req) => {
       const handle = namespaceOf(services, req);
+      // Counted like the MCP get_stats tool: one read.
+      addUsage(req, { readQueries: 1 });
       return handle.read((tx) => {
         const stats = tx.stats();
         const labels: Record<string, number> = {};
