@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -142,5 +142,30 @@ describe('startServer', () => {
       }),
     ).rejects.toThrow();
     expect(events).toEqual(['db closed']);
+    // The data-directory lock is released too, so a corrected restart is not refused.
+    expect(existsSync(join(dir, 'c', 'nexus.lock'))).toBe(false);
+  });
+
+  it('holds the data-directory lock while running and releases it on close', async () => {
+    const config = testConfig({
+      server: { port: 0 },
+      storage: { data_dir: join(dir, 'd') },
+      auth: { enabled: false },
+    });
+    const open = async () => ({
+      db: slowDb([]).db,
+      auth: null,
+      clusterGate: null,
+      plugins: [],
+      notices: [],
+      cleanup: [],
+    });
+    const running = await startServer({ config, version: 't', print: () => undefined, openServices: open });
+    expect(existsSync(join(dir, 'd', 'nexus.lock'))).toBe(true);
+    await expect(
+      startServer({ config, version: 't', print: () => undefined, openServices: open }),
+    ).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/is in use by nexus serve/) });
+    await running.close();
+    expect(existsSync(join(dir, 'd', 'nexus.lock'))).toBe(false);
   });
 });
