@@ -4,6 +4,7 @@
 export { Nexus } from './nexus.js';
 export type { CompiledQuery } from './planner/index.js';
 export { DEFAULT_NAMESPACE } from './api.js';
+export { asResourceError } from './runtime/memory-budget.js';
 export type { NexusOptions, ExecuteOptions, NexusDatabase, ProcedureDefinition } from './api.js';
 export { Node, Relationship, Path, emptyStats } from './values.js';
 export type { Value, QueryResult, QueryStats, PlanDescription } from './values.js';

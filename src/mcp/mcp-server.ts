@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { isNexusError, type NexusError } from '../errors.js';
+import { asResourceError } from '../engine/index.js';
 import { isFunctionAllowed, checkFunction } from '../auth/functions.js';
 import { runTool, TOOLS, type ToolDefinition, type ToolEnv } from './tools.js';
 
@@ -71,7 +72,9 @@ export function createMcpServer(
           checkFunction(env.ctx, tool.name);
           const text = await runTool(tool, env, args);
           return { content: [{ type: 'text', text }] };
-        } catch (err) {
+        } catch (caught) {
+          // A result too large to serialise (V8 string limit) is the query's fault.
+          const err = asResourceError(caught);
           if (isNexusError(err)) return errorResult(err);
           onUnexpected?.(err, tool.name);
           return {

@@ -7,6 +7,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { NexusError, isNexusError, type ErrorCode } from '../errors.js';
+import { asResourceError } from '../engine/index.js';
 import { ERROR_STATUS } from './error-status.js';
 
 export interface ErrorBody {
@@ -61,6 +62,10 @@ function fromFastifyError(err: FastifyError): NexusError | null {
 /** Normalises any thrown value into a NexusError, or null when it is an internal failure. */
 export function toNexusError(err: unknown): NexusError | null {
   if (isNexusError(err)) return err;
+  // A result too large to serialise (V8 string limit) is the query's fault, not a 500.
+  // (Fastify's own errors, such as the 413, are RangeErrors too: they fall through.)
+  const resource = asResourceError(err);
+  if (isNexusError(resource)) return resource;
   if (err instanceof SyntaxError) return new NexusError('INVALID_BODY', 'Malformed JSON');
   if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string') {
     return fromFastifyError(err as FastifyError);

@@ -158,3 +158,29 @@ describe('resource exhaustion over HTTP', () => {
     expect(r.text).toContain('"rows":[[25]]');
   });
 });
+
+describe('a result too large to serialise', () => {
+  let big: ServerProcess;
+  beforeAll(async () => {
+    // The default 256 MiB budget admits 200 MB of control characters, but their JSON escapes
+    // (`\u0001`, six characters each) exceed V8's string limit while the response is built.
+    big = await startServerProcess();
+  }, 60_000);
+  afterAll(async () => {
+    await big?.stop();
+  });
+
+  it('is a 422 QUERY_MEMORY_LIMIT, not a 500, and the server stays up', async () => {
+    const res = await fetch(`${big.url}/cypher`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: "UNWIND range(1, 100) AS i RETURN reduce(s = '\\u0001', x IN range(1, 21) | s + s) AS s",
+      }),
+    });
+    const text = await res.text();
+    expect(res.status, text.slice(0, 200)).toBe(422);
+    expect((JSON.parse(text) as { error: { code: string } }).error.code).toBe('QUERY_MEMORY_LIMIT');
+    expect((await fetch(`${big.url}/health`)).status).toBe(200);
+  });
+});

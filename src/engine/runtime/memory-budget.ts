@@ -128,7 +128,7 @@ export function asResourceError(err: unknown): unknown {
   if (/invalid (string|array|typed array) length|allocation failed|out of memory/i.test(err.message)) {
     return new NexusError(
       'QUERY_MEMORY_LIMIT',
-      `The query built a value larger than the engine supports (${err.message})`,
+      `The query built a value or a result larger than the server supports (${err.message})`,
     );
   }
   return err;
