@@ -2,11 +2,16 @@
  * The data-directory lock: exclusive per directory, released only by its owner, and taken
  * over when the recorded process is gone.
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LOCK_FILE_NAME, acquireDataDirLock, dataDirLockOwner } from '../../src/storage/index.js';
+import {
+  LOCK_FILE_NAME,
+  acquireDataDirLock,
+  dataDirLockOwner,
+  isProcessAlive,
+} from '../../src/storage/index.js';
 import { tempDir } from './helpers.js';
 
 const roots: string[] = [];
@@ -86,5 +91,27 @@ describe('data-directory lock', () => {
     writeFileSync(file, JSON.stringify(other));
     lock.release();
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(other);
+  });
+});
+
+describe('isProcessAlive', () => {
+  it('sees a killed but not yet reaped process (a zombie) as dead', async () => {
+    // A shell whose child exits at once and is never reaped while the shell sleeps.
+    const parent = spawn('sh', ['-c', 'sleep 0.05 & exec sleep 5'], { stdio: 'ignore' });
+    try {
+      await new Promise((r) => setTimeout(r, 400));
+      const children = execFileSync('ps', ['-o', 'pid=,stat=', '--ppid', String(parent.pid)], {
+        encoding: 'utf8',
+      })
+        .trim()
+        .split('\n')
+        .map((line) => line.trim().split(/\s+/));
+      const zombie = children.find(([, stat]) => stat?.startsWith('Z'));
+      expect(zombie).toBeDefined();
+      expect(isProcessAlive(Number(zombie![0]))).toBe(false);
+      expect(isProcessAlive(parent.pid!)).toBe(true);
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 });
