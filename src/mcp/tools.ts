@@ -5,7 +5,7 @@
  * caller's namespace.
  */
 import { z } from 'zod';
-import { NexusError } from '../errors.js';
+import { NexusError, isNexusError } from '../errors.js';
 import type { NexusDatabase } from '../engine/api.js';
 import type { QueryStats } from '../engine/values.js';
 import {
@@ -419,5 +419,12 @@ export async function runTool(
   args: Record<string, unknown>,
 ): Promise<string> {
   requirePermission(env.ctx, tool.permission);
-  return tool.run(env, args);
+  try {
+    return await tool.run(env, args);
+  } catch (err) {
+    // As on REST, an INTERNAL_ERROR's text and details (e.g. a control plane's answer) stay
+    // in the server log: rethrown as an unexpected failure, the client gets the generic error.
+    if (isNexusError(err) && err.code === 'INTERNAL_ERROR') throw new Error(err.message, { cause: err });
+    throw err;
+  }
 }
