@@ -123,9 +123,12 @@ export class NamespaceReader implements GraphReader {
 
   /** Id of a catalog name, or undefined if the namespace has none (never creates). */
   protected lookupId(kind: CatalogKind, name: string): number | undefined {
+    // A snapshot taken before the namespace's first commit holds nothing, even when that
+    // commit has since published catalog entries to the shared cache.
+    if (this.prefix === undefined) return undefined;
     const cache = this.state.catalog(kind);
     const cached = cache.byName.get(name) ?? this.pendingId(kind, name);
-    if (cached !== undefined || this.prefix === undefined) return cached;
+    if (cached !== undefined) return cached;
     const buf = this.getFast(this.key(Tag.CatalogByName).byte(kind).utf8(name).view());
     if (buf === undefined) return undefined;
     const id = new ByteReader(buf).varint();
