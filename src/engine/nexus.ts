@@ -82,12 +82,17 @@ export class Nexus implements NexusDatabase {
     return new Nexus(store, { path: '', ...options });
   }
 
-  /** Parses and plans `query`, or returns the cached plan. */
-  compile(query: string): CompiledQuery {
-    let compiled = this.cache.get(query);
+  /**
+   * Parses and plans `query`, or returns the cached plan. Plans hold nothing of a
+   * namespace, but the cache is keyed by namespace too: a shared entry would let one tenant
+   * time whether another tenant recently ran a given query text (a hit is ~150 µs faster).
+   */
+  compile(query: string, namespace: string = DEFAULT_NAMESPACE): CompiledQuery {
+    const key = `${namespace}\u0000${query}`;
+    let compiled = this.cache.get(key);
     if (!compiled) {
       compiled = compileStatement(parse(query), this.procedures);
-      this.cache.set(query, compiled);
+      this.cache.set(key, compiled);
     }
     return compiled;
   }
@@ -110,11 +115,12 @@ export class Nexus implements NexusDatabase {
     options: ExecuteOptions,
   ): Promise<QueryResult> {
     if (this.closed) throw new NexusError('SERVICE_UNAVAILABLE', 'The database is closed');
-    const compiled = this.compile(query);
+    const namespace = options.namespace ?? DEFAULT_NAMESPACE;
+    const compiled = this.compile(query, namespace);
     if (options.accessMode === 'read' && compiled.isWrite) {
       throw new NexusError('FORBIDDEN', 'This query writes, but the request is read-only');
     }
-    const handle = this.store.namespace(options.namespace ?? DEFAULT_NAMESPACE);
+    const handle = this.store.namespace(namespace);
     if (compiled.mode === 'explain') {
       return {
         columns: compiled.columns,
