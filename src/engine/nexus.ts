@@ -159,7 +159,7 @@ export class Nexus implements NexusDatabase {
           const ctx = newContext(tx, tx);
           const out = drainSync(compiled.root.open(ctx, {}), ctx, compiled.columns);
           // Entities are returned as they are at the end of the query.
-          return out.map((r) => r.map((v) => snapshotValue(v, tx, true)));
+          return out.map((r) => r.map((v) => snapshotValue(v, tx, true, ctx.memory)));
         },
         options.maxStorageBytes === undefined ? undefined : { maxBytes: options.maxStorageBytes },
       );
@@ -170,7 +170,7 @@ export class Nexus implements NexusDatabase {
         rows = await drainAsync(compiled.root.open(ctx, {}), ctx, compiled.columns, () =>
           this.slices.yield(handle.namespace),
         );
-        rows = rows.map((r) => r.map((v) => snapshotValue(v, rtx, false)));
+        rows = rows.map((r) => r.map((v) => snapshotValue(v, rtx, false, ctx.memory)));
       } finally {
         rtx.close();
       }
@@ -194,7 +194,7 @@ export class Nexus implements NexusDatabase {
     try {
       const ctx = newContext(rtx, new DryRunWriter(rtx));
       const out = drainSync(compiled.root.open(ctx, {}), ctx, compiled.columns);
-      return out.map((r) => r.map((v) => snapshotValue(v, rtx, true)));
+      return out.map((r) => r.map((v) => snapshotValue(v, rtx, true, ctx.memory)));
     } catch (err) {
       if (err instanceof WriteNeeded) return undefined;
       throw err;

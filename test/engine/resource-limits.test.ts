@@ -139,6 +139,20 @@ describe('memory budget', () => {
     });
   });
 
+  it('counts the properties of entities in the result (a big property returned in many rows)', async () => {
+    // 2 MiB of text on one node; each row decodes its own copy.
+    await t.db.execute("CREATE (:Hub)-[:HAS]->(:Big {s: reduce(s = 'x', i IN range(1, 21) | s + s)})");
+    const small = { maxQueryMemoryBytes: 16 * MiB };
+    const q = 'UNWIND range(1, 20) AS i MATCH (n:Big) RETURN n';
+    await failsWith(q, 'QUERY_MEMORY_LIMIT', small);
+    expect((await t.db.execute(`${q} LIMIT 2`, {}, small)).rows).toHaveLength(2);
+    // Reached by an expansion, `b` is an id-only stub until the result reads it: counted then.
+    const viaStub = 'UNWIND range(1, 20) AS i MATCH (:Hub)-[:HAS]->(b) RETURN b';
+    await failsWith(viaStub, 'QUERY_MEMORY_LIMIT', small);
+    expect((await t.db.execute(`${viaStub} LIMIT 2`, {}, small)).rows).toHaveLength(2);
+    await t.db.execute('MATCH (h:Hub)-[:HAS]->(b) DETACH DELETE h, b');
+  });
+
   it('a budget of 0 disables the check', async () => {
     const q = 'RETURN size(range(1, 100000))';
     await failsWith(q, 'QUERY_MEMORY_LIMIT', { maxQueryMemoryBytes: MiB });

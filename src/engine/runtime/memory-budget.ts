@@ -43,10 +43,18 @@ export function valueBytes(v: Value): number {
     for (const [k, x] of v as ReadonlyMap<string, Value>) n += 40 + k.length + valueBytes(x);
     return n;
   }
-  if (v instanceof Node || v instanceof Relationship) return ENTITY_BYTES;
+  // A stub's properties map is empty: only entities read in full count their properties.
+  if (v instanceof Node || v instanceof Relationship) return ENTITY_BYTES + propertiesBytes(v.properties);
   if (v instanceof Path) return CONTAINER_BYTES + ENTITY_BYTES * (v.nodes.length + v.relationships.length);
   // Temporal values and other small objects.
   return CONTAINER_BYTES;
+}
+
+/** Estimated size of an entity's property map. */
+export function propertiesBytes(props: ReadonlyMap<string, Value>): number {
+  let n = 0;
+  for (const [k, x] of props) n += 40 + k.length + valueBytes(x);
+  return n;
 }
 
 /** Estimated size of an executor row (variable name → value). */
