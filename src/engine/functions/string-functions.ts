@@ -132,6 +132,8 @@ function split(args: readonly Value[], ctx?: FunctionContext): Value {
     for (const d of delims) if (d !== '' && d.length > hit.length && str.startsWith(d, i)) hit = d;
     if (hit !== '') {
       out.push(cur);
+      // `split(s, [',', ';'])` of a string of delimiters makes one part per character.
+      if ((out.length & 4095) === 0) ctx?.checkMemory?.(str.length + out.length * 40);
       cur = '';
       i += hit.length;
     } else {
