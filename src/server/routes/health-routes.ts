@@ -1,7 +1,8 @@
 /**
- * GET /health: liveness plus, in cluster mode, the control plane's state (reachability,
- * breaker, quota cache hit rate, usage outbox and deliveries; the last error for SUPER
- * keys). Public in standalone mode; needs any valid key in cluster mode (the auth hook decides).
+ * GET /health: liveness plus, in cluster mode, the control plane's reachability and breaker
+ * state; SUPER keys also get the process-wide figures (quota cache hit rate, usage outbox and
+ * deliveries, last error). Public in standalone mode; needs any valid key in cluster mode
+ * (the auth hook decides).
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { hasPermission } from '../../auth/permissions.js';
@@ -49,18 +50,22 @@ export const healthRoutes: FastifyPluginAsync<RouteServices> = async (app, servi
       };
       if (clusterGate !== null) {
         const status = clusterGate.status();
-        // Only the gate's own health: nothing here is about any particular tenant.
         body.cluster = {
           control_plane_reachable: status.reachable,
           breaker_state: status.breakerState,
-          // Error texts may name the tenant whose lookup failed (e.g. a request path), so
-          // only the operator's SUPER key sees them.
-          ...(req.ctx !== null && hasPermission(req.ctx, 'SUPER') ? { last_error: status.lastError } : {}),
-          quota_cache_hit_rate: status.cacheHitRate,
-          outbox_depth: status.outboxDepth,
-          usage_reports_sent: status.reportsSent,
-          usage_reports_failed: status.reportsFailed,
         };
+        // The rest is process-wide and moves with every tenant's traffic (a tenant polling the
+        // cache hit rate or the report counters could follow other tenants' activity), and
+        // error texts may name the tenant whose lookup failed: operator (SUPER) only.
+        if (req.ctx !== null && hasPermission(req.ctx, 'SUPER')) {
+          Object.assign(body.cluster, {
+            last_error: status.lastError,
+            quota_cache_hit_rate: status.cacheHitRate,
+            outbox_depth: status.outboxDepth,
+            usage_reports_sent: status.reportsSent,
+            usage_reports_failed: status.reportsFailed,
+          });
+        }
         if (!status.reachable) body.status = 'degraded';
       }
       return body;
