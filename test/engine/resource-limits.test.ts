@@ -120,6 +120,10 @@ describe('memory budget', () => {
     await failsWith(`${big}RETURN size(split(s, ''))`, 'QUERY_MEMORY_LIMIT', {
       maxQueryMemoryBytes: 64 * MiB,
     });
+    const commas = 'WITH reduce(s = ",", i IN range(1, 20) | s + s) AS s ';
+    await failsWith(`${commas}RETURN size(split(s, [',', ';']))`, 'QUERY_MEMORY_LIMIT', {
+      maxQueryMemoryBytes: 16 * MiB,
+    });
     expect((await t.db.execute("RETURN replace('abc', 'b', 'xyz'), split('a,b', ',')")).rows).toEqual([
       ['axyzc', ['a', 'b']],
     ]);
