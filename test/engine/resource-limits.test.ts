@@ -157,6 +157,15 @@ describe('memory budget', () => {
     await t.db.execute('MATCH (h:Hub)-[:HAS]->(b) DETACH DELETE h, b');
   });
 
+  it('counts the rows an updating clause buffers', async () => {
+    await failsWith(
+      "UNWIND range(1, 100) AS i WITH i, reduce(s = 'x', x IN range(1, 20) | s + s) AS s CREATE (:Blob {s: s})",
+      'QUERY_MEMORY_LIMIT',
+      { maxQueryMemoryBytes: 16 * MiB },
+    );
+    expect((await t.db.execute('MATCH (b:Blob) RETURN count(b)')).rows).toEqual([[0n]]);
+  });
+
   it('a budget of 0 disables the check', async () => {
     const q = 'RETURN size(range(1, 100000))';
     await failsWith(q, 'QUERY_MEMORY_LIMIT', { maxQueryMemoryBytes: MiB });

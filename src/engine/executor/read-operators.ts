@@ -423,6 +423,7 @@ export function unionOperator(
         if (seen.has(key)) continue;
         seen.add(key);
         ctx.hold(1);
+        ctx.memory.charge(48 + key.length);
         yield r;
       }
     }
@@ -437,6 +438,8 @@ export function* eager(stream: RowStream, ctx: QueryContext, out: Row[]): Genera
       continue;
     }
     ctx.hold(1);
+    // Held until the updating clause has seen its whole input (released with the query).
+    ctx.memory.charge(recordBytes(r));
     out.push(r);
   }
 }
