@@ -20,8 +20,13 @@ export type Row = Record<string, Value>;
 
 export type RowStream = Iterable<Row | Pause>;
 
-/** How many units of work between two PAUSE markers from leaf operators. */
-export const PAUSE_EVERY = 512;
+/**
+ * How many units of work between two PAUSE markers from leaf operators (a power of two:
+ * used as a mask). Small enough that a read slice (2 ms, see nexus.ts) can end on time
+ * even on a slow, loaded machine: 512 node reads took 5 ms and more there, which is what
+ * a neighbour's point read then waited.
+ */
+export const PAUSE_EVERY = 128;
 
 /**
  * Stub entities carry only identity: matching creates them when no label or property
