@@ -146,6 +146,21 @@ describe('cluster mode: mandatory authentication on every route', () => {
     }
   });
 
+  it('does not tell an anonymous client which paths exist', async () => {
+    for (const [method, path] of [
+      ['GET', '/no/such/route'],
+      ['GET', '/admin'],
+      ['POST', '/stats'],
+      ['PUT', '/cypher'],
+      ['GET', '/data/nodes'],
+    ] as const) {
+      const anonymous = await call(server.url, method, path);
+      expect(anonymous.status, `${method} ${path}`).toBe(401);
+      const keyed = await call(server.url, method, path, { key: admin.secret });
+      expect([404, 405], `${method} ${path}`).toContain(keyed.status);
+    }
+  });
+
   it('refuses a revoked key on the next request', async () => {
     const k = await createKey(server.url, { user_id: 'alice', permissions: ['READ'] });
     expect((await call(server.url, 'GET', '/stats', { key: k.secret })).status).toBe(200);
