@@ -15,7 +15,7 @@ import Fastify, {
 } from 'fastify';
 import { checkFunction, routeAuth } from '../auth/functions.js';
 import { hasPermission, requirePermission } from '../auth/permissions.js';
-import { resolveTenantOverride, type HeaderBag } from '../auth/auth-service.js';
+import { ANONYMOUS_CONTEXT, resolveTenantOverride, type HeaderBag } from '../auth/auth-service.js';
 import type { UserContext } from '../auth/types.js';
 import type { Admission, ClusterGate } from '../cluster/types.js';
 import type { NexusConfig } from '../config/config-schema.js';
@@ -181,9 +181,13 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
   app.addHook('onRoute', openapi.onRoute);
 
   if (!authOn) {
-    app.addHook('onRequest', (_req, _reply, done) => {
+    app.addHook('onRequest', (req, _reply, done) => {
       if (closing) done(new NexusError('SERVICE_UNAVAILABLE', 'The server is shutting down'));
-      else done();
+      else {
+        // Set explicitly, so a request without a context can fail closed (see contextOf).
+        req.ctx = ANONYMOUS_CONTEXT;
+        done();
+      }
     });
   } else {
     type RouteRule = NonNullable<FastifyRequest['routeOptions']['config']['auth']>;

@@ -4,7 +4,6 @@
  * and usage accounting for cluster mode.
  */
 import type { FastifyRequest } from 'fastify';
-import { ANONYMOUS_CONTEXT } from '../auth/auth-service.js';
 import type { UserContext } from '../auth/types.js';
 import type { ClusterGate, UsageEvent } from '../cluster/types.js';
 import type { NexusConfig } from '../config/config-schema.js';
@@ -25,8 +24,16 @@ export interface RouteServices {
   readonly startedAt: number;
 }
 
+/**
+ * The caller's context as the onRequest hook set it (the anonymous context when auth is
+ * off). Fails closed: a request that reached a handler without one is a server bug, never
+ * a reason to fall back to the default namespace.
+ */
 export function contextOf(req: FastifyRequest): UserContext {
-  return req.ctx ?? ANONYMOUS_CONTEXT;
+  if (req.ctx === null) {
+    throw new NexusError('INTERNAL_ERROR', 'The request has no caller context');
+  }
+  return req.ctx;
 }
 
 export function namespaceOf(services: RouteServices, req: FastifyRequest): NamespaceHandle {

@@ -32,7 +32,7 @@ describe('a snapshot older than the namespace', () => {
       });
       expect([...old.scanNodesByLabel('Person')]).toEqual([]);
       expect(old.countNodesByLabel('Person')).toBe(0);
-      expect([...old.scanRelationshipsByType('KNOWS')]).toEqual([]);
+      expect([...old.scanRelationshipsByType!('KNOWS')]).toEqual([]);
       expect([...old.expand(0, 'both', ['KNOWS'])]).toEqual([]);
       expect(old.labels()).toEqual([]);
     } finally {
@@ -43,7 +43,7 @@ describe('a snapshot older than the namespace', () => {
     try {
       expect([...fresh.scanNodesByLabel('Person')]).toHaveLength(2);
       expect(fresh.countNodesByLabel('Person')).toBe(2);
-      expect([...fresh.scanRelationshipsByType('KNOWS')]).toHaveLength(1);
+      expect([...fresh.scanRelationshipsByType!('KNOWS')]).toHaveLength(1);
     } finally {
       fresh.close();
     }

@@ -50,15 +50,16 @@ export const healthRoutes: FastifyPluginAsync<RouteServices> = async (app, servi
       };
       if (clusterGate !== null) {
         const status = clusterGate.status();
-        body.cluster = {
+        const cluster: Record<string, unknown> = {
           control_plane_reachable: status.reachable,
           breaker_state: status.breakerState,
         };
+        body.cluster = cluster;
         // The rest is process-wide and moves with every tenant's traffic (a tenant polling the
         // cache hit rate or the report counters could follow other tenants' activity), and
         // error texts may name the tenant whose lookup failed: operator (SUPER) only.
         if (req.ctx !== null && hasPermission(req.ctx, 'SUPER')) {
-          Object.assign(body.cluster, {
+          Object.assign(cluster, {
             last_error: status.lastError,
             quota_cache_hit_rate: status.cacheHitRate,
             outbox_depth: status.outboxDepth,

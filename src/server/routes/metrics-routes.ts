@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { requirePermission } from '../../auth/permissions.js';
-import type { RouteServices } from '../route-services.js';
+import { contextOf, type RouteServices } from '../route-services.js';
 
 export const metricsRoutes: FastifyPluginAsync<RouteServices> = async (app, services) => {
   const { metrics, config, clusterGate } = services;
@@ -21,7 +21,7 @@ export const metricsRoutes: FastifyPluginAsync<RouteServices> = async (app, serv
       },
     },
     async (req, reply) => {
-      if (config.cluster.enabled && req.ctx !== null) requirePermission(req.ctx, 'SUPER');
+      if (config.cluster.enabled) requirePermission(contextOf(req), 'SUPER');
       reply.type(metrics.contentType);
       return metrics.render();
     },
