@@ -62,7 +62,7 @@ async function startServer(
   const configFile = join(dir, 'config.yml');
   writeFileSync(configFile, toYaml(config));
   const args = [
-    ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []),
+    ...(prof ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${prof}`] : []),
     '--import',
     'tsx',
     join(root, 'src/cli/main-entry.ts'),
@@ -118,7 +118,7 @@ function serverHandle(child: ChildProcess, url: string): Server {
 /** The bare Fastify ceiling (bench/bare-server.ts), for `--a-mode bare`. */
 async function startBare(root: string, prof: string | undefined): Promise<Server> {
   const args = [
-    ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []),
+    ...(prof ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${prof}`] : []),
     '--import',
     'tsx',
     join(root, 'bench/bare-server.ts'),
