@@ -195,6 +195,26 @@ describe('timeouts interrupt long synchronous work', () => {
     });
   });
 
+  it.each([
+    ['list +', 'RETURN size(reduce(l = range(1, 1000000), x IN range(1, 100000) | l + [x]))'],
+    [
+      'IN',
+      'WITH range(1, 1000000) AS big RETURN reduce(c = 0, x IN range(1, 100000) | c + size([y IN [-x] WHERE y IN big]))',
+    ],
+    [
+      'a function copying a list',
+      'WITH range(1, 1000000) AS big RETURN reduce(c = 0, x IN range(1, 100000) | c + size(tail(big)))',
+    ],
+    [
+      'a slice',
+      'WITH range(1, 1000000) AS big RETURN reduce(c = 0, x IN range(1, 100000) | c + size(big[1..]))',
+    ],
+  ])('an O(size) %s inside a loop is interrupted promptly', async (_what, query) => {
+    const ms = await failsWith(query, 'QUERY_TIMEOUT', { timeoutMs: 300 });
+    // Before: the deadline was checked every 1024 iterations, each copying a million elements.
+    expect(ms).toBeLessThan(3000);
+  });
+
   it('huge SKIP and LIMIT values are plain numbers, not work', async () => {
     expect((await t.db.execute('RETURN 1 AS x LIMIT 9223372036854775807')).rows).toEqual([[1n]]);
     expect((await t.db.execute('UNWIND [1, 2] AS x RETURN x SKIP 9223372036854775807')).rows).toEqual([]);

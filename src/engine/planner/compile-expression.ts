@@ -45,6 +45,17 @@ export type Expr = (row: Row, ctx: QueryContext) => Value;
  * or `[x IN range(1, 50000000) | x * 2]` would hold the event loop far past the timeout.
  */
 const DEADLINE_STRIDE = 1023;
+/**
+ * Operations that walk a whole list (`+`, `IN`) also check the deadline once the list is this
+ * long: `reduce(l = range(1, 3000000), x IN range(1, 100000) | l + [x])` copies 3M elements
+ * per iteration, and 1024 iterations between two checks overshot a 1 s timeout by minutes.
+ */
+const LARGE_LIST = 4096;
+
+/** A value whose construction took time proportional to a large size. */
+function isLarge(v: Value): boolean {
+  return Array.isArray(v) ? v.length >= LARGE_LIST : typeof v === 'string' && v.length >= 16 * LARGE_LIST;
+}
 
 /** What the expression compiler needs from the rest of the planner. */
 export interface ExprEnv {
@@ -286,7 +297,11 @@ export function compileExpression(e: Ast.Expression, env: ExprEnv, predicate = f
       const obj = compileExpression(e.object, env);
       const from = e.from ? compileExpression(e.from, env) : undefined;
       const to = e.to ? compileExpression(e.to, env) : undefined;
-      return (row, ctx) => sliceList(obj(row, ctx), from?.(row, ctx), to?.(row, ctx));
+      return (row, ctx) => {
+        const v = sliceList(obj(row, ctx), from?.(row, ctx), to?.(row, ctx));
+        if (isLarge(v)) ctx.checkDeadline();
+        return v;
+      };
     }
     case 'ListLiteral': {
       const els = e.elements.map((x) => compileExpression(x, env));
@@ -504,7 +519,12 @@ function compileBinary(e: Ast.Binary, env: ExprEnv, predicate: boolean): Expr {
     case '=~':
       return (row, ctx) => regexMatch(l(row, ctx), r(row, ctx));
     case 'in':
-      return (row, ctx) => inList(l(row, ctx), r(row, ctx));
+      return (row, ctx) => {
+        const a = l(row, ctx);
+        const b = r(row, ctx);
+        if (Array.isArray(b) && b.length >= LARGE_LIST) ctx.checkDeadline();
+        return inList(a, b);
+      };
     case '+':
       return (row, ctx) => {
         const a = l(row, ctx);
@@ -514,6 +534,7 @@ function compileBinary(e: Ast.Binary, env: ExprEnv, predicate: boolean): Expr {
         if (Array.isArray(a) || Array.isArray(b)) {
           const n = (Array.isArray(a) ? a.length : 1) + (Array.isArray(b) ? b.length : 1);
           ctx.memory.check(n * LIST_ELEMENT_BYTES);
+          if (n >= LARGE_LIST) ctx.checkDeadline();
         } else if (typeof a === 'string' && typeof b === 'string') ctx.memory.check(a.length + b.length);
         return add(a, b);
       };
@@ -640,7 +661,14 @@ function compileFunctionCall(e: Ast.FunctionCall, env: ExprEnv): Expr {
     return (row, ctx) => inner(row, ctx) !== null;
   }
   const args = e.args.map((a) => compileExpression(a, env));
-  const fn = resolveFunction(e.name, args.length);
+  const resolved = resolveFunction(e.name, args.length);
+  // `tail(big)` or `replace(big, …)` in a loop: each call is O(size), so check the deadline
+  // after every large result rather than every 1024 iterations.
+  const fn: typeof resolved = (values, fctx) => {
+    const v = resolved(values, fctx);
+    if (isLarge(v)) fctx.checkDeadline?.();
+    return v;
+  };
   switch (args.length) {
     case 0:
       return (_row, ctx) => fn([], ctx.fn);
