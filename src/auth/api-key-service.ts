@@ -278,11 +278,21 @@ export class ApiKeyService {
     return entry;
   }
 
-  /** A non-SUPER manager cannot change a key that holds more than it does. */
+  /**
+   * A non-SUPER manager cannot change (or revoke) a key that holds more than it does:
+   * permissions, and functions when the manager's own functions are restricted.
+   */
   private assertCanModify(record: ApiKeyRecord, creator: UserContext): void {
     if (hasPermission(creator, 'SUPER')) return;
     if (record.permissions.some((p) => p === 'SUPER' || !impliesPermission(creator.permissions, p))) {
       throw forbidden('This key holds permissions the caller does not have');
+    }
+    const mine = creator.allowedFunctions;
+    if (mine !== null) {
+      const theirs = record.allowed_functions;
+      if (theirs === null || theirs.some((f) => !mine.includes(f))) {
+        throw forbidden('This key may call functions the caller may not');
+      }
     }
   }
 
