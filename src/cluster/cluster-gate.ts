@@ -52,6 +52,7 @@ export interface ClusterGateStatus extends ControlPlaneStatus {
 }
 
 export interface ClusterGateImpl extends ClusterGate {
+  admitCached(userId: string): Admission | undefined;
   readonly client: HiveHubClient;
   readonly quotaService: QuotaService;
   readonly rateLimiter: RateLimiter;
