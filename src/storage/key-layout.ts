@@ -1,11 +1,13 @@
 /**
  * The key layout of the `data` database. Every key is `<namespace id><tag><rest>`: the
- * namespace id is an unsigned LEB128 varint (prefix-free, so one namespace's key range
- * never contains another's), the tag says what the entry is. Ids inside keys use the
+ * namespace id is a fixed-width 4-byte big-endian integer (prefix-free, so one namespace's
+ * key range never contains another's; fixed width so that a tenant's byte accounting does
+ * not depend on how many namespaces were created before it — a varint would let a tenant
+ * infer the number of other tenants from its own storage size), the tag says what the
+ * entry is. Ids inside keys use the
  * order-preserving `ordered` encoding so range scans come out in ascending id order.
  * docs/ARCHITECTURE.md has the full table.
  */
-import { ByteWriter } from './byte-writer.js';
 
 export const Tag = {
   /** Counters and bookkeeping; excluded from the byte accounting. */
@@ -51,8 +53,12 @@ export const DIR_OUT = 0;
 export const DIR_IN = 1;
 
 /** The key prefix of a namespace id. */
+export const NAMESPACE_PREFIX_BYTES = 4;
+
 export function namespacePrefix(nsId: number): Buffer {
-  return new ByteWriter(8).varint(nsId).copy();
+  const out = Buffer.allocUnsafe(NAMESPACE_PREFIX_BYTES);
+  out.writeUInt32BE(nsId, 0);
+  return out;
 }
 
 /** `prefix + tag` as a fresh buffer (range bounds must outlive the scratch writer). */
@@ -72,6 +78,6 @@ export function prefixEnd(key: Buffer): Buffer {
       return out.subarray(0, i + 1);
     }
   }
-  // Unreachable for real keys: the namespace varint always ends with a byte below 0x80.
+  // Unreachable for real keys: every key has a tag byte below 0xff after its namespace id.
   throw new RangeError('key has no successor');
 }

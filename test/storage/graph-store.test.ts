@@ -410,9 +410,10 @@ describe('GraphStore', () => {
       });
       const keys = [...store.dumpEntries().keys()].filter((k) => k.startsWith('data:'));
       expect(keys.length).toBeGreaterThan(10);
-      // Namespace ids are allocated in order of first write: n0 → 00, n1 → 01.
-      const n0 = keys.filter((k) => k.startsWith('data:00'));
-      const n1 = keys.filter((k) => k.startsWith('data:01'));
+      // Namespace ids are allocated in order of first write (n0 → 0, n1 → 1), as a
+      // fixed-width 4-byte prefix.
+      const n0 = keys.filter((k) => k.startsWith('data:00000000'));
+      const n1 = keys.filter((k) => k.startsWith('data:00000001'));
       expect(n0.length + n1.length).toBe(keys.length);
       expect(n1.length).toBeGreaterThan(n0.length);
     });
@@ -436,6 +437,38 @@ describe('GraphStore', () => {
       expect(keys.get('k:1')).toBeUndefined();
       // System tables are outside every namespace.
       expect(store.namespaces()).toEqual([]);
+    });
+
+    it('applies a batch of puts and removes in one commit, or none of it', async () => {
+      const table = store.systemTable<number>('usage_outbox');
+      await table.put('draft', 7);
+      const commits = () => store.dumpEntries().size;
+      await table.batch!([{ key: 'report:1', value: 1 }, { key: 'report:2', value: 2 }, { key: 'draft' }]);
+      expect([...table.entries()]).toEqual([
+        ['report:1', 1],
+        ['report:2', 2],
+      ]);
+      const before = commits();
+      // One bad value (not JSON-serialisable) or key refuses the whole batch: nothing written.
+      expect(
+        await rejectionCode(
+          table.batch!([
+            { key: 'report:3', value: 3 },
+            { key: 'report:1', value: undefined },
+            { key: 'x', value: (() => 1) as unknown as number },
+          ]),
+        ),
+      ).toBe('INVALID_PARAMETER');
+      expect(
+        await rejectionCode(
+          table.batch!([
+            { key: 'report:4', value: 4 },
+            { key: 'k'.repeat(1900), value: 1 },
+          ]),
+        ),
+      ).toBe('INVALID_PARAMETER');
+      expect(commits()).toBe(before);
+      expect([...table.entries()].map(([k]) => k)).toEqual(['report:1', 'report:2']);
     });
 
     it('persists across reopen', async () => {
