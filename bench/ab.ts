@@ -31,6 +31,9 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '10' },
     people: { type: 'string', default: '2000' },
     'cpu-prof': { type: 'string' },
+    /** Extra node flags for one side, e.g. --b-node-args=--max-semi-space-size=64 (comma-separated). */
+    'a-node-args': { type: 'string', default: '' },
+    'b-node-args': { type: 'string', default: '' },
   },
 });
 
@@ -53,6 +56,7 @@ interface Server {
 }
 
 async function startServer(
+  nodeArgs: string[],
   root: string,
   config: Record<string, unknown>,
   env: Record<string, string>,
@@ -62,6 +66,7 @@ async function startServer(
   const configFile = join(dir, 'config.yml');
   writeFileSync(configFile, toYaml(config));
   const args = [
+    ...nodeArgs,
     ...(prof ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${prof}`] : []),
     '--import',
     'tsx',
@@ -236,7 +241,8 @@ const servers = await Promise.all(
     const c = sideConfig(s.mode);
     const profDir = prof ? join(prof, s.name) : undefined;
     if (s.mode === 'bare') return startBare(s.root, profDir);
-    return startServer(s.root, c.config, c.env, profDir);
+    const nodeArgs = values[`${s.name}-node-args`]!.split(',').filter((a) => a !== '');
+    return startServer(nodeArgs, s.root, c.config, c.env, profDir);
   }),
 );
 const c = Number(values.connections);
