@@ -7,6 +7,7 @@ import { NexusError } from '../errors.js';
 import type { SystemTable } from '../storage/types.js';
 import { describeError, silentLogger, systemClock } from './cluster-logger.js';
 import type { Clock, ClusterLogger } from './cluster-logger.js';
+import { CLUSTER_CONFIG_DEFAULTS } from './config.js';
 import type { ClusterConfig } from './config.js';
 import { ControlPlaneAuthError, ControlPlaneUnavailableError } from './control-plane-errors.js';
 import { HiveHubClient } from './hivehub-client.js';
@@ -94,6 +95,7 @@ export function createClusterGate(deps: ClusterGateDeps): ClusterGateImpl {
       outbox: deps.outbox,
       instanceId: config.instance_id,
       intervalSeconds: config.usage_report_interval_seconds,
+      flushIntervalMs: config.usage_flush_interval_ms ?? CLUSTER_CONFIG_DEFAULTS.usage_flush_interval_ms,
       storageBytesOf,
       ...(deps.tenantsWithData === undefined ? {} : { tenantsWithData: deps.tenantsWithData }),
       clock,

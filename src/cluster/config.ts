@@ -34,6 +34,11 @@ export interface ClusterConfig {
   /** Quotas applied under `fail_open` to tenants HiveHub could not tell us about. */
   default_quotas: ClusterDefaultQuotas;
   usage_report_interval_seconds: number;
+  /**
+   * How often the open interval's usage counters are persisted (ms): the most a hard kill
+   * can lose. 0 = only at the end of each interval. Default 1000.
+   */
+  usage_flush_interval_ms?: number;
   hivehub: HiveHubConfig;
 }
 
@@ -44,6 +49,7 @@ export const CLUSTER_CONFIG_DEFAULTS = {
   unknown_tenant_policy: 'fail_closed',
   default_quotas: { storage_bytes: 104_857_600, requests_per_minute: 60, requests_per_hour: 1000 },
   usage_report_interval_seconds: 60,
+  usage_flush_interval_ms: 1000,
   hivehub: { timeout_ms: 5000, retries: 3, retry_delay_ms: 200 },
 } as const satisfies Omit<ClusterConfig, 'enabled' | 'instance_id' | 'hivehub'> & {
   hivehub: Omit<HiveHubConfig, 'base_url' | 'service_api_key'>;

@@ -4,10 +4,18 @@
  * users each) written to a durable outbox BEFORE sending; an entry leaves the outbox only
  * once HiveHub accepted it (a duplicate answer counts), and retries — including after a
  * restart — resend the stored report with its original report_id.
+ *
+ * The open interval's counters are persisted too, as a draft in the same table, every
+ * `flushIntervalMs` (one synced commit per tick, never one per request). Closing the
+ * interval writes its reports and deletes its draft in ONE transaction, so a crash at any
+ * point leaves the counts either in the draft or in the outbox, never both and never
+ * neither. At startup, drafts a previous process left are folded into the open interval
+ * (and so into a report with a new report_id: they were never sent) and deleted in the
+ * same transaction that persists the merged counters.
  */
 import { randomUUID } from 'node:crypto';
 import { NexusError } from '../errors.js';
-import type { SystemTable } from '../storage/types.js';
+import type { SystemTable, SystemTableWrite } from '../storage/types.js';
 import { describeError, silentLogger, systemClock } from './cluster-logger.js';
 import type { Clock, ClusterLogger } from './cluster-logger.js';
 import { ControlPlaneProtocolError } from './control-plane-errors.js';
@@ -38,6 +46,13 @@ export interface UsageTrackerOptions {
   logger?: ClusterLogger;
   newId?: () => string;
   maxUsersPerReport?: number;
+  /**
+   * How often the open interval's counters are persisted (ms); 0 disables it. Needs an
+   * outbox with `batch` (atomic writes); without one only closed intervals are durable.
+   */
+  flushIntervalMs?: number;
+  /** Names this process's drafts (default: a random UUID). */
+  runId?: string;
 }
 
 export type UsageCounters = Omit<UsageUser, 'user_id' | 'storage_bytes'>;
@@ -62,6 +77,14 @@ const emptyCounters = (): UsageCounters => ({
   nodes_deleted: 0,
   relationships_deleted: 0,
 });
+
+/**
+ * Key prefix of open-interval drafts in the outbox table. Report keys start with the ISO
+ * period end (a digit), so drafts never mix with them in key order.
+ */
+export const DRAFT_PREFIX = 'draft:';
+
+const isDraftKey = (key: string): boolean => key.startsWith(DRAFT_PREFIX);
 
 const EVENT_FIELDS: readonly [keyof UsageEvent, keyof UsageCounters][] = [
   ['requests', 'requests'],
@@ -91,9 +114,22 @@ export class UsageTracker {
   private duplicates = 0;
   private lastError: string | null = null;
   private lastDeliveredAt: number | null = null;
+  private readonly runId: string;
+  private readonly flushIntervalMs: number;
+  private flushTimer: NodeJS.Timeout | null = null;
+  /** Which interval of this process is open: names its draft. */
+  private periodSeq = 0;
+  /** Counts recorded since the open interval's draft was last persisted. */
+  private dirty = false;
+  /** Drafts whose counts are now in `counters`: deleted with the next persisted draft. */
+  private staleDrafts: string[] = [];
+  /** Draft and outbox writes, one at a time and in call order. */
+  private writes: Promise<unknown> = Promise.resolve();
 
   constructor(options: UsageTrackerOptions) {
     this.options = options;
+    this.runId = options.runId ?? randomUUID();
+    this.flushIntervalMs = options.outbox.batch === undefined ? 0 : (options.flushIntervalMs ?? 1000);
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.newId = options.newId ?? randomUUID;
@@ -115,6 +151,7 @@ export class UsageTracker {
       // Counters are non-negative deltas by contract; junk would make HiveHub reject the whole report.
       if (delta !== undefined && Number.isSafeInteger(delta) && delta > 0) counters[to] += delta;
     }
+    this.dirty = true;
   }
 
   /** The tenant's counters in the interval not yet reported. */
@@ -126,9 +163,14 @@ export class UsageTracker {
     };
   }
 
-  /** Reports every `intervalSeconds`; first re-sends whatever a previous run left in the outbox. */
+  /**
+   * Reports every `intervalSeconds` and persists the open interval every `flushIntervalMs`;
+   * first folds the drafts a previous run left into the open interval, then re-sends
+   * whatever it left in the outbox.
+   */
   start(): Promise<void> {
     if (this.timer === null) {
+      this.recoverDrafts();
       this.timer = setInterval(() => {
         this.flush().catch((err: unknown) => {
           this.lastError = describeError(err);
@@ -136,15 +178,55 @@ export class UsageTracker {
         });
       }, this.options.intervalSeconds * 1000);
       this.timer.unref();
+      if (this.flushIntervalMs > 0) {
+        this.flushTimer = setInterval(() => {
+          // A failed write is logged inside; the counts stay dirty for the next tick.
+          this.persistCounters().catch(() => undefined);
+        }, this.flushIntervalMs);
+        this.flushTimer.unref();
+      }
     }
     return this.deliverPending();
   }
 
-  /** Stops the timer and moves the open interval into the outbox, then tries one delivery. */
+  /** Stops the timers and moves the open interval into the outbox, then tries one delivery. */
   async stop(): Promise<void> {
     if (this.timer !== null) clearInterval(this.timer);
+    if (this.flushTimer !== null) clearInterval(this.flushTimer);
     this.timer = null;
+    this.flushTimer = null;
     await this.flush();
+  }
+
+  /**
+   * Persists the open interval's counters as this interval's draft (replacing the previous
+   * one) and deletes the drafts folded into it, in one transaction. A no-op when nothing
+   * changed or the outbox cannot write atomically.
+   */
+  persistCounters(): Promise<void> {
+    return this.serialized(async () => {
+      const batch = this.options.outbox.batch;
+      if (batch === undefined || (!this.dirty && this.staleDrafts.length === 0)) return;
+      const seq = this.periodSeq;
+      const stale = [...this.staleDrafts];
+      const key = this.draftKey(seq);
+      const writes: SystemTableWrite<UsageReport>[] = [
+        this.counters.size === 0 ? { key } : { key, value: this.draftOf(this.counters, this.periodStart) },
+        ...stale.map((k) => ({ key: k })),
+      ];
+      this.dirty = false;
+      try {
+        await batch.call(this.options.outbox, writes);
+      } catch (err) {
+        // Still in memory: the next tick (or the interval's report) tries again.
+        if (seq === this.periodSeq) this.dirty = true;
+        this.lastError = `cannot persist usage counters: ${describeError(err)}`;
+        this.logger.error({ component: 'usage', error: this.lastError }, 'usage counters not persisted');
+        throw err;
+      }
+      // The interval may have closed meanwhile: its report deletes these keys again, harmlessly.
+      this.staleDrafts = this.staleDrafts.filter((k) => !stale.includes(k));
+    });
   }
 
   /** Closes the current interval into the outbox and delivers everything pending. */
@@ -157,11 +239,20 @@ export class UsageTracker {
   async closePeriod(): Promise<number> {
     const counters = this.counters;
     const periodStart = this.periodStart;
+    // The drafts holding (part of) these counts: deleted together with the reports.
+    const drafts = [this.draftKey(this.periodSeq), ...this.staleDrafts];
     // Swap first: usage recorded while we await storage sizes belongs to the next interval.
     this.counters = new Map();
     this.periodStart = this.clock.now();
+    this.periodSeq += 1;
+    this.staleDrafts = [];
+    this.dirty = false;
     const idle = await this.idleTenants(counters);
-    if (counters.size === 0 && idle.length === 0) return 0;
+    if (counters.size === 0 && idle.length === 0) {
+      // No draft of an empty interval exists; empty leftovers go with the next persisted draft.
+      this.staleDrafts.push(...drafts.slice(1));
+      return 0;
+    }
 
     const users: UsageUser[] = [];
     for (const [userId, c] of counters) {
@@ -171,7 +262,7 @@ export class UsageTracker {
       users.push({ user_id: userId, ...emptyCounters(), storage_bytes: await this.storageOf(userId) });
     }
     const periodEnd = new Date(this.periodStart).toISOString();
-    let written = 0;
+    const reports: [string, UsageReport][] = [];
     for (let i = 0; i < users.length; i += this.maxUsers) {
       const report: UsageReport = {
         report_id: this.newId(),
@@ -181,18 +272,91 @@ export class UsageTracker {
         users: users.slice(i, i + this.maxUsers),
       };
       // Key order is delivery order: period end, then a per-process sequence.
-      const key = `${periodEnd}#${String(this.sequence++).padStart(8, '0')}#${report.report_id}`;
+      reports.push([`${periodEnd}#${String(this.sequence++).padStart(8, '0')}#${report.report_id}`, report]);
+    }
+    const outbox = this.options.outbox;
+    if (outbox.batch !== undefined) {
       try {
-        await this.options.outbox.put(key, report);
+        // Reports in, drafts out, in one transaction: a crash never loses nor doubles a count.
+        await this.serialized(() =>
+          outbox.batch!([
+            ...reports.map(([key, value]) => ({ key, value })),
+            ...drafts.map((key) => ({ key })),
+          ]),
+        );
+        return reports.length;
+      } catch (err) {
+        // Nothing was written: the drafts still hold these counts, so they move with them.
+        this.staleDrafts.push(...drafts);
+        this.keepInMemory(users, err);
+        return 0;
+      }
+    }
+    let written = 0;
+    for (const [key, report] of reports) {
+      try {
+        await outbox.put(key, report);
         written += 1;
       } catch (err) {
-        // Not durable, so not sent: fold the counts back so the next interval carries them.
-        this.restore(report.users);
-        this.lastError = `cannot write the usage outbox: ${describeError(err)}`;
-        this.logger.error({ component: 'usage', error: this.lastError }, 'usage report kept in memory');
+        this.keepInMemory(report.users, err);
       }
     }
     return written;
+  }
+
+  /** Not durable, so not sent: fold the counts back so the next interval carries them. */
+  private keepInMemory(users: readonly UsageUser[], err: unknown): void {
+    this.restore(users);
+    this.lastError = `cannot write the usage outbox: ${describeError(err)}`;
+    this.logger.error({ component: 'usage', error: this.lastError }, 'usage report kept in memory');
+  }
+
+  /** Folds every draft in the outbox (left by a previous process) into the open interval. */
+  private recoverDrafts(): void {
+    if (this.options.outbox.batch === undefined) return;
+    const found: string[] = [];
+    try {
+      const drafts = [...this.options.outbox.entries(DRAFT_PREFIX)];
+      for (const [key, draft] of drafts) {
+        found.push(key);
+        this.restore(draft.users);
+      }
+    } catch (err) {
+      // Unreadable drafts stay where they are: the next start tries again.
+      this.lastError = `cannot read persisted usage counters: ${describeError(err)}`;
+      this.logger.error({ component: 'usage', error: this.lastError }, 'usage counters not recovered');
+      return;
+    }
+    if (found.length === 0) return;
+    this.staleDrafts.push(...found);
+    this.logger.info(
+      { component: 'usage', drafts: found.length },
+      'usage counters of an interrupted run folded into the open interval',
+    );
+    // Persist the merge now, so a second crash before the first tick loses nothing either.
+    this.persistCounters().catch(() => undefined);
+  }
+
+  private draftKey(seq: number): string {
+    return `${DRAFT_PREFIX}${this.runId}#${String(seq).padStart(8, '0')}`;
+  }
+
+  /** The open interval as a report without an id: only its counters matter. */
+  private draftOf(counters: ReadonlyMap<string, UsageCounters>, periodStart: number): UsageReport {
+    return {
+      report_id: '',
+      instance_id: this.options.instanceId,
+      period_start: new Date(periodStart).toISOString(),
+      period_end: new Date(this.clock.now()).toISOString(),
+      users: [...counters].map(([userId, c]) => ({ user_id: userId, ...c, storage_bytes: 0 })),
+    };
+  }
+
+  /** Runs `fn` after every earlier outbox write settled, so writes apply in call order. */
+  private serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.writes.then(fn, fn);
+    this.writes = run.catch(() => undefined);
+    return run;
   }
 
   /** Sends outbox entries in order; stops at the first transient failure and keeps the rest. */
@@ -216,7 +380,7 @@ export class UsageTracker {
 
   outboxDepth(): number {
     let depth = 0;
-    for (const _entry of this.options.outbox.entries()) depth += 1;
+    for (const [key] of this.options.outbox.entries()) if (!isDraftKey(key)) depth += 1;
     return depth;
   }
 
@@ -235,6 +399,7 @@ export class UsageTracker {
 
   private async deliverOnce(): Promise<void> {
     for (const [key, report] of [...this.options.outbox.entries()]) {
+      if (isDraftKey(key)) continue;
       try {
         const answer = await this.options.client.updateUsage(report);
         if (!answer.accepted) {

@@ -91,6 +91,7 @@ export const configSchema = z
           .strict()
           .prefault({}),
         usage_report_interval_seconds: positiveInt.default(60),
+        usage_flush_interval_ms: nonNegativeInt.default(1000),
         hivehub: z
           .object({
             base_url: z.url().nullable().default(null),

@@ -24,6 +24,7 @@ export type {
   ReadTransaction,
   NamespaceHandle,
   SystemTable,
+  SystemTableWrite,
   StoreOptions,
   WriteOptions,
 } from './types.js';

@@ -7,7 +7,7 @@
 import { NexusError } from '../errors.js';
 import { prefixEnd } from './key-layout.js';
 import { binaryGets, type DataDb } from './namespace-reader.js';
-import type { SystemTable } from './types.js';
+import type { SystemTable, SystemTableWrite } from './types.js';
 import type { WriteGate } from './write-gate.js';
 
 /** LMDB's key limit in lmdb-js builds is 1978 bytes; stay clear of it. */
@@ -58,6 +58,23 @@ export class LmdbSystemTable<V> implements SystemTable<V> {
   async remove(key: string): Promise<boolean> {
     const k = this.key(key);
     return this.gate.run(() => this.db.removeSync(k));
+  }
+
+  async batch(writes: readonly SystemTableWrite<V>[]): Promise<void> {
+    // Encode everything first: a bad value refuses the whole batch before the transaction.
+    const prepared = writes.map(({ key, value }) => {
+      if (value === undefined) return { key: this.key(key), bytes: undefined };
+      const json = JSON.stringify(value) as string | undefined;
+      if (json === undefined)
+        throw new NexusError('INVALID_PARAMETER', 'System table values must be JSON-serialisable');
+      return { key: this.key(key), bytes: Buffer.from(json, 'utf8') };
+    });
+    this.gate.run(() => {
+      for (const { key, bytes } of prepared) {
+        if (bytes === undefined) this.db.removeSync(key);
+        else this.db.putSync(key, bytes);
+      }
+    });
   }
 
   *entries(prefix = ''): Iterable<[string, V]> {

@@ -154,6 +154,18 @@ export interface SystemTable<V> {
   remove(key: string): Promise<boolean>;
   /** Entries whose key starts with `prefix`, in key order. */
   entries(prefix?: string): Iterable<[string, V]>;
+  /**
+   * Applies several puts and removes in ONE transaction: all of them are durable, or none
+   * (e.g. a usage report written while the counters it was built from are cleared).
+   * Optional: callers that need the atomicity check for it.
+   */
+  batch?(writes: readonly SystemTableWrite<V>[]): Promise<void>;
+}
+
+/** One write of `SystemTable.batch`: a put, or a remove when `value` is undefined. */
+export interface SystemTableWrite<V> {
+  readonly key: string;
+  readonly value?: V;
 }
 
 export interface StoreOptions {

@@ -2,7 +2,7 @@
  * Test doubles for cluster mode: a scripted HTTP transport, a manual clock, an in-memory
  * SystemTable and a recording logger.
  */
-import type { SystemTable } from '../../src/storage/types.js';
+import type { SystemTable, SystemTableWrite } from '../../src/storage/types.js';
 import type { Clock, ClusterLogger } from '../../src/cluster/cluster-logger.js';
 import type { FetchLike, HttpRequestInit, HttpResponseLike } from '../../src/cluster/hivehub-client.js';
 
@@ -84,6 +84,17 @@ export class MemorySystemTable<V> implements SystemTable<V> {
   }
   async remove(key: string): Promise<boolean> {
     return this.map.delete(key);
+  }
+  /** All writes or none, like the LMDB table's single transaction. */
+  batches = 0;
+  failBatch = false;
+  async batch(writes: readonly SystemTableWrite<V>[]): Promise<void> {
+    if (this.failBatch || this.failPuts) throw new Error('disk full');
+    this.batches += 1;
+    for (const { key, value } of writes) {
+      if (value === undefined) this.map.delete(key);
+      else this.map.set(key, structuredClone(value));
+    }
   }
   *entries(prefix = ''): Iterable<[string, V]> {
     const keys = [...this.map.keys()].filter((k) => k.startsWith(prefix)).sort();
