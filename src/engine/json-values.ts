@@ -207,11 +207,15 @@ export function jsonToValue(v: unknown, path = 'params', depth = 0): Value {
   return map;
 }
 
-/** Query parameters: a JSON object → name → value. */
+/**
+ * Query parameters: a JSON object → name → value. The record has no prototype, so any
+ * name — `__proto__`, `constructor`, `toString` — is an own entry like every other, never
+ * a prototype change nor an inherited name.
+ */
 export function jsonToParams(v: unknown): Record<string, Value> {
-  if (v === undefined || v === null) return {};
+  const out = Object.create(null) as Record<string, Value>;
+  if (v === undefined || v === null) return out;
   if (!isPlainObject(v)) throw bad('params', 'must be an object');
-  const out: Record<string, Value> = {};
   for (const key of Object.keys(v)) out[key] = jsonToValue(v[key], `params.${key}`);
   return out;
 }

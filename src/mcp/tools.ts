@@ -54,17 +54,25 @@ const nodeId = z
   .describe('Numeric node id, as returned by create_node or a query');
 const relType = z.string().min(1).describe('Relationship type, e.g. "KNOWS"');
 const label = z.string().min(1);
-const properties = z
-  .record(z.string(), z.unknown())
-  .describe(
-    'Property map. Values: string, boolean, number or a list of those. Whole numbers are stored as INTEGER, ' +
-      'others as FLOAT; {"$int":"…"} writes an integer beyond 2^53 and {"$float":"1.0"} an integral FLOAT.',
-  );
+/**
+ * A JSON object passed through as the client sent it. Not `z.record`: zod rebuilds a record
+ * into a fresh object and silently drops a `__proto__` key, so a parameter or property of
+ * that name would vanish. The consumers (jsonToParams, jsonToProperties) copy own keys only.
+ */
+const jsonObject = () =>
+  z
+    .unknown()
+    .refine((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'expected an object')
+    .meta({ type: 'object', additionalProperties: {} });
+
+const properties = jsonObject().describe(
+  'Property map. Values: string, boolean, number or a list of those. Whole numbers are stored as INTEGER, ' +
+    'others as FLOAT; {"$int":"…"} writes an integer beyond 2^53 and {"$float":"1.0"} an integral FLOAT.',
+);
 
 const executeCypherInput = z.strictObject({
   query: z.string().min(1).describe('A Cypher query, e.g. MATCH (n:Person) RETURN n.name LIMIT 10'),
-  params: z
-    .record(z.string(), z.unknown())
+  params: jsonObject()
     .optional()
     .describe(
       'Query parameters referenced as $name in the query (use parameters instead of string concatenation)',

@@ -209,6 +209,27 @@ describe('MCP endpoint (cluster mode, real server and database)', () => {
     expect(q.rows).toEqual([[0]]);
   });
 
+  it('passes __proto__ and constructor as parameter names, map keys and property keys', async () => {
+    // JSON.parse makes "__proto__" an own key, as a client's JSON would arrive.
+    const params = JSON.parse('{"__proto__":1,"constructor":2,"m":{"__proto__":{"x":3}}}') as Record<
+      string,
+      unknown
+    >;
+    const got = await ok(alice, 'execute_cypher', {
+      query: 'RETURN $__proto__ AS p, $constructor AS c, $m.__proto__.x AS x, keys($m) AS k',
+      params,
+    });
+    expect(got.rows).toEqual([[1, 2, 3, ['__proto__']]]);
+    const node = await ok(alice, 'create_node', {
+      labels: ['ProtoKeys'],
+      properties: JSON.parse('{"__proto__":5,"constructor":"c"}') as Record<string, unknown>,
+    });
+    expect(Object.keys(node.properties as object).sort()).toEqual(['__proto__', 'constructor']);
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+    // Still an object: anything else is refused.
+    expect(await errorCode(alice, 'execute_cypher', { query: 'RETURN 1', params: [1] })).toMatch(/params/);
+  });
+
   it('bad arguments are tool errors with a clear message', async () => {
     const r = await call(alice, 'get_node', { id: 'seven' });
     expect(r.isError).toBe(true);

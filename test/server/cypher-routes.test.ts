@@ -87,6 +87,42 @@ describe('POST /cypher', () => {
     expect(res.json().stats).toMatchObject({ nodesCreated: 2, relationshipsCreated: 1 });
   });
 
+  it('takes any parameter name and map key, __proto__ and constructor included, without pollution', async () => {
+    const names = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'prototype'];
+    const body = JSON.stringify({
+      query:
+        'RETURN $__proto__ AS p, $constructor AS c, $toString AS t, $hasOwnProperty AS h, $prototype AS pr, ' +
+        '$m AS m, $m.__proto__ AS mp, keys($m) AS k',
+      params: {},
+    }).replace(
+      '"params":{}',
+      `"params":{${names.map((n, i) => `"${n}":${i + 1}`).join(',')},` +
+        '"m":{"__proto__":{"polluted":true},"constructor":"c"}}',
+    );
+    const res = await rawCypher(body);
+    expect(res.statusCode, res.body).toBe(200);
+    // Parsed from text: a JSON "__proto__" key is an own property there too.
+    expect(res.json().rows).toEqual(
+      JSON.parse(
+        '[[1,2,3,4,5,{"__proto__":{"polluted":true},"constructor":"c"},{"polluted":true},["__proto__","constructor"]]]',
+      ),
+    );
+    // The map really carries a "__proto__" key on the wire, not a prototype.
+    expect(res.body).toContain('{"__proto__":{"polluted":true},"constructor":"c"}');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    // An inherited name that was not passed is still a missing parameter.
+    const missing = await rawCypher('{"query":"RETURN $valueOf AS v","params":{"__proto__":1}}');
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().error.code).toBe('CYPHER_SEMANTIC_ERROR');
+    // As property keys of a stored node.
+    const created = await rawCypher(
+      '{"query":"CREATE (n:ProtoKeys) SET n = $props RETURN properties(n) AS p","params":{"props":{"__proto__":7,"constructor":8}}}',
+    );
+    expect(created.statusCode, created.body).toBe(200);
+    expect(created.body).toContain('"__proto__":7');
+    expect(created.body).toContain('"constructor":8');
+  });
+
   it('rejects integers outside 64 bits', async () => {
     const res = await rawCypher('{"query":"RETURN $p","params":{"p":99999999999999999999}}');
     expect(res.statusCode).toBe(400);
