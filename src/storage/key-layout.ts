@@ -40,6 +40,11 @@ export const MetaKey = {
   Usage: 0x01,
   /** Progress marker of an interrupted `moveNamespace` into this namespace. */
   Migration: 0x02,
+  /**
+   * Index-definition version: float64, bumped by every transaction that creates or drops
+   * an index. Lets readers reuse the definitions parsed for the same version.
+   */
+  IndexVersion: 0x03,
 } as const;
 
 export const CatalogKind = {

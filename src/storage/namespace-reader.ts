@@ -370,8 +370,19 @@ export class NamespaceReader implements GraphReader {
     if (this.defsMemo !== undefined) return this.defsMemo;
     if (this.prefix === undefined) return [];
     // A live reader (inside a write transaction) may see definitions change: never memoised.
-    const defs = this.readIndexDefs();
-    if (this.txnOpts !== undefined) this.defsMemo = defs;
+    if (this.txnOpts === undefined) return this.readIndexDefs();
+    // One get of the version instead of a range scan over the definitions.
+    const raw = this.getFast(this.key(Tag.Meta).byte(MetaKey.IndexVersion).view());
+    const version = raw === undefined ? 0 : raw.readDoubleBE(0);
+    const shared = this.state.indexDefs;
+    let defs: readonly ResolvedIndex[];
+    if (shared !== undefined && shared.version === version && shared.prefix.equals(this.prefix)) {
+      defs = shared.defs as readonly ResolvedIndex[];
+    } else {
+      defs = this.readIndexDefs();
+      this.state.indexDefs = { version, prefix: this.prefix, defs };
+    }
+    this.defsMemo = defs;
     return defs;
   }
 

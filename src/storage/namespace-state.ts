@@ -24,6 +24,12 @@ export class NamespaceState {
   readonly labels = new CatalogCache();
   readonly types = new CatalogCache();
   readonly keys = new CatalogCache();
+  /**
+   * Index definitions last read by a snapshot, with the index-definition version and the
+   * key prefix they were read under (see MetaKey.IndexVersion). Definitions are immutable
+   * per version, so any snapshot that sees the same version may reuse them.
+   */
+  indexDefs: { version: number; prefix: Buffer; defs: readonly unknown[] } | undefined;
 
   constructor(readonly name: string) {}
 
@@ -31,6 +37,7 @@ export class NamespaceState {
   reset(): void {
     this.prefix = undefined;
     this.nsId = undefined;
+    this.indexDefs = undefined;
     for (const c of [this.labels, this.types, this.keys]) {
       c.byName.clear();
       c.byId.clear();

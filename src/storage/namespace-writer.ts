@@ -69,6 +69,8 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
   /** Absolute usage counts touched in this transaction (usageKey → count). */
   private readonly usageOverlay = new Map<number, number>();
   private defs: ResolvedIndex[] | undefined;
+  /** An index was created or dropped: the index-definition version is bumped in finish(). */
+  private indexesChanged = false;
 
   constructor(data: DataDb, state: NamespaceState, prefix: Buffer) {
     super(data, state, undefined, prefix);
@@ -466,6 +468,7 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
     );
     const def: ResolvedIndex = { name: indexName, label, property, labelId, keyId };
     this.defs!.push(def);
+    this.indexesChanged = true;
     // Collect first: writing while a cursor walks the same transaction is avoided.
     const nodes = [...this.scanNodesByLabel(label)];
     for (const id of nodes) {
@@ -483,6 +486,7 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
     if (at < 0) return false;
     const def = defs[at]!;
     this.defs!.splice(at, 1);
+    this.indexesChanged = true;
     const defKey = this.key(Tag.IndexDefinition).utf8(name).copy();
     const defValue = this.gets.getBinary(defKey)!;
     this.removeCounted(defKey, defValue.length);
@@ -529,6 +533,14 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
       } else {
         this.data.removeSync(key);
       }
+    }
+    if (this.indexesChanged) {
+      // Readers reuse parsed definitions per version (see NamespaceReader.indexDefs).
+      const versionKey = this.key(Tag.Meta).byte(MetaKey.IndexVersion).copy();
+      const old = this.gets.getBinary(versionKey);
+      const v = Buffer.allocUnsafe(8);
+      v.writeDoubleBE((old === undefined ? 0 : old.readDoubleBE(0)) + 1, 0);
+      this.data.putSync(versionKey, v);
     }
     const stats = Buffer.allocUnsafe(COUNTERS_SIZE);
     encodeCounters(c, stats);
