@@ -8,21 +8,29 @@
  *    (`(a+)+`, `(a*b?)*`, `(x{1,9}){2,}`), and a repeated alternation whose branches are
  *    not distinct literals (`(a|aa)+`, `(\w|x)*`; `(cat|dog)+` is fine).
  * 2. At most `MAX_UNBOUNDED_QUANTIFIERS` unbounded quantifiers per pattern.
- * 3. Where V8's linear-time engine is available (the `l` flag), patterns it can run are
- *    executed by it, so polynomial blow-ups (`.*.*.*x` is cubic) cannot happen either.
- * 4. When the backtracking engine must run (lookarounds, a non-ASCII pattern, a subject
- *    with surrogate pairs, or no linear engine), the subject is capped at
- *    `MAX_REGEX_SUBJECT_LENGTH` and the pattern at `MAX_BACKTRACKING_UNBOUNDED` unbounded
- *    quantifiers: quadratic on 10,000 characters is ~0.1 s, cubic on 2,000 is seconds.
+ * 3. A pattern with at most one variable quantifier (`?`, `*`, `+`, `{n,m}`; none nested)
+ *    backtracks at most linearly: it runs on V8's fast backtracking engine, on any subject.
+ *    (Two are enough for trouble: `x?a{0,100}a*b` takes seconds on 16 M characters, and
+ *    thirty `a?` in a row are exponential.)
+ * 4. Otherwise, where V8's linear-time engine is available (the `l` flag) and can run the
+ *    pattern, it does, so polynomial blow-ups (`.*.*.*x` is cubic) cannot happen either. That
+ *    engine is slow (~0.1 µs per character, and one call cannot be interrupted), so the
+ *    subject is capped at `MAX_LINEAR_SUBJECT_LENGTH`.
+ * 5. Otherwise (lookarounds, a non-ASCII pattern, a subject with surrogate pairs, or no
+ *    linear engine), the subject is capped at `MAX_REGEX_SUBJECT_LENGTH` and the pattern at
+ *    `MAX_BACKTRACKING_QUANTIFIERS` variable quantifiers: quadratic on 10,000 characters is
+ *    ~0.1 s, cubic on 2,000 is seconds.
  */
 import { setFlagsFromString } from 'node:v8';
 import { argumentError } from './errors.js';
 
 export const MAX_UNBOUNDED_QUANTIFIERS = 6;
-/** Longest string `=~` matches with the backtracking engine. */
+/** Longest string `=~` matches with the backtracking engine (patterns of rule 5). */
 export const MAX_REGEX_SUBJECT_LENGTH = 10_000;
-/** Unbounded quantifiers a pattern may have when the backtracking engine runs it. */
-export const MAX_BACKTRACKING_UNBOUNDED = 2;
+/** Longest string `=~` matches with the linear-time engine (~0.1 s). */
+export const MAX_LINEAR_SUBJECT_LENGTH = 1_000_000;
+/** Variable quantifiers a pattern may have when the backtracking engine runs it (rule 5). */
+export const MAX_BACKTRACKING_QUANTIFIERS = 2;
 /** Longest pattern accepted at all. */
 export const MAX_REGEX_PATTERN_LENGTH = 10_000;
 
@@ -63,8 +71,8 @@ function distinctLiteralBranches(frame: Frame, ignoreCase: boolean): boolean {
 
 /**
  * Throws ArgumentError when `body` (the pattern without leading inline flags) could
- * backtrack catastrophically; returns its number of unbounded quantifiers. Linear in the
- * pattern length.
+ * backtrack catastrophically; returns its number of variable quantifiers (`?`, `*`, `+`,
+ * `{n,m}`: each a choice point of the backtracking engine). Linear in the pattern length.
  */
 export function assertSafeRegex(body: string, ignoreCase: boolean, original: string = body): number {
   if (body.length > MAX_REGEX_PATTERN_LENGTH) {
@@ -73,6 +81,7 @@ export function assertSafeRegex(body: string, ignoreCase: boolean, original: str
   const stack: Frame[] = [{ repeats: false, branches: [], current: '' }];
   let last: Atom | undefined;
   let unbounded = 0;
+  let variable = 0;
   const top = () => stack[stack.length - 1]!;
   const literal = (ch: string) => {
     const f = top();
@@ -161,6 +170,8 @@ export function assertSafeRegex(body: string, ignoreCase: boolean, original: str
           : q[3] === ''
             ? Infinity
             : Number(q[3]);
+      const min = !isBraces ? (c === '+' ? 1 : 0) : Number(q[1]);
+      if (min !== max) variable++;
       if (max === Infinity) {
         unbounded++;
         if (unbounded > MAX_UNBOUNDED_QUANTIFIERS) {
@@ -183,7 +194,7 @@ export function assertSafeRegex(body: string, ignoreCase: boolean, original: str
     literal(c);
     i++;
   }
-  return unbounded;
+  return variable;
 }
 
 /** Whether V8's linear-time regex engine (`l` flag) can be used in this process. */
@@ -219,19 +230,24 @@ export function needsUnicodeEngine(subject: string): boolean {
   return /[\ud800-\udfff]/.test(subject);
 }
 
-/** Throws when the backtracking engine may not run this pattern on this subject. */
-export function assertBacktrackingAllowed(pattern: string, unbounded: number, subject: string): void {
-  if (subject.length > MAX_REGEX_SUBJECT_LENGTH) {
+/** Throws when a subject is longer than `limit` for this pattern. */
+export function assertSubjectLength(pattern: string, subject: string, limit: number): void {
+  if (subject.length > limit) {
     throw argumentError(
       'InvalidArgumentValue',
-      `=~ '${pattern.slice(0, 80)}' on a string of ${subject.length} characters: the limit for a pattern ` +
-        `that needs the backtracking engine is ${MAX_REGEX_SUBJECT_LENGTH}`,
+      `=~ '${pattern.slice(0, 80)}' on a string of ${subject.length} characters: the limit for this ` +
+        `pattern is ${limit} (see "Resource limits" in docs/CYPHER.md)`,
     );
   }
-  if (unbounded > MAX_BACKTRACKING_UNBOUNDED) {
+}
+
+/** Throws when the backtracking engine may not run this pattern on this subject. */
+export function assertBacktrackingAllowed(pattern: string, variable: number, subject: string): void {
+  assertSubjectLength(pattern, subject, MAX_REGEX_SUBJECT_LENGTH);
+  if (variable > MAX_BACKTRACKING_QUANTIFIERS) {
     reject(
       pattern,
-      `more than ${MAX_BACKTRACKING_UNBOUNDED} unbounded quantifiers in a pattern that needs the backtracking ` +
+      `more than ${MAX_BACKTRACKING_QUANTIFIERS} quantifiers in a pattern that needs the backtracking ` +
         'engine (lookaround, non-ASCII pattern or surrogate pairs in the string)',
     );
   }

@@ -5,8 +5,10 @@
 import type { Value } from '../values.js';
 import { argumentError } from './errors.js';
 import {
+  MAX_LINEAR_SUBJECT_LENGTH,
   assertBacktrackingAllowed,
   assertSafeRegex,
+  assertSubjectLength,
   compileLinear,
   needsUnicodeEngine,
 } from './safe-regex.js';
@@ -28,8 +30,8 @@ export function stringContains(a: Value, b: Value): boolean | null {
 
 const REGEX_CACHE_LIMIT = 256;
 const regexCache = new Map<string, RegExp>();
-/** ReDoS guards of cached patterns: the linear-time twin (if any) and the unbounded quantifiers. */
-const regexGuards = new WeakMap<RegExp, { linear: RegExp | undefined; unbounded: number }>();
+/** ReDoS guards of cached patterns: the linear-time twin (if any) and the variable quantifiers. */
+const regexGuards = new WeakMap<RegExp, { linear: RegExp | undefined; variable: number }>();
 
 /**
  * Translates a Java regex into a JavaScript one anchored for a full-string match.
@@ -50,7 +52,7 @@ export function compileCypherRegex(pattern: string): RegExp {
       if (f === 'm' && !flags.includes('m')) flags += 'm';
     }
   }
-  const unbounded = assertSafeRegex(body, flags.includes('i'), pattern);
+  const variable = assertSafeRegex(body, flags.includes('i'), pattern);
   let re: RegExp;
   try {
     re = new RegExp(`^(?:${body})$`, flags);
@@ -67,7 +69,7 @@ export function compileCypherRegex(pattern: string): RegExp {
     if (first !== undefined) regexCache.delete(first);
   }
   regexCache.set(pattern, re);
-  regexGuards.set(re, { linear: compileLinear(re.source, re.flags), unbounded });
+  regexGuards.set(re, { linear: compileLinear(re.source, re.flags), variable });
   return re;
 }
 
@@ -78,7 +80,25 @@ export function regexMatch(a: Value, b: Value): boolean | null {
   // One RegExp call cannot be interrupted by the query timeout: prefer the linear-time
   // engine, and bound the subject when the backtracking engine has to run.
   const guard = regexGuards.get(re);
-  if (guard?.linear && !needsUnicodeEngine(a)) return guard.linear.test(a);
-  assertBacktrackingAllowed(b, guard?.unbounded ?? 0, a);
-  return re.test(a);
+  const variable = guard?.variable ?? 0;
+  try {
+    // One variable quantifier, none nested: backtracking stays linear, and V8's
+    // backtracking engine is far faster than its linear-time one.
+    if (variable <= 1) return re.test(a);
+    if (guard?.linear && !needsUnicodeEngine(a)) {
+      assertSubjectLength(b, a, MAX_LINEAR_SUBJECT_LENGTH);
+      return guard.linear.test(a);
+    }
+    assertBacktrackingAllowed(b, variable, a);
+    return re.test(a);
+  } catch (err) {
+    // Irregexp's own backtracking stack can overflow on a long subject (`(?:a|b)*c`).
+    if (err instanceof RangeError) {
+      throw argumentError(
+        'InvalidArgumentValue',
+        `=~ '${b.slice(0, 80)}' needs too much backtracking state on a string of ${a.length} characters`,
+      );
+    }
+    throw err;
+  }
 }

@@ -515,9 +515,18 @@ function compileBinary(e: Ast.Binary, env: ExprEnv, predicate: boolean): Expr {
     case 'endsWith':
       return (row, ctx) => stringEndsWith(l(row, ctx), r(row, ctx));
     case 'contains':
-      return (row, ctx) => stringContains(l(row, ctx), r(row, ctx));
+      return (row, ctx) => {
+        const a = l(row, ctx);
+        if (isLarge(a)) ctx.checkDeadline();
+        return stringContains(a, r(row, ctx));
+      };
     case '=~':
-      return (row, ctx) => regexMatch(l(row, ctx), r(row, ctx));
+      return (row, ctx) => {
+        const a = l(row, ctx);
+        // Linear-time matching is still O(length): a huge subject in a loop needs checks.
+        if (isLarge(a)) ctx.checkDeadline();
+        return regexMatch(a, r(row, ctx));
+      };
     case 'in':
       return (row, ctx) => {
         const a = l(row, ctx);
