@@ -8,10 +8,11 @@
  *    (`(a+)+`, `(a*b?)*`, `(x{1,9}){2,}`), and a repeated alternation whose branches are
  *    not distinct literals (`(a|aa)+`, `(\w|x)*`; `(cat|dog)+` is fine).
  * 2. At most `MAX_UNBOUNDED_QUANTIFIERS` unbounded quantifiers per pattern.
- * 3. A pattern with at most one variable quantifier (`?`, `*`, `+`, `{n,m}`; none nested)
+ * 3. A pattern with at most one choice point (a variable quantifier `?`, `*`, `+`, `{n,m}`,
+ *    or an alternation group whose branches are not distinct literals; none nested)
  *    backtracks at most linearly: it runs on V8's fast backtracking engine, on any subject.
  *    (Two are enough for trouble: `x?a{0,100}a*b` takes seconds on 16 M characters, and
- *    thirty `a?` in a row are exponential.)
+ *    thirty `a?` — or thirty `(a|a)` — in a row are exponential.)
  * 4. Otherwise, where V8's linear-time engine is available (the `l` flag) and can run the
  *    pattern, it does, so polynomial blow-ups (`.*.*.*x` is cubic) cannot happen either. That
  *    engine is slow (~0.1 µs per character, and one call cannot be interrupted), so the
@@ -143,6 +144,9 @@ export function assertSafeRegex(body: string, ignoreCase: boolean, original: str
       }
       const f = stack.pop()!;
       f.branches.push(f.current);
+      // An ambiguous alternation is a choice point like a quantifier: `(a|a)(a|a)…(a|a)b`
+      // backtracks 2^k times without any quantifier.
+      if (f.branches.length > 1 && !distinctLiteralBranches(f, ignoreCase)) variable++;
       const parent = top();
       if (f.repeats) parent.repeats = true;
       parent.current = null;
