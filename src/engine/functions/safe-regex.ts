@@ -251,7 +251,7 @@ export function assertBacktrackingAllowed(pattern: string, variable: number, sub
   if (variable > MAX_BACKTRACKING_QUANTIFIERS) {
     reject(
       pattern,
-      `more than ${MAX_BACKTRACKING_QUANTIFIERS} quantifiers in a pattern that needs the backtracking ` +
+      `more than ${MAX_BACKTRACKING_QUANTIFIERS} quantifiers or ambiguous alternations in a pattern that needs the backtracking ` +
         'engine (lookaround, non-ASCII pattern or surrogate pairs in the string)',
     );
   }
