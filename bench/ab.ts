@@ -7,6 +7,8 @@
  *   npx tsx bench/ab.ts --a-root /tmp/old --b-root . --query write --seconds 3 --rounds 3
  *   npx tsx bench/ab.ts --a-mode standalone --b-mode cluster --query read
  *
+ * Modes: standalone (auth on), default (standalone, auth off on loopback, as `npm start`),
+ * cluster, bare (a bare Fastify route, bench/bare-server.ts).
  * Queries: read (indexed point read), write (single CREATE), return1, noisy (tenant B's
  * point reads alone vs while a neighbour runs full-scan aggregations; cluster mode only).
  */
@@ -227,6 +229,8 @@ function sideConfig(mode: string): { config: Record<string, unknown>; env: Recor
         },
       },
     };
+  // `default`: standalone as `npm start` runs it (no auth settings: auth off on loopback).
+  if (mode === 'default') return { env: {}, config: common };
   return { env: { NEXUS_ROOT_API_KEY: rootKey, NEXUS_AUTH_ENABLED: 'true' }, config: common };
 }
 
@@ -257,7 +261,10 @@ try {
       continue;
     }
     const cluster = sides[i]!.mode === 'cluster';
-    const k = await createKey(servers[i]!.url, rootKey, cluster ? 'ab-a' : undefined);
+    const k =
+      sides[i]!.mode === 'default'
+        ? 'unused'
+        : await createKey(servers[i]!.url, rootKey, cluster ? 'ab-a' : undefined);
     keys.push(k);
     await loadPeople(servers[i]!.url, k, Number(values.people));
     if (values.query === 'noisy') {

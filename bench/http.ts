@@ -1,7 +1,9 @@
 /**
  * HTTP benchmarks with autocannon at fixed concurrency, each comparison interleaved A/B
  * within one run: standalone vs cluster mode (read and write query), `RETURN 1` vs a
- * bare Fastify route, and a tenant's point reads with and without a noisy neighbour.
+ * bare Fastify route (twice: the default standalone config, auth off on loopback as
+ * `npm start` runs, and standalone with auth on — bare Fastify has no auth either way),
+ * and a tenant's point reads with and without a noisy neighbour.
  */
 import autocannon from 'autocannon';
 import { interleave } from './lib/stats.js';
@@ -34,7 +36,10 @@ export interface HttpResults {
   rounds: number;
   readQuery: HttpComparison & { overheadPct: number };
   writeQuery: HttpComparison & { overheadPct: number };
+  /** `RETURN 1`: bare Fastify (a) vs standalone in its default config, auth off on loopback (b). */
   ceiling: HttpComparison;
+  /** `RETURN 1`: bare Fastify (a, no auth) vs standalone with auth on and an API key (b). */
+  ceilingAuth: HttpComparison;
   noisyNeighbour: { alone: HttpRun; withNeighbour: HttpRun; p99Ratio: number };
 }
 
@@ -91,7 +96,7 @@ async function loadPeople(url: string, key: string, count: number): Promise<void
 
 async function cannon(
   url: string,
-  key: string,
+  key: string | undefined,
   query: string,
   params: Record<string, unknown>,
   connections: number,
@@ -100,7 +105,10 @@ async function cannon(
   const r = await autocannon({
     url: `${url}/cypher`,
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    headers: {
+      'content-type': 'application/json',
+      ...(key !== undefined ? { authorization: `Bearer ${key}` } : {}),
+    },
     body: JSON.stringify({ query, params }),
     connections,
     duration: seconds,
@@ -146,6 +154,8 @@ export async function runHttp(opts: {
     env: { NEXUS_ROOT_API_KEY: rootKey, NEXUS_AUTH_ENABLED: 'true' },
     config: common,
   });
+  // What `npm start` runs: no auth settings, so auth is off on a loopback bind.
+  const standaloneDefault = await startServerProcess({ config: common });
   const cluster = await startServerProcess({
     env: { NEXUS_ROOT_API_KEY: rootKey },
     config: {
@@ -186,9 +196,15 @@ export async function runHttp(opts: {
       () => cannon(standalone.url, standaloneKey, WRITE_QUERY, {}, c, s),
       () => cannon(cluster.url, tenantA, WRITE_QUERY, {}, c, s),
     );
+    await cannon(standaloneDefault.url, undefined, 'RETURN 1', {}, c, 1);
     const ceiling = await interleave(
       rounds,
-      () => cannon(bare.url, 'unused', 'RETURN 1', {}, c, s),
+      () => cannon(bare.url, undefined, 'RETURN 1', {}, c, s),
+      () => cannon(standaloneDefault.url, undefined, 'RETURN 1', {}, c, s),
+    );
+    const ceilingAuth = await interleave(
+      rounds,
+      () => cannon(bare.url, undefined, 'RETURN 1', {}, c, s),
       () => cannon(standalone.url, standaloneKey, 'RETURN 1', {}, c, s),
     );
     // Noisy neighbour: tenant B's point reads alone, and while `noisy` runs full scans + aggregation.
@@ -216,6 +232,7 @@ export async function runHttp(opts: {
       readQuery: { ...readCmp, overheadPct: (1 - readCmp.throughputRatio) * 100 },
       writeQuery: { ...writeCmp, overheadPct: (1 - writeCmp.throughputRatio) * 100 },
       ceiling: compare(ceiling.a, ceiling.b),
+      ceilingAuth: compare(ceilingAuth.a, ceilingAuth.b),
       noisyNeighbour: {
         alone: nb.a,
         withNeighbour: nb.b,
@@ -223,7 +240,13 @@ export async function runHttp(opts: {
       },
     };
   } finally {
-    await Promise.all([standalone.stop(), cluster.stop(), bare.stop(), emulator.stop()]);
+    await Promise.all([
+      standalone.stop(),
+      standaloneDefault.stop(),
+      cluster.stop(),
+      bare.stop(),
+      emulator.stop(),
+    ]);
     emulator.cleanup();
   }
 }

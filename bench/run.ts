@@ -85,7 +85,8 @@ if (!values['skip-http']) {
     );
   row('read: standalone (A) vs cluster (B)', http.readQuery);
   row('write: standalone (A) vs cluster (B)', http.writeQuery);
-  row('RETURN 1: bare Fastify (A) vs Nexus (B)', http.ceiling);
+  row('RETURN 1: bare Fastify (A) vs Nexus default config, auth off (B)', http.ceiling);
+  row('RETURN 1: bare Fastify (A) vs Nexus with auth on (B)', http.ceilingAuth);
   say(
     `\nCluster overhead: read ${fmt(http.readQuery.overheadPct, 1)}%, write ${fmt(http.writeQuery.overheadPct, 1)}%`,
   );
@@ -113,6 +114,7 @@ const targets = {
   clusterOverheadReadPctMax5: http ? http.readQuery.overheadPct <= 5 : null,
   clusterOverheadWritePctMax5: http ? http.writeQuery.overheadPct <= 5 : null,
   return1AtLeastHalfOfBareFastify: http ? http.ceiling.throughputRatio >= 0.5 : null,
+  return1WithAuthAtLeastHalfOfBareFastify: http ? http.ceilingAuth.throughputRatio >= 0.5 : null,
   bulkIngestAtLeast50kNodesPerSec: inProcess.ingest.nodesPerSec >= 50_000,
   noisyNeighbourP99AtMost3x: http ? http.noisyNeighbour.p99Ratio <= 3 : null,
   noQuotaOverAdmission: quota ? quota.totalOverAdmission === 0 : null,
