@@ -99,12 +99,15 @@ export class ByteWriter {
 /** Cursor over a byte array for decoding. */
 export class ByteReader {
   pos: number;
-  constructor(
-    readonly buf: Buffer,
-    start = 0,
-    readonly end = buf.length,
-  ) {
+  readonly buf: Buffer;
+  readonly end: number;
+  constructor(buf: Buffer | Uint8Array, start = 0, end = buf.length) {
+    // lmdb-js hands very large values (a 16 MiB record) over as a plain Uint8Array, whose
+    // toString() ignores encoding and range: a 16 M-character string property read back as
+    // the record's bytes joined by commas. View such values as a Buffer.
+    this.buf = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
     this.pos = start;
+    this.end = end;
   }
 
   get done(): boolean {
