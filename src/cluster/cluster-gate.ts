@@ -17,7 +17,7 @@ import { assertValidUserId } from './namespace.js';
 import { QuotaService } from './quota-service.js';
 import type { TenantRecord } from './quota-service.js';
 import { RateLimiter } from './rate-limiter.js';
-import type { Admission, ClusterGate, ControlPlaneStatus, UsageEvent } from './types.js';
+import type { Admission, ClusterGate, ControlPlaneStatus, TenantQuotas, UsageEvent } from './types.js';
 import { UsageTracker } from './usage-tracker.js';
 import type { StorageBytesOf, TenantsWithData } from './usage-tracker.js';
 
@@ -60,6 +60,13 @@ export interface ClusterGateImpl extends ClusterGate {
   readonly usageTracker: UsageTracker;
   status(): ClusterGateStatus;
 }
+
+/** Operator access without a known quota: nothing may grow, all else is allowed. */
+const NO_STORAGE: TenantQuotas = Object.freeze({
+  storageBytes: 0,
+  requestsPerMinute: null,
+  requestsPerHour: null,
+});
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -136,6 +143,29 @@ export function createClusterGate(deps: ClusterGateDeps): ClusterGateImpl {
       if (tenant === undefined) return undefined;
       const { headers } = rateLimiter.consume(userId, tenant.quotas);
       return { headers, quotas: tenant.quotas };
+    },
+
+    quotasFor(userId: string): TenantQuotas | Promise<TenantQuotas> {
+      assertValidUserId(userId);
+      const unlessSuspended = (err: unknown): TenantQuotas => {
+        if (err instanceof NexusError) {
+          // A suspended tenant's answer is cached like any other: its quotas still bind the operator.
+          const record = quotaService.peek(userId);
+          if (err.code === 'TENANT_SUSPENDED' && record !== undefined) return record.quotas;
+          // Unknown to HiveHub (e.g. deleted), or HiveHub down with nothing cached: no storage
+          // to grant, but an operator can still read and delete (repair during an outage).
+          if (err.code === 'TENANT_NOT_FOUND' || err.code === 'CONTROL_PLANE_UNAVAILABLE') return NO_STORAGE;
+        }
+        throw err;
+      };
+      let cached: TenantRecord | undefined;
+      try {
+        cached = quotaService.resolveCached(userId);
+      } catch (err) {
+        return unlessSuspended(err);
+      }
+      if (cached !== undefined) return cached.quotas;
+      return quotaService.resolve(userId).then((tenant) => tenant.quotas, unlessSuspended);
     },
 
     async checkImport(userId: string, estimatedBytes: number): Promise<void> {

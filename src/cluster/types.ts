@@ -51,6 +51,14 @@ export interface ClusterGate {
    * `admit`. Same refusals and the same single rate-limit consumption as `admit`.
    */
   admitCached?(userId: string): Admission | undefined;
+  /**
+   * The tenant's quotas for operator access (a SUPER key with X-Nexus-Tenant): resolved
+   * like `admit` (cached, coalesced) but consuming no rate budget, and also for a
+   * suspended tenant (an operator may repair it). A tenant HiveHub does not know, or any
+   * tenant while HiveHub is unreachable and nothing is cached (under `fail_closed`), gets a
+   * storage quota of 0: reads and deletes only. Synchronous when freshly cached.
+   */
+  quotasFor(userId: string): TenantQuotas | Promise<TenantQuotas>;
   /** Before a bulk import: asks the control plane; throws STORAGE_QUOTA_EXCEEDED if refused. */
   checkImport(userId: string, estimatedBytes: number): Promise<void>;
   /** Adds a request's deltas to the tenant's counters for the current report interval. */

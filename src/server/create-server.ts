@@ -17,7 +17,7 @@ import { checkFunction, routeAuth } from '../auth/functions.js';
 import { hasPermission, requirePermission } from '../auth/permissions.js';
 import { ANONYMOUS_CONTEXT, resolveTenantOverride, type HeaderBag } from '../auth/auth-service.js';
 import type { UserContext } from '../auth/types.js';
-import type { Admission, ClusterGate } from '../cluster/types.js';
+import type { Admission, ClusterGate, TenantQuotas } from '../cluster/types.js';
 import type { NexusConfig } from '../config/config-schema.js';
 import { DEFAULT_NAMESPACE, type NexusDatabase } from '../engine/api.js';
 import { NexusError } from '../errors.js';
@@ -211,6 +211,10 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
       req.quotaBytes = admission.quotas.storageBytes;
       req.usage = { requests: 1 };
     };
+    const operatorAdmitted = (req: FastifyRequest, userId: string, quotas: TenantQuotas): void => {
+      req.tenantId = userId;
+      req.quotaBytes = quotas.storageBytes;
+    };
     /**
      * Authenticates and admits the request. Synchronous in the common case (a warm quota
      * cache): a promise is returned only when the control plane must be asked.
@@ -268,6 +272,20 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
             });
           }
           admitted(req, reply, userId, cached);
+        } else {
+          // Operator traffic (SUPER + X-Nexus-Tenant): not the tenant's, so neither rate-limited
+          // nor billed to it (req.usage stays null), but its writes stay within the tenant's
+          // storage quota, looked up without consuming rate budget.
+          const userId = ctx.userId;
+          const quotas = gate!.quotasFor(userId);
+          if (quotas instanceof Promise) {
+            const operatorCtx = ctx;
+            return quotas.then((q) => {
+              operatorAdmitted(req, userId, q);
+              grant(req, operatorCtx, rule);
+            });
+          }
+          operatorAdmitted(req, userId, quotas);
         }
       } else if (ctx.namespace !== DEFAULT_NAMESPACE) {
         ctx = { ...ctx, namespace: DEFAULT_NAMESPACE };

@@ -24,7 +24,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The authenticated caller; null until the auth hook ran (auth off: the auth layer's ANONYMOUS_CONTEXT). */
     ctx: UserContext | null;
-    /** Cluster mode: the admitted tenant whose usage this request counts towards. */
+    /**
+     * Cluster mode: the tenant the request acts on (its storage quota applies). Usage is
+     * counted towards it only when `usage` is set — not for operator access.
+     */
     tenantId: string | null;
     /** Cluster mode: the tenant's storage quota, passed into every write. */
     quotaBytes: number | null;

@@ -103,6 +103,64 @@ function setup(cfg: Partial<ClusterConfig> = {}, initial: Partial<HubState> = {}
   return { gate, state, fetch, clock, outbox, logger, storage };
 }
 
+describe('ClusterGate.quotasFor (operator access)', () => {
+  it('gives the tenant’s quotas without consuming rate budget, synchronously once cached', async () => {
+    const { gate, fetch } = setup();
+    const first = gate.quotasFor('alice');
+    expect(first).toBeInstanceOf(Promise);
+    expect(await first).toEqual({ storageBytes: 1000, requestsPerMinute: 50, requestsPerHour: 1000 });
+    for (let i = 0; i < 100; i++) gate.quotasFor('alice'); // over the 50/min budget
+    expect(gate.quotasFor('alice')).toEqual({
+      storageBytes: 1000,
+      requestsPerMinute: 50,
+      requestsPerHour: 1000,
+    });
+    expect(fetch.calls).toHaveLength(1);
+    // The tenant's own budget is untouched.
+    expect((await gate.admit('alice')).headers['X-RateLimit-Remaining']).toBe('49');
+  });
+
+  it('binds an operator to a suspended tenant’s quotas instead of refusing', async () => {
+    const { gate } = setup(
+      {},
+      {
+        users: {
+          sus: {
+            status: 'suspended',
+            quotas: { storage_bytes: 77, requests_per_minute: 1, requests_per_hour: 1 },
+          },
+        },
+      },
+    );
+    expect(await gate.quotasFor('sus')).toMatchObject({ storageBytes: 77 });
+    expect(gate.quotasFor('sus')).toMatchObject({ storageBytes: 77 }); // cached path
+    await expect(gate.admit('sus')).rejects.toMatchObject({ code: 'TENANT_SUSPENDED' });
+  });
+
+  it('gives a tenant HiveHub does not know a zero storage quota (reads and deletes only)', async () => {
+    const { gate } = setup();
+    expect(await gate.quotasFor('ghost')).toEqual({
+      storageBytes: 0,
+      requestsPerMinute: null,
+      requestsPerHour: null,
+    });
+    expect(gate.quotasFor('ghost')).toMatchObject({ storageBytes: 0 }); // cached negative answer
+  });
+
+  it('gives a zero storage quota while the control plane is unavailable and nothing is cached', async () => {
+    const { gate, state } = setup({}, { down: true });
+    await expect(gate.admit('alice')).rejects.toMatchObject({ code: 'CONTROL_PLANE_UNAVAILABLE' });
+    expect(await gate.quotasFor('alice')).toMatchObject({ storageBytes: 0 });
+    state.down = false;
+    expect(await gate.quotasFor('alice')).toMatchObject({ storageBytes: 1000 });
+    expect(() => gate.quotasFor('not a user!')).toThrow();
+    // Anything but a refusal from the quota service propagates.
+    gate.quotaService.resolve = () => Promise.reject(new Error('bug'));
+    gate.quotaService.invalidate('alice');
+    await expect(gate.quotasFor('alice')).rejects.toThrow('bug');
+  });
+});
+
 describe('ClusterGate.admit', () => {
   it('admits an active tenant with rate-limit headers and its quotas', async () => {
     const { gate } = setup();

@@ -103,6 +103,35 @@ describe('cluster mode', () => {
     expect(badTenant.statusCode).toBe(400);
   });
 
+  it('operator access: no admission nor billing, but the tenant’s storage quota binds writes', async () => {
+    gate.quotaLookups.length = 0;
+    gate.quotas = { storageBytes: 1, requestsPerMinute: 1, requestsPerHour: 1 };
+    const op = { 'x-nexus-tenant': 'alice' };
+    const write = await as('super', 'POST', '/cypher', { query: "CREATE (:Op {s: 'x'})" }, op);
+    expect(write.statusCode, write.body).toBe(403);
+    expect(write.json().error.code).toBe('STORAGE_QUOTA_EXCEEDED');
+    const read = await as('super', 'POST', '/cypher', { query: 'MATCH (n:Op) RETURN count(n) AS c' }, op);
+    expect(read.statusCode).toBe(200);
+    expect(read.json().rows).toEqual([[0]]);
+    expect(gate.quotaLookups).toEqual(['alice', 'alice']);
+    expect(gate.admitted).toEqual([]);
+    expect(gate.usage).toEqual([]);
+    // Asynchronous lookup (quota not cached) and a refused one.
+    const pending = gate.quotasFor.bind(gate);
+    gate.quotasFor = (u) => Promise.resolve(pending(u));
+    try {
+      expect((await as('super', 'GET', '/stats', undefined, op)).statusCode).toBe(200);
+      gate.quotasFor = () =>
+        Promise.reject(
+          new NexusError('CONTROL_PLANE_UNAVAILABLE', 'down', { details: { retryAfterSeconds: 3 } }),
+        );
+      const refused = await as('super', 'GET', '/stats', undefined, op);
+      expect(refused.statusCode).toBe(503);
+    } finally {
+      gate.quotasFor = pending;
+    }
+  });
+
   it('refuses X-Nexus-Tenant naming another tenant for a non-SUPER key', async () => {
     const res = await as(
       'bob',

@@ -53,6 +53,7 @@ describe('startServer', () => {
           ...gate,
           admit: gate.admit.bind(gate),
           checkImport: gate.checkImport.bind(gate),
+          quotasFor: gate.quotasFor.bind(gate),
           recordUsage: gate.recordUsage.bind(gate),
           usageOf: gate.usageOf.bind(gate),
           status: gate.status.bind(gate),

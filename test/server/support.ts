@@ -92,6 +92,13 @@ export class RecordingGate implements ClusterGate {
     return { headers: { 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '99' }, quotas: this.quotas };
   }
 
+  /** Operator access: the tenant's quotas, no rate budget consumed (see ClusterGate.quotasFor). */
+  readonly quotaLookups: string[] = [];
+  quotasFor(userId: string): TenantQuotas | Promise<TenantQuotas> {
+    this.quotaLookups.push(userId);
+    return this.quotas;
+  }
+
   async checkImport(userId: string, estimatedBytes: number): Promise<void> {
     this.imports.push({ userId, bytes: estimatedBytes });
   }
