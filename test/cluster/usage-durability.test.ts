@@ -307,6 +307,25 @@ describe('UsageTracker durable counters', () => {
     expect(hub.requests('alice')).toBe(2);
   });
 
+  it('without batches, a report that cannot be written stays in memory for the next interval', async () => {
+    const hub = fakeHub();
+    let fail = true;
+    class FlakyTable extends PlainTable<UsageReport> {
+      override async put(key: string, value: UsageReport): Promise<void> {
+        if (fail) throw new Error('disk full');
+        return super.put(key, value);
+      }
+    }
+    const outbox = new FlakyTable();
+    const t = tracker(hub, outbox);
+    t.record('alice', { requests: 3 });
+    expect(await t.closePeriod()).toBe(0);
+    expect(t.current('alice').requests).toBe(3);
+    fail = false;
+    await t.flush();
+    expect(hub.requests('alice')).toBe(3);
+  });
+
   it('logs unreadable drafts at startup and still starts', async () => {
     const hub = fakeHub();
     const outbox = new MemorySystemTable<UsageReport>();
