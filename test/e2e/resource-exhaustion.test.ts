@@ -184,3 +184,35 @@ describe('a result too large to serialise', () => {
     expect((await fetch(`${big.url}/health`)).status).toBe(200);
   });
 });
+
+describe('a process near its heap limit', () => {
+  let small: ServerProcess;
+  beforeAll(async () => {
+    // A 256 MiB heap and the default 256 MiB per-query budget: the budget alone cannot save
+    // the process, the heap high-water check must.
+    small = await startServerProcess({ env: { NODE_OPTIONS: '--max-old-space-size=256' } });
+  }, 60_000);
+  afterAll(async () => {
+    await small?.stop();
+  });
+
+  it('refuses a query holding many lists (each within budget) instead of dying', async () => {
+    const lists = Array.from({ length: 12 }, (_, i) => `range(1, 1500000) AS a${i}`).join(', ');
+    const res = await fetch(`${small.url}/cypher`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `WITH ${lists} RETURN size(a0) + size(a11) AS n` }),
+    });
+    const text = await res.text();
+    expect(res.status, text.slice(0, 200)).toBe(422);
+    expect((JSON.parse(text) as { error: { code: string } }).error.code).toBe('QUERY_MEMORY_LIMIT');
+    expect((await fetch(`${small.url}/health`)).status).toBe(200);
+    // And it recovers: an ordinary query still works.
+    const ok = await fetch(`${small.url}/cypher`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'RETURN size(range(1, 1000)) AS n' }),
+    });
+    expect(ok.status).toBe(200);
+  }, 60_000);
+});

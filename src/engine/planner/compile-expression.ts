@@ -51,6 +51,8 @@ const DEADLINE_STRIDE = 1023;
  * per iteration, and 1024 iterations between two checks overshot a 1 s timeout by minutes.
  */
 const LARGE_LIST = 4096;
+/** Comprehensions check the memory budget each time their list grows by this much. */
+const CHECK_EVERY_BYTES = 64 * 1024;
 
 /** A value whose construction took time proportional to a large size. */
 function isLarge(v: Value): boolean {
@@ -333,6 +335,7 @@ export function compileExpression(e: Ast.Expression, env: ExprEnv, predicate = f
         const out: Value[] = [];
         let i = 0;
         let bytes = 0;
+        let checked = 0;
         for (const x of l as readonly Value[]) {
           if ((++i & DEADLINE_STRIDE) === 0) ctx.checkDeadline();
           const r = withVar(row, name, x);
@@ -340,7 +343,10 @@ export function compileExpression(e: Ast.Expression, env: ExprEnv, predicate = f
           const v = proj ? proj(r, ctx) : x;
           // `[x IN range(1, 5000) | range(1, 5000)]`: small elements, a huge list.
           bytes += 8 + valueBytes(v);
-          ctx.memory.check(bytes);
+          if (bytes - checked >= CHECK_EVERY_BYTES) {
+            ctx.memory.check(bytes);
+            checked = bytes;
+          }
           out.push(v);
         }
         return out;
@@ -357,10 +363,14 @@ export function compileExpression(e: Ast.Expression, env: ExprEnv, predicate = f
       return (row, ctx) => {
         const out: Value[] = [];
         let bytes = 0;
+        let checked = 0;
         for (const r of rowsOf(m(row, ctx), ctx)) {
           const v = proj(r, ctx);
           bytes += 8 + valueBytes(v);
-          ctx.memory.check(bytes);
+          if (bytes - checked >= CHECK_EVERY_BYTES) {
+            ctx.memory.check(bytes);
+            checked = bytes;
+          }
           out.push(v);
         }
         return out;
@@ -416,10 +426,14 @@ export function compileExpression(e: Ast.Expression, env: ExprEnv, predicate = f
       return (row, ctx) => {
         const out: Value[] = [];
         let bytes = 0;
+        let checked = 0;
         for (const r of rowsOf(m(row, ctx), ctx)) {
           const v = r[pathVar] ?? null;
           bytes += 8 + valueBytes(v);
-          ctx.memory.check(bytes);
+          if (bytes - checked >= CHECK_EVERY_BYTES) {
+            ctx.memory.check(bytes);
+            checked = bytes;
+          }
           out.push(v);
         }
         return out;

@@ -9,6 +9,7 @@
  * Estimates are deliberately simple (V8 object layouts vary): what matters is that
  * they grow with the real size and are cheap to compute for scalars.
  */
+import { getHeapStatistics } from 'node:v8';
 import { NexusError } from '../../errors.js';
 import { Node, Path, Relationship, type Value } from '../values.js';
 
@@ -77,8 +78,32 @@ export function rowBytes(values: Iterable<Value>): number {
   return n;
 }
 
+/**
+ * Process-wide last line of defence: above this share of V8's heap limit, a query asking
+ * for more gets QUERY_MEMORY_LIMIT. The per-query budget cannot see everything — values a
+ * query built and no longer accounts for (`WITH range(…) AS a, range(…) AS b, …` holds every
+ * list, each checked alone), or many concurrent queries each within its own budget — and
+ * at the heap limit the process dies for every tenant.
+ */
+export const HEAP_HIGH_WATER = 0.8;
+const MiB = 1024 * 1024;
+
+/** Throws QUERY_MEMORY_LIMIT when `bytes` more would take the heap above the high-water mark. */
+export function checkHeap(bytes: number): void {
+  const heap = getHeapStatistics();
+  if (heap.used_heap_size + bytes > heap.heap_size_limit * HEAP_HIGH_WATER) {
+    throw new NexusError(
+      'QUERY_MEMORY_LIMIT',
+      `The server is short of memory (heap ${mib(heap.used_heap_size)} of ${mib(heap.heap_size_limit)} MiB): ` +
+        `the query cannot build another ${mib(bytes)} MiB; retry later or build smaller values`,
+    );
+  }
+}
+
 export class MemoryBudget {
   private held = 0;
+  /** Bytes of large checks since the heap statistics were last read. */
+  private unchecked = 0;
 
   /** `limit` in bytes; 0 or less disables the budget. */
   constructor(readonly limit: number) {}
@@ -91,15 +116,33 @@ export class MemoryBudget {
   /** Throws unless a value of `bytes` can be built on top of what the query holds. */
   check(bytes: number): void {
     if (this.limit > 0 && this.held + bytes > this.limit) this.fail(this.held + bytes);
+    // Read the heap statistics (~1 µs) once per 16 MiB of large values asked for.
+    if (bytes >= MiB) {
+      this.unchecked += bytes;
+      if (this.unchecked >= 16 * MiB) {
+        this.unchecked = 0;
+        checkHeap(bytes);
+      }
+    }
   }
 
   /** Accounts `bytes` as held until `release`. */
   charge(bytes: number): void {
+    const before = this.held;
     this.held += bytes;
     if (this.limit > 0 && this.held > this.limit) {
       const total = this.held;
       this.held -= bytes;
       this.fail(total);
+    }
+    // Read the heap each time what the query holds grows past another MiB.
+    if (Math.floor(this.held / MiB) !== Math.floor(before / MiB)) {
+      try {
+        checkHeap(0);
+      } catch (err) {
+        this.held -= bytes;
+        throw err;
+      }
     }
   }
 
