@@ -87,7 +87,7 @@ describe('startServer', () => {
 
   it('bounds the wait for in-flight requests by shutdown_timeout_ms', async () => {
     const events: string[] = [];
-    const { db, release } = slowDb(events);
+    const { db, release, queryStarted } = slowDb(events);
     const config = testConfig({
       server: { port: 0, shutdown_timeout_ms: 200 },
       storage: { data_dir: join(dir, 'b') },
@@ -110,7 +110,8 @@ describe('startServer', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: 'RETURN 1' }),
     }).catch((err: unknown) => err);
-    await new Promise((r) => setTimeout(r, 50));
+    // Close only once the request is inside the handler (a fixed sleep raced on busy machines).
+    await queryStarted;
     const started = Date.now();
     await running.close();
     expect(Date.now() - started).toBeLessThan(2000);
