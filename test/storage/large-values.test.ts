@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ByteReader } from '../../src/storage/byte-writer.js';
+import type { PropertyValue } from '../../src/storage/index.js';
 import { openTempStore, type TempStore } from './helpers.js';
 
 let t: TempStore;
@@ -23,7 +24,7 @@ describe('large values', () => {
     const id = await ns.write((tx) =>
       tx.createNode(
         ['Big'],
-        new Map([
+        new Map<string, PropertyValue>([
           ['s', text],
           ['l', list],
         ]),
