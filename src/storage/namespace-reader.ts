@@ -91,6 +91,13 @@ function decodeRelationship(
   return { id, type, start, end, properties: readProperties(r, keyName) };
 }
 
+interface NameResolvers {
+  readonly strictName: (kind: CatalogKind, id: number) => string;
+  readonly strictKeyName: (id: number) => string;
+  readonly anyName: (kind: CatalogKind, id: number) => string;
+  readonly anyKeyName: (id: number) => string;
+}
+
 export class NamespaceReader implements GraphReader {
   protected readonly gets: BinaryGets;
 
@@ -166,15 +173,27 @@ export class NamespaceReader implements GraphReader {
     return buf === undefined ? 0 : buf.readDoubleBE(0);
   }
 
-  /** Name from the caches only; throws CACHE_MISS otherwise (see `decode`). */
-  private readonly strictName = (kind: CatalogKind, id: number): string => {
-    const name = this.cachedName(kind, id);
-    if (name === undefined) throw CACHE_MISS;
-    return name;
-  };
-  private readonly strictKeyName = (id: number): string => this.strictName(CatalogKind.Key, id);
-  private readonly anyName = (kind: CatalogKind, id: number): string => this.nameOf(kind, id);
-  private readonly anyKeyName = (id: number): string => this.nameOf(CatalogKind.Key, id);
+  /**
+   * Name resolvers handed to the decoders, made on first use: a reader is created per
+   * query (and per request), and many never decode a record.
+   */
+  private resolvers?: NameResolvers;
+
+  private names(): NameResolvers {
+    if (this.resolvers !== undefined) return this.resolvers;
+    /** Name from the caches only; throws CACHE_MISS otherwise (see `decode`). */
+    const strictName = (kind: CatalogKind, id: number): string => {
+      const name = this.cachedName(kind, id);
+      if (name === undefined) throw CACHE_MISS;
+      return name;
+    };
+    return (this.resolvers = {
+      strictName,
+      strictKeyName: (id) => strictName(CatalogKind.Key, id),
+      anyName: (kind, id) => this.nameOf(kind, id),
+      anyKeyName: (id) => this.nameOf(CatalogKind.Key, id),
+    });
+  }
 
   /**
    * Decodes a record fetched with the volatile `getBinaryFast`: first with cached names
@@ -193,11 +212,13 @@ export class NamespaceReader implements GraphReader {
     ) => T,
   ): T {
     try {
-      return decoder(id, fast, this.strictName, this.strictKeyName);
+      const names = this.names();
+      return decoder(id, fast, names.strictName, names.strictKeyName);
     } catch (err) {
       if (err !== CACHE_MISS) throw err;
       const stable = this.gets.getBinary(Buffer.from(key), this.txnOpts)!;
-      return decoder(id, stable, this.anyName, this.anyKeyName);
+      const names = this.names();
+      return decoder(id, stable, names.anyName, names.anyKeyName);
     }
   }
 
@@ -258,7 +279,12 @@ export class NamespaceReader implements GraphReader {
   private *scanIds(start: Buffer, end: Buffer): Generator<number> {
     const offset = start.length;
     for (const key of this.data.getKeys(this.range(start, end))) {
-      yield new ByteReader(key as Buffer, offset).ordered();
+      // ByteReader.ordered() inlined: no reader object per scanned key.
+      const k = key as Buffer;
+      const len = k[offset]!;
+      let id = 0;
+      for (let i = 1; i <= len; i++) id = id * 256 + k[offset + i]!;
+      yield id;
     }
   }
 

@@ -163,6 +163,9 @@ export function aggregateOperator(
   const holding = aggs.map((a) => a.distinct || HOLDING_AGGREGATES.has(a.name.toLowerCase()));
   return new BasicOperator('EagerAggregation', info, [input], function* (ctx, arg) {
     const groups = new Map<string, { row: Row; aggs: Aggregator[] }>();
+    // One-argument aggregates reuse one array per aggregate instead of one per row:
+    // no Aggregator keeps the array it is given, only the values in it.
+    const scratch = aggs.map((): Value[] => [null]);
     let bytes = 0;
     for (const r of input.open(ctx, arg)) {
       if (r === PAUSE) {
@@ -187,8 +190,13 @@ export function aggregateOperator(
       }
       for (let i = 0; i < aggs.length; i++) {
         const args = aggs[i]!.args;
-        const values =
-          args.length === 0 ? NO_ARGS : args.length === 1 ? [args[0]!(r, ctx)] : args.map((f) => f(r, ctx));
+        let values: readonly Value[];
+        if (args.length === 0) values = NO_ARGS;
+        else if (args.length === 1) {
+          const one = scratch[i]!;
+          one[0] = args[0]!(r, ctx);
+          values = one;
+        } else values = args.map((f) => f(r, ctx));
         if (holding[i]) {
           // collect() of millions of values: each one stays until the group is emitted.
           const b = 8 + valueBytes(values[0] ?? null);
