@@ -11,7 +11,7 @@
  * (Moved here from src/server/serialize.ts, which should re-export it.)
  */
 import { NexusError } from '../errors.js';
-import { Node, Path, Relationship, isTemporal, type Value, type QueryStats } from './values.js';
+import { Node, Path, Relationship, emptyStats, isTemporal, type Value, type QueryStats } from './values.js';
 import type {
   NodeRecord,
   PropertyMap,
@@ -124,14 +124,45 @@ export function serializeQueryResult(
   executionTimeMs: number,
   stats: QueryStats,
 ): string {
-  let out = `{"columns":${JSON.stringify(columns)},"rows":[`;
+  let out = `{"columns":${columnsJson(columns)},"rows":[`;
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r]!;
     out += r === 0 ? '[' : ',[';
     for (let c = 0; c < row.length; c++) out += (c === 0 ? '' : ',') + serializeValue(row[c]!);
     out += ']';
   }
-  return out + `],"execution_time_ms":${executionTimeMs},"stats":${JSON.stringify(stats)}}`;
+  return out + `],"execution_time_ms":${executionTimeMs},"stats":${statsJson(stats)}}`;
+}
+
+/** Column lists are the compiled plan's own array, reused by every run of a cached plan. */
+const columnsCache = new WeakMap<readonly string[], string>();
+
+function columnsJson(columns: readonly string[]): string {
+  let json = columnsCache.get(columns);
+  if (json === undefined) {
+    json = JSON.stringify(columns);
+    columnsCache.set(columns, json);
+  }
+  return json;
+}
+
+const EMPTY_STATS_KEYS = Object.keys(emptyStats());
+const EMPTY_STATS_JSON = JSON.stringify(emptyStats());
+
+/** Most queries change nothing: their stats, in emptyStats' key order, are one constant. */
+function statsJson(stats: QueryStats): string {
+  const keys = Object.keys(stats);
+  if (keys.length === EMPTY_STATS_KEYS.length) {
+    let zero = true;
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i] !== EMPTY_STATS_KEYS[i] || (stats as unknown as Record<string, unknown>)[keys[i]!] !== 0) {
+        zero = false;
+        break;
+      }
+    }
+    if (zero) return EMPTY_STATS_JSON;
+  }
+  return JSON.stringify(stats);
 }
 
 // ---------------------------------------------------------------------------------------
