@@ -54,6 +54,26 @@ const LARGE_LIST = 4096;
 /** Comprehensions check the memory budget each time their list grows by this much. */
 const CHECK_EVERY_BYTES = 64 * 1024;
 
+/**
+ * A list a comprehension is building, charged against the query's memory budget as it grows:
+ * in `[x IN range(1, 5000) | range(1, 5000)]` the elements are small but the list is huge.
+ */
+class ChargedList {
+  readonly items: Value[] = [];
+  private bytes = 0;
+  private checked = 0;
+  constructor(private readonly ctx: QueryContext) {}
+
+  push(v: Value): void {
+    this.bytes += 8 + valueBytes(v);
+    if (this.bytes - this.checked >= CHECK_EVERY_BYTES) {
+      this.ctx.memory.check(this.bytes);
+      this.checked = this.bytes;
+    }
+    this.items.push(v);
+  }
+}
+
 /** A value whose construction took time proportional to a large size. */
 function isLarge(v: Value): boolean {
   return Array.isArray(v) ? v.length >= LARGE_LIST : typeof v === 'string' && v.length >= 16 * LARGE_LIST;
@@ -332,24 +352,15 @@ export function compileExpression(e: Ast.Expression, env: ExprEnv, predicate = f
         if (!Array.isArray(l)) {
           throw new CypherError('TypeError', 'InvalidArgumentType', `Expected a list but got ${describe(l)}`);
         }
-        const out: Value[] = [];
+        const out = new ChargedList(ctx);
         let i = 0;
-        let bytes = 0;
-        let checked = 0;
         for (const x of l as readonly Value[]) {
           if ((++i & DEADLINE_STRIDE) === 0) ctx.checkDeadline();
           const r = withVar(row, name, x);
           if (where && where(r, ctx) !== true) continue;
-          const v = proj ? proj(r, ctx) : x;
-          // `[x IN range(1, 5000) | range(1, 5000)]`: small elements, a huge list.
-          bytes += 8 + valueBytes(v);
-          if (bytes - checked >= CHECK_EVERY_BYTES) {
-            ctx.memory.check(bytes);
-            checked = bytes;
-          }
-          out.push(v);
+          out.push(proj ? proj(r, ctx) : x);
         }
-        return out;
+        return out.items;
       };
     }
     case 'PatternComprehension': {
@@ -361,19 +372,11 @@ export function compileExpression(e: Ast.Expression, env: ExprEnv, predicate = f
       if (pathVar) local.push(pathVar);
       const proj = compileExpression(e.projection, withBound(env, local));
       return (row, ctx) => {
-        const out: Value[] = [];
-        let bytes = 0;
-        let checked = 0;
+        const out = new ChargedList(ctx);
         for (const r of rowsOf(m(row, ctx), ctx)) {
-          const v = proj(r, ctx);
-          bytes += 8 + valueBytes(v);
-          if (bytes - checked >= CHECK_EVERY_BYTES) {
-            ctx.memory.check(bytes);
-            checked = bytes;
-          }
-          out.push(v);
+          out.push(proj(r, ctx));
         }
-        return out;
+        return out.items;
       };
     }
     case 'Quantifier':
@@ -424,19 +427,11 @@ export function compileExpression(e: Ast.Expression, env: ExprEnv, predicate = f
       const pathVar = '  pattern_path';
       const m = env.compileMatch(e.element, null, pathVar, env.bound);
       return (row, ctx) => {
-        const out: Value[] = [];
-        let bytes = 0;
-        let checked = 0;
+        const out = new ChargedList(ctx);
         for (const r of rowsOf(m(row, ctx), ctx)) {
-          const v = r[pathVar] ?? null;
-          bytes += 8 + valueBytes(v);
-          if (bytes - checked >= CHECK_EVERY_BYTES) {
-            ctx.memory.check(bytes);
-            checked = bytes;
-          }
-          out.push(v);
+          out.push(r[pathVar] ?? null);
         }
-        return out;
+        return out.items;
       };
     }
     case 'Unary': {
