@@ -603,6 +603,21 @@ function* runProgram(prog: Program, ctx: QueryContext, input: Row): Generator<Ro
     return spec.props === null || spec.props(ctx.nodeProperties(node), row, ctx);
   };
 
+  /**
+   * The relationship an adjacency entry of `nodeId` stands for, or null when it fails the
+   * pattern's property map: read in full only when that map must be checked, else a stub.
+   */
+  const relOf = (adj: AdjacencyEntry, nodeId: number, props: PropCheck | null): Relationship | null => {
+    if (props) {
+      const rec = tx.getRelationship(adj.rel);
+      if (!rec || !props(rec.properties, row, ctx)) return null;
+      return new Relationship(rec.id, rec.type, rec.start, rec.end, rec.properties);
+    }
+    return adj.direction === 'out'
+      ? new Relationship(adj.rel, adj.type, nodeId, adj.other, STUB_PROPS)
+      : new Relationship(adj.rel, adj.type, adj.other, nodeId, STUB_PROPS);
+  };
+
   /** A node object for a reached id: full when it must be checked, else a stub. */
   const reach = (spec: NodeSpec, id: number): Node | undefined => {
     if (spec.labels.length === 0 && spec.props === null) return ctx.stubNode(id);
@@ -870,17 +885,8 @@ function* runProgram(prog: Program, ctx: QueryContext, input: Row): Generator<Ro
       const adj = step.value;
       if (used.has(adj.rel)) continue;
       const nodeId = top.nodeId;
-      let r: Relationship;
-      if (rel.props) {
-        const rec = tx.getRelationship(adj.rel);
-        if (!rec || !rel.props(rec.properties, row, ctx)) continue;
-        r = new Relationship(rec.id, rec.type, rec.start, rec.end, rec.properties);
-      } else {
-        r =
-          adj.direction === 'out'
-            ? new Relationship(adj.rel, adj.type, nodeId, adj.other, STUB_PROPS)
-            : new Relationship(adj.rel, adj.type, adj.other, nodeId, STUB_PROPS);
-      }
+      const r = relOf(adj, nodeId, rel.props);
+      if (r === null) continue;
       const next = reach(es.to, adj.other) ?? ctx.stubNode(adj.other);
       used.add(adj.rel);
       trail.push(r);
@@ -915,17 +921,8 @@ function* runProgram(prog: Program, ctx: QueryContext, input: Row): Generator<Ro
       for (const id of frontier) {
         for (const adj of tx.expand(id, step.dir, types)) {
           if ((++ctx.work & (PAUSE_EVERY - 1)) === 0) yield PAUSE;
-          let r: Relationship;
-          if (rel.props) {
-            const rec = tx.getRelationship(adj.rel);
-            if (!rec || !rel.props(rec.properties, row, ctx)) continue;
-            r = new Relationship(rec.id, rec.type, rec.start, rec.end, rec.properties);
-          } else {
-            r =
-              adj.direction === 'out'
-                ? new Relationship(adj.rel, adj.type, id, adj.other, STUB_PROPS)
-                : new Relationship(adj.rel, adj.type, adj.other, id, STUB_PROPS);
-          }
+          const r = relOf(adj, id, rel.props);
+          if (r === null) continue;
           const seen = depthOf.get(adj.other);
           if (seen === undefined) {
             depthOf.set(adj.other, depth);
