@@ -184,6 +184,25 @@ function verifySource(data: DataDb, prefix: Buffer): { nodes: number; relationsh
   return { nodes: counted.nodes, relationships: counted.relationships };
 }
 
+/**
+ * Runs `batch` (which returns how many entries it handled) in one write transaction after
+ * another until it handles none, reporting progress and yielding to the event loop in
+ * between so that a long move does not hold up everything else.
+ */
+async function inBatches(
+  s: StoreInternals,
+  phase: 'copy' | 'delete',
+  marker: Marker,
+  progress: (p: MoveProgress) => void,
+  batch: () => number,
+): Promise<void> {
+  for (;;) {
+    if (s.gate.run(batch) === 0) return;
+    progress({ phase, entries: marker.entries });
+    await yieldToEventLoop();
+  }
+}
+
 async function copyAll(
   s: StoreInternals,
   src: Buffer,
@@ -192,40 +211,35 @@ async function copyAll(
   batchSize: number,
   progress: (p: MoveProgress) => void,
 ): Promise<void> {
-  const { data, gate } = s;
+  const { data } = s;
   const end = prefixEnd(src);
-  for (;;) {
-    const copied = gate.run(() => {
-      const cursor = marker.cursor === null ? null : Buffer.from(marker.cursor, 'hex');
-      const start = cursor === null ? src : Buffer.concat([src, cursor]);
-      const batch: [Buffer, Buffer][] = [];
-      for (const { key, value } of data.getRange({
-        start,
-        end,
-        exclusiveStart: cursor !== null,
-        limit: batchSize,
-      })) {
-        batch.push([Buffer.from(key as Buffer), Buffer.from(value)]);
-      }
-      if (batch.length === 0) return 0;
-      for (const [key, value] of batch) {
-        const suffix = key.subarray(src.length);
-        if (suffix.equals(MARKER_SUFFIX)) continue;
-        data.putSync(Buffer.concat([dst, suffix]), value);
-      }
-      const next: Marker = {
-        ...marker,
-        cursor: batch[batch.length - 1]![0].subarray(src.length).toString('hex'),
-        entries: marker.entries + batch.length,
-      };
-      writeMarker(data, dst, next);
-      Object.assign(marker, next);
-      return batch.length;
-    });
-    if (copied === 0) return;
-    progress({ phase: 'copy', entries: marker.entries });
-    await yieldToEventLoop();
-  }
+  await inBatches(s, 'copy', marker, progress, () => {
+    const cursor = marker.cursor === null ? null : Buffer.from(marker.cursor, 'hex');
+    const start = cursor === null ? src : Buffer.concat([src, cursor]);
+    const batch: [Buffer, Buffer][] = [];
+    for (const { key, value } of data.getRange({
+      start,
+      end,
+      exclusiveStart: cursor !== null,
+      limit: batchSize,
+    })) {
+      batch.push([Buffer.from(key as Buffer), Buffer.from(value)]);
+    }
+    if (batch.length === 0) return 0;
+    for (const [key, value] of batch) {
+      const suffix = key.subarray(src.length);
+      if (suffix.equals(MARKER_SUFFIX)) continue;
+      data.putSync(Buffer.concat([dst, suffix]), value);
+    }
+    const next: Marker = {
+      ...marker,
+      cursor: batch[batch.length - 1]![0].subarray(src.length).toString('hex'),
+      entries: marker.entries + batch.length,
+    };
+    writeMarker(data, dst, next);
+    Object.assign(marker, next);
+    return batch.length;
+  });
 }
 
 async function deleteAll(
@@ -236,22 +250,17 @@ async function deleteAll(
   batchSize: number,
   progress: (p: MoveProgress) => void,
 ): Promise<void> {
-  const { data, gate } = s;
+  const { data } = s;
   const end = prefixEnd(src);
-  for (;;) {
-    const removed = gate.run(() => {
-      const keys = [...data.getKeys({ start: src, end, limit: batchSize })].map((k) =>
-        Buffer.from(k as Buffer),
-      );
-      for (const k of keys) data.removeSync(k);
-      if (keys.length > 0) {
-        marker.entries += keys.length;
-        writeMarker(data, dst, marker);
-      }
-      return keys.length;
-    });
-    if (removed === 0) return;
-    progress({ phase: 'delete', entries: marker.entries });
-    await yieldToEventLoop();
-  }
+  await inBatches(s, 'delete', marker, progress, () => {
+    const keys = [...data.getKeys({ start: src, end, limit: batchSize })].map((k) =>
+      Buffer.from(k as Buffer),
+    );
+    for (const k of keys) data.removeSync(k);
+    if (keys.length > 0) {
+      marker.entries += keys.length;
+      writeMarker(data, dst, marker);
+    }
+    return keys.length;
+  });
 }
