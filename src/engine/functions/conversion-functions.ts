@@ -5,7 +5,8 @@
  */
 import type { Value } from '../values.js';
 import { integerOverflow } from './errors.js';
-import { formatFloat, INT64_MAX, INT64_MIN } from './arithmetic.js';
+import { INT64_MAX, INT64_MIN } from './arithmetic.js';
+import { formatScalar } from './format-value.js';
 import { badArg, badValue, spec, type FunctionSpec } from './function-spec.js';
 import { isTemporalValue } from './temporal/index.js';
 
@@ -89,18 +90,9 @@ export function toBoolean(v: Value): Value {
 }
 
 export function toStringValue(v: Value): Value {
-  switch (typeof v) {
-    case 'string':
-      return v;
-    case 'bigint':
-      return v.toString();
-    case 'number':
-      return formatFloat(v);
-    case 'boolean':
-      return v ? 'true' : 'false';
-    default:
-      break;
-  }
+  if (typeof v === 'string') return v;
+  const scalar = formatScalar(v);
+  if (scalar !== undefined) return scalar;
   if (v === null) return null;
   if (isTemporalValue(v)) return v.toString();
   return badValue('toString', v, 'a STRING, number, BOOLEAN or temporal value');

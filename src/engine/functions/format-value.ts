@@ -35,11 +35,9 @@ function formatRel(r: Relationship): string {
   return `[:${r.type}${formatProps(r.properties)}]`;
 }
 
-/** Renders any value as a Cypher-like literal (strings quoted). */
-export function formatLiteral(v: Value): string {
+/** The text of an INTEGER, FLOAT or BOOLEAN, as toString() gives it; undefined for other values. */
+export function formatScalar(v: Value): string | undefined {
   switch (typeof v) {
-    case 'string':
-      return quote(v);
     case 'bigint':
       return v.toString();
     case 'number':
@@ -47,8 +45,15 @@ export function formatLiteral(v: Value): string {
     case 'boolean':
       return v ? 'true' : 'false';
     default:
-      break;
+      return undefined;
   }
+}
+
+/** Renders any value as a Cypher-like literal (strings quoted). */
+export function formatLiteral(v: Value): string {
+  if (typeof v === 'string') return quote(v);
+  const scalar = formatScalar(v);
+  if (scalar !== undefined) return scalar;
   if (v === null) return 'null';
   if (Array.isArray(v)) return '[' + (v as readonly Value[]).map(formatLiteral).join(', ') + ']';
   if (v instanceof Map) {
