@@ -4,32 +4,12 @@
  */
 import type { TemporalKind } from '../../../storage/types.js';
 import { registerTemporalDecoder } from '../../../storage/property-codec.js';
-import {
-  parseDate,
-  parseDateTime,
-  parseDuration,
-  parseLocalDateTime,
-  parseLocalTime,
-  parseTime,
-} from './temporal-parse.js';
+import { parseDuration, parseInstant } from './temporal-parse.js';
 import type { AnyTemporal } from './temporal-values.js';
 
 /** The value whose `toString()` is `text` (exact round trip for every kind). */
 export function decodeTemporal(kind: TemporalKind, text: string): AnyTemporal {
-  switch (kind) {
-    case 'Date':
-      return parseDate(text);
-    case 'LocalTime':
-      return parseLocalTime(text);
-    case 'Time':
-      return parseTime(text, 0);
-    case 'LocalDateTime':
-      return parseLocalDateTime(text);
-    case 'DateTime':
-      return parseDateTime(text);
-    case 'Duration':
-      return parseDuration(text);
-  }
+  return kind === 'Duration' ? parseDuration(text) : parseInstant(kind, text, 0);
 }
 
 let registered = false;

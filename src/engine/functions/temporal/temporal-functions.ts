@@ -17,14 +17,7 @@ import {
   truncateTemporal,
 } from './temporal-build.js';
 import { durationBetween, isPointTemporal, type BetweenMode } from './temporal-ops.js';
-import {
-  parseDate,
-  parseDateTime,
-  parseDuration,
-  parseLocalDateTime,
-  parseLocalTime,
-  parseTime,
-} from './temporal-parse.js';
+import { parseDuration, parseInstant } from './temporal-parse.js';
 import type { InstantKind } from './temporal-parts.js';
 import { DurationValue } from './temporal-values.js';
 
@@ -34,21 +27,6 @@ function nowNanos(ctx: FunctionContext): bigint {
 
 function realtimeNanos(): bigint {
   return BigInt(Date.now()) * 1_000_000n;
-}
-
-function parseAs(kind: InstantKind, text: string, now: bigint): Value {
-  switch (kind) {
-    case 'Date':
-      return parseDate(text);
-    case 'LocalTime':
-      return parseLocalTime(text);
-    case 'Time':
-      return parseTime(text, Number(now / 1_000_000_000n));
-    case 'LocalDateTime':
-      return parseLocalDateTime(text);
-    case 'DateTime':
-      return parseDateTime(text);
-  }
 }
 
 function isMap(v: Value): v is ReadonlyMap<string, Value> {
@@ -62,7 +40,7 @@ function constructor(name: string, kind: InstantKind): FunctionSpec {
     if (args.length === 0) return currentTemporal(kind, now, undefined);
     const x = args[0] ?? null;
     if (x === null) return null;
-    if (typeof x === 'string') return parseAs(kind, x, now);
+    if (typeof x === 'string') return parseInstant(kind, x, Number(now / 1_000_000_000n));
     if (isMap(x)) return buildFromMap(kind, x, now, name);
     if (isPointTemporal(x)) return selectFrom(kind, x, now, name);
     return badArg(name, x, 'a STRING, MAP or temporal value');

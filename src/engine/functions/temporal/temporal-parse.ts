@@ -22,7 +22,9 @@ import {
   LocalDateTimeValue,
   LocalTimeValue,
   TimeValue,
+  type AnyTemporal,
 } from './temporal-values.js';
+import type { InstantKind } from './temporal-parts.js';
 import { durationFromParts } from './duration-math.js';
 import { isZoneName, parseOffset, resolveLocal, zoneOffsetAt } from './zones.js';
 
@@ -195,6 +197,29 @@ function num(s: string | undefined): number | bigint {
   if (s === undefined) return 0n;
   const t = s.replace(',', '.');
   return t.includes('.') ? Number(t) : BigInt(t);
+}
+
+/**
+ * Parses `text` as a temporal of `kind`; a Time given with a zone name but no offset takes
+ * that zone's offset at `nowEpochSecond`.
+ */
+export function parseInstant(
+  kind: InstantKind,
+  text: string,
+  nowEpochSecond: number,
+): Exclude<AnyTemporal, DurationValue> {
+  switch (kind) {
+    case 'Date':
+      return parseDate(text);
+    case 'LocalTime':
+      return parseLocalTime(text);
+    case 'Time':
+      return parseTime(text, nowEpochSecond);
+    case 'LocalDateTime':
+      return parseLocalDateTime(text);
+    case 'DateTime':
+      return parseDateTime(text);
+  }
 }
 
 export function parseDuration(text: string): DurationValue {
