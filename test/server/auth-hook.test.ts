@@ -1,9 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NexusServer } from '../../src/server/index.js';
-import { buildServer, openTestDb, TokenAuthenticator, userContext, type TestDb } from './support.js';
-
-let t: TestDb;
-let server: NexusServer;
+import { describe, expect, it } from 'vitest';
+import { TokenAuthenticator, userContext, useTestServer } from './support.js';
 
 const auth = new TokenAuthenticator({
   reader: userContext('k-read', ['READ']),
@@ -12,14 +8,7 @@ const auth = new TokenAuthenticator({
   limited: userContext('k-limited', ['WRITE'], { allowedFunctions: ['get_node'] }),
 });
 
-beforeAll(async () => {
-  t = await openTestDb();
-  server = await buildServer({ db: t.db, auth, config: { auth: { enabled: true } } });
-});
-afterAll(async () => {
-  await server.app.close();
-  await t.close();
-});
+const server = useTestServer({ auth, config: { auth: { enabled: true } } });
 
 const as = (token: string | null, method: 'GET' | 'POST', url: string, payload?: object) =>
   server.app.inject({

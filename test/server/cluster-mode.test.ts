@@ -1,18 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { NexusError } from '../../src/errors.js';
-import type { NexusServer } from '../../src/server/index.js';
-import {
-  buildServer,
-  CLUSTER_CONFIG,
-  openTestDb,
-  RecordingGate,
-  TokenAuthenticator,
-  userContext,
-  type TestDb,
-} from './support.js';
+import { CLUSTER_CONFIG, RecordingGate, TokenAuthenticator, userContext, useTestServer } from './support.js';
 
-let t: TestDb;
-let server: NexusServer;
 const gate = new RecordingGate();
 
 const auth = new TokenAuthenticator({
@@ -23,14 +12,7 @@ const auth = new TokenAuthenticator({
   super: userContext('k-super', ['SUPER'], { userId: null, cluster: true }),
 });
 
-beforeAll(async () => {
-  t = await openTestDb();
-  server = await buildServer({ db: t.db, auth, gate, config: CLUSTER_CONFIG });
-});
-afterAll(async () => {
-  await server.app.close();
-  await t.close();
-});
+const server = useTestServer({ auth, gate, config: CLUSTER_CONFIG });
 beforeEach(() => {
   gate.usage.length = 0;
   gate.admitted.length = 0;

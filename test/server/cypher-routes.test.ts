@@ -1,18 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NexusServer } from '../../src/server/index.js';
-import { buildServer, openTestDb, type TestDb } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from './support.js';
 
-let t: TestDb;
-let server: NexusServer;
-
-beforeAll(async () => {
-  t = await openTestDb();
-  server = await buildServer({ db: t.db });
-});
-afterAll(async () => {
-  await server.app.close();
-  await t.close();
-});
+const server = useTestServer();
 
 function cypher(query: string, params?: unknown) {
   return server.app.inject({ method: 'POST', url: '/cypher', payload: { query, params } });

@@ -1,22 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, type ErrorCode } from '../../src/errors.js';
-import { ERROR_STATUS, type NexusServer } from '../../src/server/index.js';
+import { ERROR_STATUS } from '../../src/server/index.js';
 import { ROUTE_FUNCTIONS } from '../../src/auth/functions.js';
 import type { NexusDatabase } from '../../src/engine/api.js';
-import { buildServer, openTestDb, type TestDb } from './support.js';
+import { buildServer, useTestServer } from './support.js';
 
-let t: TestDb;
-let server: NexusServer;
-
-beforeAll(async () => {
-  t = await openTestDb();
-  server = await buildServer({ db: t.db, config: { server: { body_limit_bytes: 1024 } } });
-});
-afterAll(async () => {
-  await server.app.close();
-  await t.close();
-});
+const server = useTestServer({ config: { server: { body_limit_bytes: 1024 } } });
 
 describe('error responses', () => {
   it('answers unknown routes with 404 NOT_FOUND in the error shape', async () => {

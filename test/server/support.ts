@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import type { UserContext, Permission } from '../../src/auth/types.js';
 import { effectivePermissions } from '../../src/auth/permissions.js';
 import type {
@@ -132,12 +133,14 @@ export class RecordingGate implements ClusterGate {
   }
 }
 
-export async function buildServer(options: {
+export interface BuildServerOptions {
   db: NexusDatabase;
   config?: Record<string, unknown>;
   auth?: RequestAuthenticator;
   gate?: ClusterGate;
-}): Promise<NexusServer> {
+}
+
+export async function buildServer(options: BuildServerOptions): Promise<NexusServer> {
   return createServer({
     config: testConfig(options.config),
     db: options.db,
@@ -151,3 +154,28 @@ export async function buildServer(options: {
 export const CLUSTER_CONFIG = {
   cluster: { enabled: true, hivehub: { base_url: 'http://127.0.0.1:1', service_api_key: 'svc-key' } },
 } as const;
+
+/**
+ * One database and one in-process server over it for all the tests of a file: opened in
+ * beforeAll, closed in afterAll. `app` may be used from the tests on.
+ */
+export function useTestServer(options: Omit<BuildServerOptions, 'db'> = {}): {
+  readonly app: NexusServer['app'];
+} {
+  let t: TestDb | undefined;
+  let server: NexusServer | undefined;
+  beforeAll(async () => {
+    t = await openTestDb();
+    server = await buildServer({ ...options, db: t.db });
+  });
+  afterAll(async () => {
+    await server?.app.close();
+    await t?.close();
+  });
+  return {
+    get app() {
+      if (server === undefined) throw new Error('The test server starts in beforeAll');
+      return server.app;
+    },
+  };
+}
