@@ -25,7 +25,7 @@ const db = await Nexus.open({ path: dir, sync: false });
 const gc = new Map<number, { count: number; ms: number; maxMs: number }>();
 const obs = new PerformanceObserver((list) => {
   for (const e of list.getEntries()) {
-    const kind = (e.detail as { kind?: number } | null)?.kind ?? 0;
+    const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0;
     const g = gc.get(kind) ?? { count: 0, ms: 0, maxMs: 0 };
     g.count++;
     g.ms += e.duration;
