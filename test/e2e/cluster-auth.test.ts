@@ -15,12 +15,14 @@ import {
   cypher,
   errorCode,
   mcpConnect,
+  publishedRoutes,
   rows,
   startClusterServer,
   startEmulatorProcess,
   type CreatedKey,
   type EmulatorProcess,
   type McpHandle,
+  type PublishedRoute,
 } from './helpers/cluster-harness.js';
 
 const ALL_TOOLS = [
@@ -52,7 +54,7 @@ const TOOL_ARGS: Record<string, Record<string, unknown>> = {
 
 let emulator: EmulatorProcess;
 let server: ServerProcess;
-let routes: { method: string; path: string; pattern: string }[];
+let routes: PublishedRoute[];
 let admin: CreatedKey;
 const mcps: McpHandle[] = [];
 
@@ -81,16 +83,7 @@ beforeAll(async () => {
   });
   admin = await createKey(server.url, { user_id: 'alice', permissions: ['ADMIN'] });
   await rows(server.url, admin.secret, "CREATE (:Seed {name: 'n0'})-[:R]->(:Seed {name: 'n1'})");
-  const doc = (await call(server.url, 'GET', '/openapi.json', { key: admin.secret })).body as {
-    paths: Record<string, Record<string, unknown>>;
-  };
-  routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
-    Object.keys(ops).map((m) => ({
-      method: m.toUpperCase(),
-      pattern: path.replace(/\{([A-Za-z0-9_]+)\}/g, ':$1'),
-      path: path.replace(/\{[A-Za-z0-9_]+\}/g, '0'),
-    })),
-  );
+  routes = await publishedRoutes(server.url, admin.secret);
   // Routes that must be covered even if the document leaves them out.
   for (const extra of [
     { method: 'POST', pattern: '/mcp', path: '/mcp' },

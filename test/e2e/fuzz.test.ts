@@ -17,6 +17,7 @@ import {
   call,
   createKey,
   mcpConnect,
+  publishedRoutes,
   rows,
   startClusterServer,
   startEmulatorProcess,
@@ -105,15 +106,7 @@ beforeAll(async () => {
     'UNWIND range(0, 29) AS i CREATE (a:A {name: toString(i), num: i})-[:T {w: i}]->(b:B {name: toString(i)})',
   );
   mcp = await mcpConnect(server.url, key.secret);
-  const doc = (await call(server.url, 'GET', '/openapi.json', { key: key.secret })).body as {
-    paths: Record<string, Record<string, unknown>>;
-  };
-  routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
-    Object.keys(ops).map((m) => ({
-      method: m.toUpperCase(),
-      pattern: path.replace(/\{([A-Za-z0-9_]+)\}/g, ':$1'),
-    })),
-  );
+  routes = await publishedRoutes(server.url, key.secret);
   routes.push({ method: 'POST', pattern: '/mcp' });
 }, 60_000);
 

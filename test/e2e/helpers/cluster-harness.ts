@@ -190,6 +190,28 @@ export async function call(
   return { status: res.status, headers: res.headers, text, body: parsed };
 }
 
+export interface PublishedRoute {
+  method: string;
+  /** The path with Fastify-style parameters, e.g. `/data/nodes/:id`. */
+  pattern: string;
+  /** A concrete path for it: every parameter `0`. */
+  path: string;
+}
+
+/** Every (method, path) the server's own /openapi.json publishes, in document order. */
+export async function publishedRoutes(baseUrl: string, key: string): Promise<PublishedRoute[]> {
+  const doc = (await call(baseUrl, 'GET', '/openapi.json', { key })).body as {
+    paths: Record<string, Record<string, unknown>>;
+  };
+  return Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.keys(ops).map((m) => ({
+      method: m.toUpperCase(),
+      pattern: path.replace(/\{([A-Za-z0-9_]+)\}/g, ':$1'),
+      path: path.replace(/\{[A-Za-z0-9_]+\}/g, '0'),
+    })),
+  );
+}
+
 export interface CreatedKey {
   id: string;
   secret: string;
