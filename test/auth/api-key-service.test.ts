@@ -4,6 +4,19 @@ import type { AuthTableEntry } from '../../src/auth/index.js';
 import { NexusError } from '../../src/errors.js';
 import { ctx, DeferredTable, makeService, SUPER, TestClock } from './helpers.js';
 
+/** A service whose table writes wait for `commitAll()`, holding one committed READ key. */
+async function deferredServiceWithKey() {
+  const table = new DeferredTable<AuthTableEntry>();
+  const service = new ApiKeyService(table, { clock: new TestClock().fn });
+  const creating = service.create({ name: 'k', permissions: ['READ'] }, SUPER);
+  await Promise.resolve();
+  table.commitAll();
+  await new Promise((r) => setTimeout(r, 0));
+  table.commitAll();
+  const { key, secret } = await creating;
+  return { table, service, key, secret };
+}
+
 async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<string | undefined> {
   try {
     await (typeof p === 'function' ? p() : p);
@@ -67,14 +80,7 @@ describe('ApiKeyService: storage and verification', () => {
   });
 
   it('revocation takes effect immediately, even before the write commits', async () => {
-    const table = new DeferredTable<AuthTableEntry>();
-    const service = new ApiKeyService(table, { clock: new TestClock().fn });
-    const creating = service.create({ name: 'k', permissions: ['READ'] }, SUPER);
-    await Promise.resolve();
-    table.commitAll();
-    await new Promise((r) => setTimeout(r, 0));
-    table.commitAll();
-    const { key, secret } = await creating;
+    const { table, service, key, secret } = await deferredServiceWithKey();
     expect(service.verify(secret)).toBeDefined();
     const pending = service.revoke(key.id, SUPER);
     expect(table.get(`key:${key.id}`)).toMatchObject({ record: { revoked_at: null } });
@@ -118,14 +124,7 @@ describe('ApiKeyService: storage and verification', () => {
   });
 
   it('a last_used_at update never undoes a revoke', async () => {
-    const table = new DeferredTable<AuthTableEntry>();
-    const service = new ApiKeyService(table, { clock: new TestClock().fn });
-    const creating = service.create({ name: 'k', permissions: ['READ'] }, SUPER);
-    await Promise.resolve();
-    table.commitAll();
-    await new Promise((r) => setTimeout(r, 0));
-    table.commitAll();
-    const { key, secret } = await creating;
+    const { table, service, key, secret } = await deferredServiceWithKey();
     const revoking = service.revoke(key.id, SUPER);
     // The revoke is not committed yet; a verify now must neither succeed nor write stale state.
     expect(service.verify(secret)).toBeUndefined();
