@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { NexusConfig } from '../../src/config/index.js';
 import type { NexusDatabase } from '../../src/engine/api.js';
 import { emptyStats, type QueryResult } from '../../src/engine/values.js';
 import { startServer } from '../../src/server/start-server.js';
@@ -29,6 +30,16 @@ function slowDb(events: string[]) {
     },
   } as unknown as NexusDatabase;
   return { db, release: () => release(), queryStarted };
+}
+
+/** startServer over `db` alone: no auth, no cluster gate, no plugins, printing nothing. */
+function startWithDb(config: NexusConfig, db: NexusDatabase) {
+  return startServer({
+    config,
+    version: 't',
+    print: () => undefined,
+    openServices: async () => ({ db, auth: null, clusterGate: null, plugins: [], notices: [], cleanup: [] }),
+  });
 }
 
 describe('startServer', () => {
@@ -92,19 +103,7 @@ describe('startServer', () => {
       server: { port: 0, shutdown_timeout_ms: 200 },
       storage: { data_dir: join(dir, 'b') },
     });
-    const running = await startServer({
-      config,
-      version: 't',
-      print: () => undefined,
-      openServices: async () => ({
-        db,
-        auth: null,
-        clusterGate: null,
-        plugins: [],
-        notices: [],
-        cleanup: [],
-      }),
-    });
+    const running = await startWithDb(config, db);
     const stuck = fetch(`${running.url}/cypher`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -128,21 +127,7 @@ describe('startServer', () => {
       storage: { data_dir: join(dir, 'c') },
       auth: { enabled: false },
     });
-    await expect(
-      startServer({
-        config,
-        version: 't',
-        print: () => undefined,
-        openServices: async () => ({
-          db,
-          auth: null,
-          clusterGate: null,
-          plugins: [],
-          notices: [],
-          cleanup: [],
-        }),
-      }),
-    ).rejects.toThrow();
+    await expect(startWithDb(config, db)).rejects.toThrow();
     expect(events).toEqual(['db closed']);
     // The data-directory lock is released too, so a corrected restart is not refused.
     expect(existsSync(join(dir, 'c', 'nexus.lock'))).toBe(false);
@@ -154,19 +139,12 @@ describe('startServer', () => {
       storage: { data_dir: join(dir, 'd') },
       auth: { enabled: false },
     });
-    const open = async () => ({
-      db: slowDb([]).db,
-      auth: null,
-      clusterGate: null,
-      plugins: [],
-      notices: [],
-      cleanup: [],
-    });
-    const running = await startServer({ config, version: 't', print: () => undefined, openServices: open });
+    const running = await startWithDb(config, slowDb([]).db);
     expect(existsSync(join(dir, 'd', 'nexus.lock'))).toBe(true);
-    await expect(
-      startServer({ config, version: 't', print: () => undefined, openServices: open }),
-    ).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/is in use by nexus serve/) });
+    await expect(startWithDb(config, slowDb([]).db)).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/is in use by nexus serve/),
+    });
     await running.close();
     expect(existsSync(join(dir, 'd', 'nexus.lock'))).toBe(false);
   });
