@@ -103,6 +103,15 @@ function setup(cfg: Partial<ClusterConfig> = {}, initial: Partial<HubState> = {}
   return { gate, state, fetch, clock, outbox, logger, storage };
 }
 
+/** A report left undelivered in the outbox by an earlier run. */
+const PENDING_REPORT: UsageReport = {
+  report_id: 'pending',
+  instance_id: 'nexus-test-1',
+  period_start: '2026-11-26T09:58:00Z',
+  period_end: '2026-11-26T09:59:00Z',
+  users: [],
+};
+
 describe('ClusterGate.quotasFor (operator access)', () => {
   it('gives the tenant’s quotas without consuming rate budget, synchronously once cached', async () => {
     const { gate, fetch } = setup();
@@ -436,13 +445,7 @@ describe('ClusterGate lifecycle', () => {
 
   it('starts with a warning when HiveHub is unreachable', async () => {
     const { gate, logger, outbox } = setup({}, { down: true });
-    await outbox.put('k', {
-      report_id: 'pending',
-      instance_id: 'nexus-test-1',
-      period_start: '2026-11-26T09:58:00Z',
-      period_end: '2026-11-26T09:59:00Z',
-      users: [],
-    });
+    await outbox.put('k', PENDING_REPORT);
     await gate.start();
     expect(logger.lines.some((l) => l.level === 'warn' && l.msg?.includes('unreachable at startup'))).toBe(
       true,
@@ -454,13 +457,7 @@ describe('ClusterGate lifecycle', () => {
 
   it('logs when the outbox cannot be re-sent at startup', async () => {
     const { gate, logger, outbox } = setup({}, { down: true });
-    await outbox.put('k', {
-      report_id: 'pending',
-      instance_id: 'nexus-test-1',
-      period_start: '2026-11-26T09:58:00Z',
-      period_end: '2026-11-26T09:59:00Z',
-      users: [],
-    });
+    await outbox.put('k', PENDING_REPORT);
     const entries = outbox.entries.bind(outbox);
     let calls = 0;
     outbox.entries = (prefix) => {
