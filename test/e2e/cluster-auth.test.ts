@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTE_FUNCTIONS } from '../../src/auth/functions.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import {
+  MCP_TOOLS,
   ROOT_KEY,
   call,
   createKey,
@@ -24,19 +25,6 @@ import {
   type McpHandle,
   type PublishedRoute,
 } from './helpers/cluster-harness.js';
-
-const ALL_TOOLS = [
-  'create_node',
-  'create_relationship',
-  'delete_node',
-  'execute_cypher',
-  'get_node',
-  'get_schema',
-  'get_stats',
-  'ingest',
-  'list_labels',
-  'list_relationship_types',
-];
 
 /** Plausible arguments per tool, so that a refusal cannot be blamed on bad input. */
 const TOOL_ARGS: Record<string, Record<string, unknown>> = {
@@ -225,7 +213,7 @@ describe('function-level permissions', () => {
     const m = await mcpFor(narrow.secret);
     expect((await m.client.listTools()).tools.map((t) => t.name).sort()).toEqual(ALLOWED);
     const before = await rows(server.url, admin.secret, 'MATCH (n) RETURN count(n)');
-    for (const name of ALL_TOOLS.filter((t) => !ALLOWED.includes(t))) {
+    for (const name of MCP_TOOLS.filter((t) => !ALLOWED.includes(t))) {
       for (const args of [TOOL_ARGS[name]!, { bogus: { deeply: ['wrong'] } }]) {
         const r = await m.tool(name, args);
         expect(r.isError, name).toBe(true);
@@ -240,14 +228,14 @@ describe('function-level permissions', () => {
 
     const none = await mcpFor(nothing.secret);
     expect((await none.client.listTools()).tools).toEqual([]);
-    for (const name of ALL_TOOLS) {
+    for (const name of MCP_TOOLS) {
       expect(errorCode((await none.tool(name, TOOL_ARGS[name])).json)).toBe('FUNCTION_NOT_ALLOWED');
     }
   });
 
   it('an unrestricted key sees every tool', async () => {
     const m = await mcpFor(admin.secret);
-    expect((await m.client.listTools()).tools.map((t) => t.name).sort()).toEqual(ALL_TOOLS);
+    expect((await m.client.listTools()).tools.map((t) => t.name).sort()).toEqual(MCP_TOOLS);
   });
 });
 

@@ -15,6 +15,20 @@ import { REPO_ROOT, startServerProcess, type ServerProcess } from '../../helpers
 export const ROOT_KEY = 'e2e-root-key-0123456789abcdefghijklmnop';
 export const SERVICE_KEY = 'e2e-service-key';
 
+/** Every MCP tool the server offers, sorted by name. */
+export const MCP_TOOLS = [
+  'create_node',
+  'create_relationship',
+  'delete_node',
+  'execute_cypher',
+  'get_node',
+  'get_schema',
+  'get_stats',
+  'ingest',
+  'list_labels',
+  'list_relationship_types',
+];
+
 export interface EmulatorProcess {
   readonly url: string;
   readonly child: ChildProcess;
