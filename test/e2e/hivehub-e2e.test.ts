@@ -10,6 +10,7 @@
  */
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UsageUser } from '../../src/cluster/hivehub-schemas.js';
 import { makeTempDir, type ServerProcess } from '../helpers/server-process.js';
 import {
   ROOT_KEY,
@@ -307,16 +308,7 @@ describe('control plane down (fail_closed)', () => {
   });
 });
 
-interface Totals {
-  requests: number;
-  read_queries: number;
-  write_queries: number;
-  nodes_created: number;
-  relationships_created: number;
-  nodes_deleted: number;
-  relationships_deleted: number;
-  storage_bytes: number;
-}
+type Totals = Omit<UsageUser, 'user_id'>;
 type Counted = Omit<Totals, 'storage_bytes'>;
 
 describe('usage reporting, exactly once', () => {

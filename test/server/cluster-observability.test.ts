@@ -5,6 +5,7 @@
  * for unauthenticated requests to unknown routes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UsageUser } from '../../src/cluster/hivehub-schemas.js';
 import type { ServerProcess } from '../helpers/server-process.js';
 import {
   ROOT_KEY,
@@ -18,20 +19,9 @@ import {
   type EmulatorProcess,
 } from '../e2e/helpers/cluster-harness.js';
 
-interface UsageEntry {
-  user_id: string;
-  requests: number;
-  read_queries: number;
-  write_queries: number;
-  nodes_created: number;
-  relationships_created: number;
-  nodes_deleted: number;
-  relationships_deleted: number;
-  storage_bytes: number;
-}
 interface EmulatorUsage {
-  reports: { period_start: string; period_end: string; users: UsageEntry[] }[];
-  totals: Record<string, UsageEntry>;
+  reports: { period_start: string; period_end: string; users: UsageUser[] }[];
+  totals: Record<string, UsageUser>;
 }
 
 let emulator: EmulatorProcess;
