@@ -233,6 +233,12 @@ function truthy(v: Value): boolean | null {
   throw new CypherError('TypeError', 'InvalidArgumentType', `Expected a boolean but got ${describe(v)}`);
 }
 
+/** The list a comprehension, reduce() or quantifier walks: null stays null, a non-list is an error. */
+function asList(v: Value): readonly Value[] | null {
+  if (v === null || Array.isArray(v)) return v as readonly Value[] | null;
+  throw new CypherError('TypeError', 'InvalidArgumentType', `Expected a list but got ${describe(v)}`);
+}
+
 function describe(v: Value): string {
   if (Array.isArray(v)) return 'a list';
   if (v instanceof Map) return 'a map';
@@ -347,14 +353,11 @@ export function compileExpression(e: Ast.Expression, env: ExprEnv, predicate = f
       const where = e.where ? compileExpression(e.where, inner, true) : undefined;
       const proj = e.projection ? compileExpression(e.projection, inner) : undefined;
       return (row, ctx) => {
-        const l = list(row, ctx);
+        const l = asList(list(row, ctx));
         if (l === null) return null;
-        if (!Array.isArray(l)) {
-          throw new CypherError('TypeError', 'InvalidArgumentType', `Expected a list but got ${describe(l)}`);
-        }
         const out = new ChargedList(ctx);
         let i = 0;
-        for (const x of l as readonly Value[]) {
+        for (const x of l) {
           if ((++i & DEADLINE_STRIDE) === 0) ctx.checkDeadline();
           const r = withVar(row, name, x);
           if (where && where(r, ctx) !== true) continue;
@@ -389,13 +392,10 @@ export function compileExpression(e: Ast.Expression, env: ExprEnv, predicate = f
       const body = compileExpression(e.expression, withBound(env, [acc, name]));
       return (row, ctx) => {
         let a = init(row, ctx);
-        const l = list(row, ctx);
+        const l = asList(list(row, ctx));
         if (l === null) return null;
-        if (!Array.isArray(l)) {
-          throw new CypherError('TypeError', 'InvalidArgumentType', `Expected a list but got ${describe(l)}`);
-        }
         let i = 0;
-        for (const x of l as readonly Value[]) {
+        for (const x of l) {
           if ((++i & DEADLINE_STRIDE) === 0) ctx.checkDeadline();
           const r: Row = { ...row };
           r[acc] = a;
@@ -575,16 +575,13 @@ function compileQuantifier(e: Ast.Quantifier, env: ExprEnv): Expr {
   const where = e.where ? compileExpression(e.where, withBound(env, [name]), true) : () => true;
   const q = e.quantifier;
   return (row, ctx) => {
-    const l = list(row, ctx);
+    const l = asList(list(row, ctx));
     if (l === null) return null;
-    if (!Array.isArray(l)) {
-      throw new CypherError('TypeError', 'InvalidArgumentType', `Expected a list but got ${describe(l)}`);
-    }
     let trues = 0;
     let nulls = 0;
-    const n = (l as readonly Value[]).length;
+    const n = l.length;
     let i = 0;
-    for (const x of l as readonly Value[]) {
+    for (const x of l) {
       if ((++i & DEADLINE_STRIDE) === 0) ctx.checkDeadline();
       const v = truthy(where(withVar(row, name, x), ctx));
       if (v === true) {
