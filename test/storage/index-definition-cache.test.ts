@@ -68,6 +68,10 @@ describe('index definitions across snapshots', () => {
     } finally {
       await other.close();
     }
+    // lmdb-js reuses a read transaction until a 0 ms timer resets it, so a commit made
+    // through another environment handle (another process, in production) becomes visible
+    // to this store's snapshots within one timer turn — wait for it instead of racing it.
+    await new Promise((resolve) => setTimeout(resolve, 10));
     expect(ns.read((tx) => tx.indexes().map((d) => d.name))).toEqual(['from_other']);
   });
 });
