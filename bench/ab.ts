@@ -7,6 +7,9 @@
  *   npx tsx bench/ab.ts --a-root /tmp/old --b-root . --query write --seconds 3 --rounds 3
  *   npx tsx bench/ab.ts --a-mode standalone --b-mode cluster --query read
  *
+ * Servers run the compiled `dist/` build by default (as `npm start`); `--a-runtime tsx`
+ * runs a side from its sources instead.
+ *
  * Modes: standalone (auth on), default (standalone, auth off on loopback, as `npm start`),
  * cluster, bare (a bare Fastify route, bench/bare-server.ts).
  * Queries: read (indexed point read), write (single CREATE), return1, noisy (tenant B's
@@ -19,7 +22,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { stringify as toYaml } from 'yaml';
-import { newApiKeySecret, startBenchEmulator } from './lib/processes.js';
+import { buildDist, newApiKeySecret, REPO_ROOT, startBenchEmulator } from './lib/processes.js';
 
 const { values } = parseArgs({
   options: {
@@ -36,6 +39,9 @@ const { values } = parseArgs({
     /** Extra node flags for one side, e.g. --b-node-args=--max-semi-space-size=64 (comma-separated). */
     'a-node-args': { type: 'string', default: '' },
     'b-node-args': { type: 'string', default: '' },
+    /** How a side runs the server: `dist` (compiled, as `npm start`) or `tsx` (from source). */
+    'a-runtime': { type: 'string', default: 'dist' },
+    'b-runtime': { type: 'string', default: 'dist' },
   },
 });
 
@@ -63,6 +69,7 @@ async function startServer(
   config: Record<string, unknown>,
   env: Record<string, string>,
   prof: string | undefined,
+  runtime: string,
 ): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), 'nexus-ab-'));
   const configFile = join(dir, 'config.yml');
@@ -70,9 +77,9 @@ async function startServer(
   const args = [
     ...nodeArgs,
     ...(prof ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${prof}`] : []),
-    '--import',
-    'tsx',
-    join(root, 'src/cli/main-entry.ts'),
+    ...(runtime === 'dist'
+      ? [join(root, 'dist/cli/main-entry.js')]
+      : ['--import', 'tsx', join(root, 'src/cli/main-entry.ts')]),
     'serve',
     '--host',
     '127.0.0.1',
@@ -239,6 +246,10 @@ const sides = (['a', 'b'] as const).map((s) => ({
   root: resolve(values[`${s}-root`]!),
   mode: values[`${s}-mode`]!,
 }));
+// The working tree is compiled before a `dist` run; another tree (`--a-root /tmp/old`)
+// must have been built by whoever made it.
+if (sides.some((s) => s.mode !== 'bare' && values[`${s.name}-runtime`] === 'dist' && s.root === REPO_ROOT))
+  buildDist();
 const prof = values['cpu-prof'];
 const servers = await Promise.all(
   sides.map((s) => {
@@ -246,7 +257,7 @@ const servers = await Promise.all(
     const profDir = prof ? join(prof, s.name) : undefined;
     if (s.mode === 'bare') return startBare(s.root, profDir);
     const nodeArgs = values[`${s.name}-node-args`]!.split(',').filter((a) => a !== '');
-    return startServer(nodeArgs, s.root, c.config, c.env, profDir);
+    return startServer(nodeArgs, s.root, c.config, c.env, profDir, values[`${s.name}-runtime`]!);
   }),
 );
 const c = Number(values.connections);

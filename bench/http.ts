@@ -151,12 +151,14 @@ export async function runHttp(opts: {
   const emulator = await startBenchEmulator(serviceKey, ['bench-a', 'bench-b', 'noisy']);
   const common = { log: { level: 'warn' }, query: { timeout_ms: 60000 } };
   const standalone = await startServerProcess({
+    compiled: true,
     env: { NEXUS_ROOT_API_KEY: rootKey, NEXUS_AUTH_ENABLED: 'true' },
     config: common,
   });
   // What `npm start` runs: no auth settings, so auth is off on a loopback bind.
-  const standaloneDefault = await startServerProcess({ config: common });
+  const standaloneDefault = await startServerProcess({ compiled: true, config: common });
   const cluster = await startServerProcess({
+    compiled: true,
     env: { NEXUS_ROOT_API_KEY: rootKey },
     config: {
       ...common,

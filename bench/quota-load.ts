@@ -52,6 +52,7 @@ export async function runQuotaLoad(opts: {
     /listening on (http:\/\/\S+)/,
   );
   const server = await startServerProcess({
+    compiled: true,
     env: { NEXUS_ROOT_API_KEY: rootKey },
     config: {
       log: { level: 'warn' },

@@ -12,6 +12,7 @@ import { runInProcess } from './in-process.js';
 import { runHttp } from './http.js';
 import { runQuotaLoad } from './quota-load.js';
 import { fmt } from './lib/stats.js';
+import { buildDist } from './lib/processes.js';
 
 const { values } = parseArgs({
   options: {
@@ -58,6 +59,9 @@ say(
   `| bulk ingest | ${fmt(inProcess.ingest.nodesPerSec)} nodes/s, ${fmt(inProcess.ingest.relationshipsPerSec)} rels/s | | |`,
 );
 say(`\nPeak RSS: ${fmt(inProcess.peakRssMb)} MiB`);
+
+// The HTTP and quota benchmarks run the compiled server, as `npm start` does.
+if (!values['skip-http'] || !values['skip-quota']) buildDist();
 
 let http: Awaited<ReturnType<typeof runHttp>> | undefined;
 if (!values['skip-http']) {

@@ -2,14 +2,29 @@
  * Processes the HTTP benchmarks run against: Nexus servers (through the same helper the
  * integration tests use), the HiveHub emulator and the bare Fastify ceiling.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../test/helpers/server-process.js';
 
-export { startServerProcess, type ServerProcess } from '../../test/helpers/server-process.js';
+export { REPO_ROOT, startServerProcess, type ServerProcess } from '../../test/helpers/server-process.js';
+
+/**
+ * Compiles `src/` to `dist/` (`npm run build`): the servers under test run the compiled
+ * build, as `npm start` does, not the sources through tsx.
+ */
+export function buildDist(root: string = REPO_ROOT): void {
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
+}
 
 export interface SimpleProcess {
   url: string;

@@ -17,6 +17,7 @@ import { stringify as toYaml } from 'yaml';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ENTRY = join(REPO_ROOT, 'src', 'cli', 'main-entry.ts');
+const COMPILED_ENTRY = join(REPO_ROOT, 'dist', 'cli', 'main-entry.js');
 const READY_LINE = /Nexus listening on (http:\/\/\S+)/;
 
 export interface ServerProcessOptions {
@@ -30,6 +31,11 @@ export interface ServerProcessOptions {
   args?: string[];
   /** How long to wait for the ready line (default 30 s). */
   startTimeoutMs?: number;
+  /**
+   * Run the compiled `dist/` build (what `npm start` runs) instead of the sources through
+   * tsx. The caller must build first (`npm run build`); the benchmarks do.
+   */
+  compiled?: boolean;
 }
 
 export interface ServerProcess {
@@ -69,7 +75,8 @@ export function makeTempDir(prefix = 'nexus-test-'): string {
 export async function startServerProcess(options: ServerProcessOptions = {}): Promise<ServerProcess> {
   const ownDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? makeTempDir();
-  const args = ['--import', 'tsx', ENTRY, 'serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir];
+  const entry = options.compiled === true ? [COMPILED_ENTRY] : ['--import', 'tsx', ENTRY];
+  const args = [...entry, 'serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir];
   let configFile: string | undefined;
   if (options.config !== undefined) {
     configFile = join(makeTempDir('nexus-config-'), 'config.yml');
