@@ -10,11 +10,11 @@ import type { NexusDatabase } from '../engine/api.js';
 import type { QueryStats } from '../engine/values.js';
 import {
   jsonToParams,
-  jsonToPropertyMap,
   serializeNodeRecord,
   serializeQueryResult,
   serializeRelationshipRecord,
 } from '../engine/json-values.js';
+import { jsonToCheckedPropertyMap } from '../engine/property-json.js';
 import type { UsageEvent } from '../cluster/types.js';
 import type { GraphWriter, NodeId, PropertyMap } from '../storage/types.js';
 import type { Permission, UserContext } from '../auth/types.js';
@@ -146,7 +146,7 @@ function nodeNotFound(id: number): NexusError {
 }
 
 function props(value: unknown, path: string): PropertyMap {
-  return jsonToPropertyMap(value ?? {}, path);
+  return jsonToCheckedPropertyMap(value ?? {}, path);
 }
 
 function usageFromStats(stats: QueryStats, isWrite: boolean): UsageEvent {

@@ -17,7 +17,7 @@ import {
 } from './index-value-codec.js';
 import { CatalogKind, DIR_IN, DIR_OUT, MetaKey, Tag, prefixEnd, tagKey } from './key-layout.js';
 import { decodeCounters, type NamespaceState } from './namespace-state.js';
-import { readProperties, readPropertiesById } from './property-codec.js';
+import { isWellFormedText, readProperties, readPropertiesById } from './property-codec.js';
 import type {
   AdjacencyEntry,
   Direction,
@@ -136,6 +136,9 @@ export class NamespaceReader implements GraphReader {
     const cache = this.state.catalog(kind);
     const cached = cache.byName.get(name) ?? this.pendingId(kind, name);
     if (cached !== undefined) return cached;
+    // Stored names are well-formed (the writer refuses others); a lone surrogate would be
+    // encoded as U+FFFD and find that name instead.
+    if (!isWellFormedText(name)) return undefined;
     const buf = this.getFast(this.key(Tag.CatalogByName).byte(kind).utf8(name).view());
     if (buf === undefined) return undefined;
     const id = new ByteReader(buf).varint();

@@ -24,7 +24,12 @@ import {
   type NamespaceCounters,
   type NamespaceState,
 } from './namespace-state.js';
-import { assertPropertyValue, readPropertiesById, writeProperties } from './property-codec.js';
+import {
+  assertPropertyValue,
+  assertWellFormedName,
+  readPropertiesById,
+  writeProperties,
+} from './property-codec.js';
 import type { GraphWriter, IndexDefinition, NodeId, PropertyMap, PropertyValue, RelId } from './types.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -46,6 +51,13 @@ interface LoadedRel {
   props: Map<number, PropertyValue>;
   valueLength: number;
 }
+
+/** What a catalog name is called in error messages. */
+const CATALOG_WHAT: Record<CatalogKind, string> = {
+  [CatalogKind.Label]: 'Label',
+  [CatalogKind.Type]: 'Relationship type',
+  [CatalogKind.Key]: 'Property',
+};
 
 function usageKey(kind: CatalogKind, id: number): number {
   return id * 4 + (kind === CatalogKind.Label ? 0 : kind === CatalogKind.Type ? 1 : 2);
@@ -90,6 +102,8 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
 
   /** Id of a catalog name, allocating (and writing) a new one if needed. */
   private idFor(kind: CatalogKind, name: string): number {
+    // Before the lookup: a lone surrogate encodes like U+FFFD and would find that name's id.
+    if (typeof name === 'string') assertWellFormedName(CATALOG_WHAT[kind], name);
     const existing = this.lookupId(kind, name);
     if (existing !== undefined) return existing;
     if (typeof name !== 'string' || Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) {
@@ -449,6 +463,7 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
     ) {
       throw new NexusError('INVALID_PARAMETER', `Index names must be 1 to ${MAX_NAME_BYTES} UTF-8 bytes`);
     }
+    assertWellFormedName('Index', indexName);
     const defs = this.indexDefs();
     if (defs.some((d) => d.label === label && d.property === property)) {
       throw new NexusError('CONFLICT', `An index on :${label}(${property}) already exists`, {

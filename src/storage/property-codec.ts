@@ -54,6 +54,28 @@ function isTemporalScalar(v: unknown): v is TemporalScalar {
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
+/** An unpaired UTF-16 surrogate (code units, no `u` flag): text UTF-8 cannot carry. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Whether `s` is well-formed Unicode. Names and strings are stored as UTF-8, which turns
+ * a lone surrogate into U+FFFD: such text would come back changed, and two distinct
+ * names (`\uD800`, `\uDC00`) would become the same one. So storage refuses it.
+ */
+export function isWellFormedText(s: string): boolean {
+  return !LONE_SURROGATE.test(s);
+}
+
+/** Throws a client error unless `name` (label, type, property key) can be stored as given. */
+export function assertWellFormedName(what: string, name: string): void {
+  if (!isWellFormedText(name)) {
+    throw new NexusError(
+      'INVALID_PARAMETER',
+      `${what} names must be well-formed Unicode text (this one has an unpaired surrogate)`,
+    );
+  }
+}
+
 /** Throws a client error unless `value` is a storable property value. */
 export function assertPropertyValue(key: string, value: unknown): asserts value is PropertyValue {
   if (Array.isArray(value)) {
@@ -66,7 +88,14 @@ export function assertPropertyValue(key: string, value: unknown): asserts value 
 function assertScalar(key: string, value: unknown, inList: boolean): void {
   switch (typeof value) {
     case 'boolean':
+      return;
     case 'string':
+      if (!isWellFormedText(value)) {
+        throw new NexusError(
+          'INVALID_PARAMETER',
+          `Property '${key}': strings must be well-formed Unicode text (this one has an unpaired surrogate)`,
+        );
+      }
       return;
     case 'number':
       return;

@@ -15,12 +15,8 @@ import {
   writeOptionsOf,
   type RouteServices,
 } from '../route-services.js';
-import {
-  jsonToProperties,
-  jsonToPropertyMap,
-  serializeNodeRecord,
-  serializeRelationshipRecord,
-} from '../serialize.js';
+import { jsonToCheckedProperties, jsonToCheckedPropertyMap } from '../../engine/property-json.js';
+import { serializeNodeRecord, serializeRelationshipRecord } from '../serialize.js';
 
 const NAME = { type: 'string', minLength: 1, maxLength: 1024 } as const;
 const PROPERTIES = {
@@ -100,7 +96,7 @@ export const dataRoutes: FastifyPluginAsync<RouteServices> = async (app, service
     }),
     async (req, reply) => {
       const labels = labelsOf(req.body.labels);
-      const properties = jsonToPropertyMap(req.body.properties);
+      const properties = jsonToCheckedPropertyMap(req.body.properties);
       const node = await namespaceOf(services, req).write((tx) => {
         const id = tx.createNode(labels, properties);
         return tx.getNode(id)!;
@@ -137,9 +133,9 @@ export const dataRoutes: FastifyPluginAsync<RouteServices> = async (app, service
         const current = tx.getNode(id);
         if (current === undefined) throw nodeNotFound(id);
         if (replace) {
-          tx.replaceNodeProperties(id, jsonToPropertyMap(req.body.properties));
+          tx.replaceNodeProperties(id, jsonToCheckedPropertyMap(req.body.properties));
         } else {
-          for (const [key, value] of jsonToProperties(req.body.properties, 'properties', true)) {
+          for (const [key, value] of jsonToCheckedProperties(req.body.properties, 'properties', true)) {
             tx.setNodeProperty(id, key, value as PropertyValue | null);
           }
         }
@@ -240,7 +236,7 @@ export const dataRoutes: FastifyPluginAsync<RouteServices> = async (app, service
     }),
     async (req, reply) => {
       const { src, dst, type } = req.body;
-      const properties: PropertyMap = jsonToPropertyMap(req.body.properties);
+      const properties: PropertyMap = jsonToCheckedPropertyMap(req.body.properties);
       const rel = await namespaceOf(services, req).write((tx) => {
         mustGetNode(tx, src);
         mustGetNode(tx, dst);

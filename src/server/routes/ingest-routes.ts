@@ -8,7 +8,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { NexusError } from '../../errors.js';
 import type { NodeId, PropertyMap } from '../../storage/types.js';
 import { addUsage, contextOf, namespaceOf, writeOptionsOf, type RouteServices } from '../route-services.js';
-import { jsonToPropertyMap } from '../serialize.js';
+import { jsonToCheckedPropertyMap } from '../../engine/property-json.js';
 
 interface IngestNode {
   ref?: string;
@@ -108,7 +108,7 @@ export const ingestRoutes: FastifyPluginAsync<RouteServices> = async (app, servi
           refIndex.set(n.ref, i);
         }
         try {
-          return { labels: [...new Set(n.labels ?? [])], properties: jsonToPropertyMap(n.properties) };
+          return { labels: [...new Set(n.labels ?? [])], properties: jsonToCheckedPropertyMap(n.properties) };
         } catch (err) {
           throw itemError('nodes', i, (err as Error).message);
         }
@@ -120,7 +120,7 @@ export const ingestRoutes: FastifyPluginAsync<RouteServices> = async (app, servi
           }
         }
         try {
-          return { src: r.src, dst: r.dst, type: r.type, properties: jsonToPropertyMap(r.properties) };
+          return { src: r.src, dst: r.dst, type: r.type, properties: jsonToCheckedPropertyMap(r.properties) };
         } catch (err) {
           throw itemError('relationships', i, (err as Error).message);
         }

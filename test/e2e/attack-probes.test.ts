@@ -1,0 +1,125 @@
+/**
+ * Regression tests for defects found by probing a real running server (standalone, auth
+ * off on loopback) with hostile but valid input: text storage cannot carry (unpaired
+ * UTF-16 surrogates, which UTF-8 turns into U+FFFD) and property lists of mixed types
+ * that the REST, ingest and MCP paths used to store although Cypher refuses them. Each
+ * case checks that the refusal is a 4xx and that nothing of the request was stored.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { call, errorCode, mcpConnect, type McpHandle, type WireResponse } from './helpers/cluster-harness.js';
+
+let server: ServerProcess;
+let mcp: McpHandle;
+
+beforeAll(async () => {
+  server = await startServerProcess();
+  mcp = await mcpConnect(server.url, 'unused-auth-is-off');
+}, 60_000);
+
+afterAll(async () => {
+  await mcp?.close();
+  await server?.stop();
+});
+
+/** JSON text with `\uXXXX` escapes kept as escapes, so lone surrogates reach the server. */
+function rawJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\ud800-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+}
+
+function cypherRaw(query: string, params?: Record<string, unknown>): Promise<WireResponse> {
+  return call(server.url, 'POST', '/cypher', {
+    raw: rawJson(params === undefined ? { query } : { query, params }),
+  });
+}
+
+async function count(query: string): Promise<unknown> {
+  const res = await cypherRaw(query);
+  expect(res.status, res.text).toBe(200);
+  return (res.body as { rows: unknown[][] }).rows[0]![0];
+}
+
+function expectRefused(res: WireResponse): void {
+  expect(res.status, res.text).toBeGreaterThanOrEqual(400);
+  expect(res.status, res.text).toBeLessThan(500);
+}
+
+describe('unpaired surrogates (text UTF-8 storage cannot hold)', () => {
+  it('two property keys that differ only in their lone surrogate are not merged into one', async () => {
+    const res = await cypherRaw('CREATE (n:Sur1 {`\ud800`: 1, `\udc00`: 2}) RETURN properties(n) AS p');
+    expectRefused(res);
+    expect(errorCode(res.body)).toBe('INVALID_PARAMETER');
+    expect(await count('MATCH (n:Sur1) RETURN count(n)')).toBe(0);
+  });
+
+  it('a string value is refused rather than silently stored as U+FFFD (Cypher, REST, ingest, MCP)', async () => {
+    expectRefused(await cypherRaw('CREATE (n:Sur2 {p: $p})', { p: 'a\ud800b' }));
+    expectRefused(await cypherRaw("CREATE (n:Sur2) SET n.p = 'x\udfff'"));
+    expectRefused(
+      await call(server.url, 'POST', '/data/nodes', {
+        raw: rawJson({ labels: ['Sur2'], properties: { p: ['ok', '\udc00'] } }),
+      }),
+    );
+    expectRefused(
+      await call(server.url, 'POST', '/ingest', {
+        raw: rawJson({ nodes: [{ ref: 'a', labels: ['Sur2'], properties: { p: '\ud83d' } }] }),
+      }),
+    );
+    const tool = await mcp.tool('create_node', { labels: ['Sur2'], properties: { p: '\ud800' } });
+    expect(tool.isError, tool.text).toBe(true);
+    expect(await count('MATCH (n:Sur2) RETURN count(n)')).toBe(0);
+    // A well-formed pair is ordinary text and round-trips.
+    const ok = await cypherRaw('CREATE (n:Sur2 {p: $p}) RETURN n.p = $p AS same', { p: '\ud83d\ude00' });
+    expect(ok.status, ok.text).toBe(200);
+    expect((ok.body as { rows: unknown[][] }).rows).toEqual([[true]]);
+  });
+
+  it('a label, type or index name with a lone surrogate is refused and never aliases U+FFFD', async () => {
+    expect(await count('CREATE (n:`\ufffd`) RETURN count(n)')).toBe(1);
+    expectRefused(await cypherRaw('CREATE (n:`\ud800`)'));
+    expectRefused(await cypherRaw('CREATE (a:SurA)-[:`\udc00`]->(b:SurA)'));
+    expectRefused(await cypherRaw('CREATE INDEX `\ud800x` FOR (n:SurA) ON (n.p)'));
+    expectRefused(
+      await call(server.url, 'POST', '/data/nodes', { raw: rawJson({ labels: ['\udbff'], properties: {} }) }),
+    );
+    // Reading with such a name finds nothing, not the U+FFFD label's nodes.
+    expect(await count('MATCH (n:`\ud800`) RETURN count(n)')).toBe(0);
+    expect(await count('MATCH (n:`\ufffd`) RETURN count(n)')).toBe(1);
+    expect(await count('MATCH (n:SurA) RETURN count(n)')).toBe(0);
+  });
+});
+
+describe('mixed-type property lists (Cypher refuses them; every other write path must too)', () => {
+  it('REST create, PATCH, PUT, relationships, ingest and MCP refuse a list of mixed types, storing nothing', async () => {
+    const node = await call(server.url, 'POST', '/data/nodes', { body: { labels: ['Mix'], properties: {} } });
+    expect(node.status, node.text).toBe(201);
+    const id = (node.body as { id: number }).id;
+    const attempts: WireResponse[] = [
+      await call(server.url, 'POST', '/data/nodes', {
+        body: { labels: ['Mix'], properties: { x: [1, 'a'] } },
+      }),
+      await call(server.url, 'PATCH', `/data/nodes/${id}`, { body: { properties: { x: [true, 1] } } }),
+      await call(server.url, 'PUT', `/data/nodes/${id}`, { body: { properties: { x: ['a', false] } } }),
+      await call(server.url, 'POST', '/data/relationships', {
+        body: { src: id, dst: id, type: 'MIX', properties: { x: [1.5, 's'] } },
+      }),
+      await call(server.url, 'POST', '/ingest', {
+        body: { nodes: [{ ref: 'm', labels: ['Mix'], properties: { x: [1, 'a'] } }] },
+      }),
+    ];
+    for (const res of attempts) expectRefused(res);
+    const tool = await mcp.tool('create_node', { labels: ['Mix'], properties: { x: [1, 'a'] } });
+    expect(tool.isError, tool.text).toBe(true);
+    expect(await count('MATCH (n:Mix) RETURN count(n)')).toBe(1);
+    expect(await count('MATCH (n:Mix) RETURN size(keys(n))')).toBe(0);
+    expect(await count('MATCH ()-[r:MIX]->() RETURN count(r)')).toBe(0);
+  });
+
+  it('integers and floats together stay one family, as in Cypher, and can be copied by Cypher', async () => {
+    const res = await call(server.url, 'POST', '/data/nodes', {
+      raw: '{"labels":["Num"],"properties":{"x":[1, 1.5, {"$float":"NaN"}]}}',
+    });
+    expect(res.status, res.text).toBe(201);
+    expect(await count('MATCH (n:Num) SET n.y = n.x RETURN size(n.y)')).toBe(3);
+  });
+});
