@@ -30,9 +30,27 @@ export interface McpDeps {
   checkImport?(request: FastifyRequest, estimatedBytes: number): Promise<void>;
   /** Per-query timeout for execute_cypher (default: the database's). */
   queryTimeoutMs?: number;
+  /**
+   * Most JSON-RPC messages one POST may carry (a batch is an array of them). Cluster mode
+   * sets 1: the rate limit counts HTTP requests, so a 100-message batch of tool calls
+   * would otherwise run 100 queries for one unit of the tenant's budget. Default: no limit
+   * beyond the SDK's own.
+   */
+  maxBatchMessages?: number;
   /** Merged into the config of the /mcp routes (e.g. the server's auth rule for the route). */
   routeConfig?: Record<string, unknown>;
   serverInfo?: McpServerInfo;
+}
+
+function batchTooLarge(limit: number): string {
+  return JSON.stringify({
+    jsonrpc: '2.0',
+    error: {
+      code: -32600,
+      message: `Invalid Request: at most ${limit} JSON-RPC message(s) per request; send a batch's messages as separate requests`,
+    },
+    id: null,
+  });
 }
 
 const JSON_RPC_METHOD_NOT_ALLOWED = JSON.stringify({
@@ -75,6 +93,10 @@ export function registerMcp(app: FastifyInstance, deps: McpDeps): void {
   const config = { ...(deps.routeConfig ?? {}) };
 
   app.post(MCP_PATH, { config }, async (request, reply) => {
+    const limit = deps.maxBatchMessages;
+    if (limit !== undefined && Array.isArray(request.body) && request.body.length > limit) {
+      return reply.code(400).header('content-type', 'application/json').send(batchTooLarge(limit));
+    }
     const ctx = deps.getContext(request);
     const quota = deps.maxStorageBytes?.(request);
     const env: ToolEnv = {

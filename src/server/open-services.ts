@@ -133,6 +133,8 @@ export async function openServices(
         checkImport: (req, bytes) =>
           gate !== null && req.tenantId !== null ? gate.checkImport(req.tenantId, bytes) : Promise.resolve(),
         queryTimeoutMs: config.query.timeout_ms,
+        // One message per request, so each tool call is one unit of the tenant's rate limit.
+        ...(clusterMode ? { maxBatchMessages: 1 } : {}),
         serverInfo: { name: 'nexus', version: options.version },
       });
     };
