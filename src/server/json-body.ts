@@ -8,6 +8,12 @@
 import { NexusError } from '../errors.js';
 
 const MAX_SAFE_DIGITS = 15; // every integer of ≤15 digits is below 2^53
+/**
+ * JSON's number grammar. The scan below is looser (it would take `1.`, `1.e5`, `-01.0`);
+ * a token outside the grammar is left as it is, for JSON.parse to refuse — rewriting it
+ * into an escape made the server accept text that is not JSON.
+ */
+const JSON_NUMBER = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
@@ -65,7 +71,8 @@ export function escapeAmbiguousNumbers(text: string): string {
     ) {
       replacement = `{"$int":"${token}"}`;
     }
-    if (replacement !== null) {
+    // Checked only for a token being rewritten: one left alone meets JSON.parse itself.
+    if (replacement !== null && JSON_NUMBER.test(token)) {
       out ??= [];
       out.push(text.slice(last, start), replacement);
       last = i;

@@ -123,3 +123,38 @@ describe('mixed-type property lists (Cypher refuses them; every other write path
     expect(await count('MATCH (n:Num) SET n.y = n.x RETURN size(n.y)')).toBe(3);
   });
 });
+
+describe('request bodies are JSON, also where the lossless number scan rewrites a token', () => {
+  it('refuses number tokens outside the JSON grammar instead of accepting them as escapes', async () => {
+    for (const token of [
+      '1.',
+      '1.e5',
+      '-1.',
+      '-01.0',
+      '00.5e1',
+      '0123456789012345678',
+      '-00000000000000000001',
+    ]) {
+      const res = await call(server.url, 'POST', '/cypher', {
+        raw: `{"query":"RETURN $a AS a","params":{"a":${token}}}`,
+      });
+      expect(res.status, `${token}: ${res.text}`).toBe(400);
+      expect(errorCode(res.body), token).toBe('INVALID_BODY');
+    }
+    const created = await call(server.url, 'POST', '/data/nodes', {
+      raw: '{"labels":["BadNum"],"properties":{"x":2.}}',
+    });
+    expect(created.status, created.text).toBe(400);
+    expect(await count('MATCH (n:BadNum) RETURN count(n)')).toBe(0);
+  });
+
+  it('still reads valid tokens losslessly', async () => {
+    const res = await call(server.url, 'POST', '/cypher', {
+      raw: '{"query":"RETURN $a AS a","params":{"a":[1.0, -0.0, 1E5, 2.50e+1, 9223372036854775807, -9223372036854775808, 0]}}',
+    });
+    expect(res.status, res.text).toBe(200);
+    expect(res.text).toContain(
+      '[[[1.0,-0.0,100000.0,25.0,{"$int":"9223372036854775807"},{"$int":"-9223372036854775808"},0]]]',
+    );
+  });
+});
