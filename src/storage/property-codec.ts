@@ -85,6 +85,23 @@ export function assertPropertyValue(key: string, value: unknown): asserts value 
   assertScalar(key, value, false);
 }
 
+/**
+ * A temporal is stored as its text and rebuilt from it on every read; one the decoder
+ * refuses (a date beyond year 999,999,999 from `date + duration`, say) would make the
+ * record unreadable — and so undeletable — forever. Refused here instead.
+ */
+function assertReadableTemporal(key: string, value: TemporalScalar): void {
+  const text = value.toString();
+  try {
+    temporalDecoder(value.temporalKind, text);
+  } catch {
+    throw new NexusError(
+      'INVALID_PARAMETER',
+      `Property '${key}': the ${value.temporalKind} ${text.slice(0, 80)} cannot be stored (outside the supported range)`,
+    );
+  }
+}
+
 function assertScalar(key: string, value: unknown, inList: boolean): void {
   switch (typeof value) {
     case 'boolean':
@@ -100,7 +117,10 @@ function assertScalar(key: string, value: unknown, inList: boolean): void {
     case 'number':
       return;
     case 'object':
-      if (isTemporalScalar(value)) return;
+      if (isTemporalScalar(value)) {
+        assertReadableTemporal(key, value);
+        return;
+      }
       break;
     case 'bigint':
       if (value < INT64_MIN || value > INT64_MAX) {

@@ -158,3 +158,35 @@ describe('request bodies are JSON, also where the lossless number scan rewrites 
     );
   });
 });
+
+describe('temporal values beyond year ±999,999,999', () => {
+  it('arithmetic and epoch constructors refuse them instead of printing garbage', async () => {
+    for (const expr of [
+      "date('+999999999-12-31') + duration('P1D')",
+      "date('-999999999-01-01') - duration('P1D')",
+      'date() + duration({days: 9223372036854775807})',
+      "localdatetime('2020-01-01T00:00') + duration({seconds: 9223372036854775807})",
+      'datetime({epochSeconds: 9223372036854775807})',
+      'datetime.fromepoch(9223372036854775807, 0)',
+    ]) {
+      const res = await cypherRaw(`RETURN ${expr} AS t`);
+      expect(res.status, `${expr}: ${res.text}`).toBe(400);
+      expect(errorCode(res.body), expr).toBe('CYPHER_ARGUMENT_ERROR');
+    }
+    const edge = await cypherRaw(
+      "RETURN toString(date('+999999999-12-31')) AS a, toString(date('-999999999-01-01')) AS b",
+    );
+    expect((edge.body as { rows: unknown[][] }).rows).toEqual([['+999999999-12-31', '-999999999-01-01']]);
+  });
+
+  it('one statement cannot store a temporal that no read or delete could decode again', async () => {
+    const res = await cypherRaw("CREATE (n:TempPoison {d: date('+999999999-12-31') + duration('P1D')})");
+    expectRefused(res);
+    expect(await count('MATCH (n:TempPoison) RETURN count(n)')).toBe(0);
+    // The namespace stays fully readable and deletable.
+    const all = await cypherRaw('MATCH (n) RETURN n');
+    expect(all.status, all.text.slice(0, 300)).toBe(200);
+    const ok = await cypherRaw("CREATE (n:TempOk {d: date('+999999999-12-31')}) RETURN toString(n.d) AS d");
+    expect((ok.body as { rows: unknown[][] }).rows).toEqual([['+999999999-12-31']]);
+  });
+});

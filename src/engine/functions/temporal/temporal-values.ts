@@ -4,8 +4,28 @@
  * which is also what storage keeps and JSON output shows.
  */
 import type { TemporalKind, TemporalScalar } from '../../../storage/types.js';
-import { civilOf, epochDayOf, NANOS_PER_SECOND } from './calendar.js';
+import { argumentError } from '../errors.js';
+import { civilOf, epochDayOf, MAX_YEAR, MIN_YEAR, NANOS_PER_SECOND } from './calendar.js';
 import { formatOffset } from './zones.js';
+
+const MIN_EPOCH_DAY = epochDayOf(MIN_YEAR, 1, 1);
+const MAX_EPOCH_DAY = epochDayOf(MAX_YEAR, 12, 31);
+
+/**
+ * Every date-carrying value stays within years ±999,999,999, the range date() and the
+ * storage decoder accept. Arithmetic (`date + duration`) and epoch constructors could
+ * leave it: the value printed as garbage (`+25252734927768580-08-06`) and, once stored,
+ * could not be read back, so the node failed every read and every delete.
+ */
+function checkEpochDay(epochDay: number): number {
+  if (!(epochDay >= MIN_EPOCH_DAY && epochDay <= MAX_EPOCH_DAY)) {
+    throw argumentError(
+      'InvalidArgumentValue',
+      `temporal value out of range: the year must be in [${MIN_YEAR}, ${MAX_YEAR}]`,
+    );
+  }
+  return epochDay;
+}
 
 export abstract class TemporalValue implements TemporalScalar {
   abstract readonly temporalKind: TemporalKind;
@@ -46,8 +66,10 @@ export function formatTime(nanoOfDay: number): string {
 
 export class DateValue extends TemporalValue {
   readonly temporalKind = 'Date' as const;
-  constructor(readonly epochDay: number) {
+  readonly epochDay: number;
+  constructor(epochDay: number) {
     super();
+    this.epochDay = checkEpochDay(epochDay);
   }
   static of(year: number, month: number, day: number): DateValue {
     return new DateValue(epochDayOf(year, month, day));
@@ -86,11 +108,13 @@ export class TimeValue extends TemporalValue {
 
 export class LocalDateTimeValue extends TemporalValue {
   readonly temporalKind = 'LocalDateTime' as const;
+  readonly epochDay: number;
   constructor(
-    readonly epochDay: number,
+    epochDay: number,
     readonly nanoOfDay: number,
   ) {
     super();
+    this.epochDay = checkEpochDay(epochDay);
   }
   override toString(): string {
     return formatDate(this.epochDay) + 'T' + formatTime(this.nanoOfDay);
@@ -103,13 +127,15 @@ export class DateTimeValue extends TemporalValue {
    * `zone` is a named zone (`Europe/Stockholm`) or undefined for a fixed offset; the
    * offset is always the one in force at this instant.
    */
+  readonly epochDay: number;
   constructor(
-    readonly epochDay: number,
+    epochDay: number,
     readonly nanoOfDay: number,
     readonly offsetSeconds: number,
     readonly zone: string | undefined,
   ) {
     super();
+    this.epochDay = checkEpochDay(epochDay);
   }
   /** Exact instant in nanoseconds since the epoch. */
   get epochNanos(): bigint {
