@@ -5,7 +5,7 @@
  * writes it has issued but that may not be committed yet, so a revoke — also one made by
  * another process on the same store — takes effect on the next request.
  */
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { NexusError } from '../errors.js';
 import type { SystemTable } from '../storage/types.js';
@@ -14,7 +14,7 @@ import type { ApiKeyRecord, Permission, UserContext } from './types.js';
 import { PERMISSIONS } from './types.js';
 import { hasPermission, impliesPermission, isPermission } from './permissions.js';
 import { isFunctionName } from './functions.js';
-import { generateSecret, hashMatches, hashSecret, hashSecretBytes, isWellFormedSecret } from './secrets.js';
+import { generateSecret, hashSecret, hashSecretBytes, isWellFormedSecret } from './secrets.js';
 
 /** Milliseconds since the epoch; injectable so tests control expiry and throttling. */
 export type Clock = () => number;
@@ -54,6 +54,44 @@ export interface CreatedKey {
 
 export type VerifyFailure = 'malformed' | 'unknown' | 'revoked' | 'expired';
 export type VerifyResult = { ok: true; key: ApiKeyRecord } | { ok: false; reason: VerifyFailure };
+/** A `VerifyResult` whose record is shared and frozen (see `ApiKeyService.lookupHashed`). */
+export type SharedVerifyResult =
+  { ok: true; key: Readonly<ApiKeyRecord> } | { readonly ok: false; readonly reason: VerifyFailure };
+
+const UNKNOWN = Object.freeze({ ok: false, reason: 'unknown' } as const);
+const REVOKED = Object.freeze({ ok: false, reason: 'revoked' } as const);
+const EXPIRED = Object.freeze({ ok: false, reason: 'expired' } as const);
+
+/** A stored key entry as authentication uses it: frozen, with its hash as bytes. */
+interface ParsedKeyEntry {
+  readonly record: Readonly<ApiKeyRecord>;
+  readonly digest: Buffer;
+  readonly expiresAtMs: number | null;
+}
+
+/** Per presented key hash: see `ApiKeyService.verified`. */
+interface VerifiedKey {
+  readonly id: string;
+  /** `key:<id>`, the entry read on every request. */
+  readonly storageKey: string;
+  /** The stored bytes `parsed` came from (null: not parsed yet, or missing). */
+  raw: Buffer | null;
+  parsed: ParsedKeyEntry | null;
+}
+
+function parseKeyEntry(entry: AuthTableEntry | undefined): ParsedKeyEntry | null {
+  if (entry?.kind !== 'key') return null;
+  const digest = Buffer.from(entry.hash, 'hex');
+  if (digest.length !== 32) return null;
+  const r = entry.record;
+  const record: Readonly<ApiKeyRecord> = Object.freeze({
+    ...r,
+    permissions: Object.freeze([...r.permissions]) as Permission[],
+    allowed_functions:
+      r.allowed_functions === null ? null : (Object.freeze([...r.allowed_functions]) as string[]),
+  });
+  return { record, digest, expiresAtMs: r.expires_at === null ? null : Date.parse(r.expires_at) };
+}
 
 export interface ApiKeyServiceOptions {
   /** Cluster mode: tenant-scoped management and mandatory user_id on non-SUPER keys. */
@@ -121,16 +159,16 @@ export class ApiKeyService {
   /** Writes issued but possibly not yet visible through `table.get` (null = removed). */
   private readonly pending = new Map<string, AuthTableEntry | null>();
   /**
-   * Known hash → key id. Only positive lookups, and the mapping never changes (a key's
-   * hash is fixed), so it cannot go stale; the key entry is still read on each request.
+   * What authentication knows per presented key hash (hex): the key's id, and the last
+   * parse of its stored entry with the exact bytes it came from. The hash → id mapping
+   * never changes (a key's hash is fixed); the entry is re-read from storage on every
+   * request and re-parsed when its bytes differ, so a revoke or an update — also one made
+   * by another process — counts on the next request. Bounded: an evicted key is looked up
+   * again.
    */
-  private readonly idByHash = new LRUCache<string, string>({ max: 10_000 });
+  private readonly verified = new LRUCache<string, VerifiedKey>({ max: 10_000 });
   /** When each key's last_used_at was last persisted; bounded, losing entries is harmless. */
   private readonly lastTouched = new LRUCache<string, number>({ max: 10_000 });
-  /** Last parsed key entry per key id with the bytes it came from (see readKeyEntry). */
-  private readonly parsedKeys = new LRUCache<string, { raw: Buffer; entry: AuthTableEntry }>({
-    max: 10_000,
-  });
 
   constructor(
     private readonly table: SystemTable<AuthTableEntry>,
@@ -234,24 +272,33 @@ export class ApiKeyService {
 
   /** `check` for a well-formed secret whose SHA-256 the caller already computed. */
   checkHashed(digest: Buffer): VerifyResult {
+    const result = this.lookupHashed(digest);
+    return result.ok ? { ok: true, key: copyRecord(result.key) } : result;
+  }
+
+  /**
+   * `checkHashed` without the defensive copy, for the per-request path: the record is
+   * frozen and shared, and it is the same object for as long as the key's stored bytes do
+   * not change, so a caller may cache what it derives from it by identity.
+   */
+  lookupHashed(digest: Buffer): SharedVerifyResult {
     const hex = digest.toString('hex');
-    let id = this.idByHash.get(hex);
-    if (id === undefined) {
+    let known = this.verified.get(hex);
+    if (known === undefined) {
       const lookup = this.read(HASH_PREFIX + hex);
-      if (lookup?.kind !== 'hash') return { ok: false, reason: 'unknown' };
-      id = lookup.id;
-      this.idByHash.set(hex, id);
+      if (lookup?.kind !== 'hash') return UNKNOWN;
+      known = { id: lookup.id, storageKey: KEY_PREFIX + lookup.id, raw: null, parsed: null };
+      this.verified.set(hex, known);
     }
     // The key entry itself is read on every request, so revocation is never cached.
-    const entry = this.readKeyEntry(id);
-    if (entry?.kind !== 'key' || !hashMatches(entry.hash, digest)) return { ok: false, reason: 'unknown' };
-    const record = entry.record;
-    if (record.revoked_at !== null) return { ok: false, reason: 'revoked' };
+    const parsed = this.readKeyEntry(known);
+    if (parsed === null || !timingSafeEqual(parsed.digest, digest)) return UNKNOWN;
+    const record = parsed.record;
+    if (record.revoked_at !== null) return REVOKED;
     const now = this.clock();
-    if (record.expires_at !== null && Date.parse(record.expires_at) <= now)
-      return { ok: false, reason: 'expired' };
+    if (parsed.expiresAtMs !== null && parsed.expiresAtMs <= now) return EXPIRED;
     this.touch(record.id, now);
-    return { ok: true, key: copyRecord(record) };
+    return { ok: true, key: record };
   }
 
   /** Resolves once every write issued so far (including last_used_at updates) is committed. */
@@ -349,24 +396,25 @@ export class ApiKeyService {
   }
 
   /**
-   * `read` of a key entry for authentication: the stored bytes are read on every call (so
-   * a revoke or update, by any process, counts on the next request), but they are parsed
-   * only when they differ from the last bytes parsed for this key.
+   * The key entry of `known` for authentication: the stored bytes are read on every call,
+   * but parsed only when they differ from the bytes of the last parse. Null when the entry
+   * is missing or is not a well-formed key entry.
    */
-  private readKeyEntry(id: string): AuthTableEntry | undefined {
-    const key = KEY_PREFIX + id;
-    if (this.table.getRaw === undefined || this.pending.has(key)) return this.read(key);
-    const raw = this.table.getRaw(key);
-    if (raw === undefined) {
-      this.parsedKeys.delete(id);
-      return undefined;
+  private readKeyEntry(known: VerifiedKey): ParsedKeyEntry | null {
+    if (this.table.getRaw === undefined || this.pending.has(known.storageKey)) {
+      return parseKeyEntry(this.read(known.storageKey));
     }
-    const cached = this.parsedKeys.get(id);
-    if (cached !== undefined && Buffer.compare(cached.raw, raw) === 0) return cached.entry;
+    const raw = this.table.getRaw(known.storageKey);
+    if (raw === undefined) {
+      known.raw = null;
+      known.parsed = null;
+      return null;
+    }
+    if (known.raw !== null && Buffer.compare(known.raw, raw) === 0) return known.parsed;
     const copy = Buffer.from(raw);
-    const entry = JSON.parse(copy.toString('utf8')) as AuthTableEntry;
-    this.parsedKeys.set(id, { raw: copy, entry });
-    return entry;
+    known.parsed = parseKeyEntry(JSON.parse(copy.toString('utf8')) as AuthTableEntry);
+    known.raw = copy;
+    return known.parsed;
   }
 
   private write(key: string, value: AuthTableEntry): Promise<void> {

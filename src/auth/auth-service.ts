@@ -9,7 +9,7 @@ import { NexusError } from '../errors.js';
 import { DEFAULT_NAMESPACE } from '../engine/api.js';
 import { isValidUserId, tenantNamespace } from '../cluster/namespace.js';
 import type { ApiKeyRecord, Permission, UserContext } from './types.js';
-import type { ApiKeyService, Clock, VerifyResult } from './api-key-service.js';
+import type { ApiKeyService, Clock, SharedVerifyResult } from './api-key-service.js';
 import { effectivePermissions, hasPermission } from './permissions.js';
 import { hashSecret, hashSecretBytes, isWellFormedSecret } from './secrets.js';
 import { timingSafeEqual } from 'node:crypto';
@@ -71,6 +71,12 @@ export class AuthService {
   private readonly windowMs: number;
   private readonly failures: LRUCache<string, FailureWindow>;
   private readonly rootContext: UserContext;
+  /**
+   * Contexts by the shared record they were built from: `lookupHashed` returns the same
+   * record object while the key's stored bytes are unchanged, and a new one after any
+   * change, so a context can never outlive the state it was derived from.
+   */
+  private readonly contexts = new WeakMap<Readonly<ApiKeyRecord>, UserContext>();
 
   constructor(
     private readonly keys: ApiKeyService,
@@ -116,8 +122,8 @@ export class AuthService {
     // One hash per request, shared by the root comparison and the key lookup.
     const digest = hashSecretBytes(token);
     if (this.rootDigest?.length === 32 && timingSafeEqual(digest, this.rootDigest)) return this.rootContext;
-    const result: VerifyResult = isWellFormedSecret(token)
-      ? this.keys.checkHashed(digest)
+    const result: SharedVerifyResult = isWellFormedSecret(token)
+      ? this.keys.lookupHashed(digest)
       : { ok: false, reason: 'malformed' };
     if (!result.ok) {
       this.recordFailure(clientIp);
@@ -126,11 +132,16 @@ export class AuthService {
         details: { reason: result.reason === 'malformed' ? 'malformed' : 'rejected' },
       });
     }
-    return this.contextFor(result.key);
+    let ctx = this.contexts.get(result.key);
+    if (ctx === undefined) {
+      ctx = this.contextFor(result.key);
+      this.contexts.set(result.key, ctx);
+    }
+    return ctx;
   }
 
   /** The context a stored key authenticates as. */
-  contextFor(key: ApiKeyRecord): UserContext {
+  contextFor(key: Readonly<ApiKeyRecord>): UserContext {
     let namespace = DEFAULT_NAMESPACE;
     if (this.clusterMode && key.user_id !== null) namespace = tenantNamespace(key.user_id);
     return Object.freeze({

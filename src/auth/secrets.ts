@@ -2,7 +2,7 @@
  * API key secrets: generation, format and hashing. Secrets are never stored; only their
  * SHA-256 hash is, and hashes are compared in constant time.
  */
-import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 export const SECRET_PREFIX = 'nx_';
 /** `nx_` + base64url (no padding) of 32 random bytes = 43 characters. */
@@ -25,10 +25,4 @@ export function hashSecretBytes(secret: string): Buffer {
 /** SHA-256 of the secret, hex (the stored form). */
 export function hashSecret(secret: string): string {
   return hashSecretBytes(secret).toString('hex');
-}
-
-/** Constant-time equality of a stored hex digest and a computed one. */
-export function hashMatches(storedHex: string, computed: Buffer): boolean {
-  const stored = Buffer.from(storedHex, 'hex');
-  return stored.length === 32 && computed.length === 32 && timingSafeEqual(stored, computed);
 }

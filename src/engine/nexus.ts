@@ -24,6 +24,7 @@ import {
 } from './api.js';
 import { compileStatement, type CompiledQuery } from './planner/index.js';
 import { describePlan } from './executor/index.js';
+import { LazyReadTransaction } from './runtime/lazy-read-transaction.js';
 import {
   DEFAULT_MAX_QUERY_MEMORY_BYTES,
   DryRunWriter,
@@ -130,7 +131,7 @@ export class Nexus implements NexusDatabase {
         isWrite: compiled.isWrite,
       };
     }
-    const paramMap = new Map<string, Value>(Object.entries(params));
+    const paramMap = toParamMap(params);
     for (const name of compiled.parameters) {
       if (!paramMap.has(name)) {
         throw new CypherError('ParameterMissing', 'MissingParameter', `Expected parameter $${name}`);
@@ -164,13 +165,15 @@ export class Nexus implements NexusDatabase {
         options.maxStorageBytes === undefined ? undefined : { maxBytes: options.maxStorageBytes },
       );
     } else {
-      const rtx = handle.beginRead();
+      const rtx = new LazyReadTransaction(handle);
       try {
         const ctx = newContext(rtx, undefined);
         rows = await drainAsync(compiled.root.open(ctx, {}), ctx, compiled.columns, () =>
           this.slices.yield(handle.namespace),
         );
-        rows = rows.map((r) => r.map((v) => snapshotValue(v, rtx, false, ctx.memory)));
+        // In place: the rows are this query's own arrays.
+        for (const row of rows)
+          for (let i = 0; i < row.length; i++) row[i] = snapshotValue(row[i]!, rtx, false, ctx.memory);
       } finally {
         rtx.close();
       }
@@ -227,6 +230,14 @@ export class Nexus implements NexusDatabase {
     this.closed = true;
     await this.store.close();
   }
+}
+
+const NO_PARAMS: ReadonlyMap<string, Value> = new Map();
+
+function toParamMap(params: Record<string, Value>): ReadonlyMap<string, Value> {
+  // Most statements send no parameters: no entries array and no Map for them.
+  for (const _ in params) return new Map<string, Value>(Object.entries(params));
+  return NO_PARAMS;
 }
 
 function project(row: Row, columns: readonly string[]): Value[] {

@@ -12,9 +12,15 @@ import type { WriteGate } from './write-gate.js';
 
 /** LMDB's key limit in lmdb-js builds is 1978 bytes; stay clear of it. */
 const MAX_KEY_BYTES = 1900;
+const MAX_CACHED_KEYS = 10_000;
 
 export class LmdbSystemTable<V> implements SystemTable<V> {
   private readonly tablePrefix: Buffer;
+  /**
+   * Encoded keys of `getRaw`, which runs on every authenticated request for the same few
+   * keys; encoding is deterministic, so the cache can only cost memory (bounded).
+   */
+  private readonly rawKeys = new Map<string, Buffer>();
 
   constructor(
     private readonly db: DataDb,
@@ -41,7 +47,13 @@ export class LmdbSystemTable<V> implements SystemTable<V> {
   }
 
   getRaw(key: string): Uint8Array | undefined {
-    const buf = binaryGets(this.db).getBinaryFast(this.key(key));
+    let k = this.rawKeys.get(key);
+    if (k === undefined) {
+      k = this.key(key);
+      if (this.rawKeys.size >= MAX_CACHED_KEYS) this.rawKeys.clear();
+      this.rawKeys.set(key, k);
+    }
+    const buf = binaryGets(this.db).getBinaryFast(k);
     // lmdb-js reuses one buffer and only overrides its `length`: give a real view of it.
     return buf === undefined ? undefined : buf.subarray(0, buf.length);
   }

@@ -40,15 +40,18 @@ export function isStub(v: Node | Relationship): boolean {
   return v.properties === STUB_PROPS;
 }
 
+// The maps and the function context below are made on first use: many statements
+// (`RETURN 1`, UNWIND over parameters) need none of them, and this runs per query.
 export class QueryContext implements GraphAccess {
-  readonly fn: FunctionContext;
   private held = 0;
   /** Work units done, for PAUSE emission by leaf loops. */
   work = 0;
-  /** Per-execution memo for operators (e.g. the chosen start of a pattern). */
-  readonly memo = new Map<object, unknown>();
   /** Estimated bytes the query builds and holds (see memory-budget.ts). */
   readonly memory: MemoryBudget;
+  /** The statement's clock: every temporal "now" in one statement is the same instant. */
+  private readonly startedAt = Date.now();
+  private fnContext: FunctionContext | undefined;
+  private memoMap: Map<object, unknown> | undefined;
 
   constructor(
     readonly tx: GraphReader,
@@ -62,15 +65,26 @@ export class QueryContext implements GraphAccess {
     readonly profile?: Map<object, number>,
     maxMemoryBytes: number = DEFAULT_MAX_QUERY_MEMORY_BYTES,
   ) {
-    const memory = new MemoryBudget(maxMemoryBytes);
-    this.memory = memory;
-    this.fn = {
-      graph: this,
-      now: Date.now(),
-      random: Math.random,
-      checkDeadline: () => this.checkDeadline(),
-      checkMemory: (bytes) => memory.check(bytes),
-    };
+    this.memory = new MemoryBudget(maxMemoryBytes);
+  }
+
+  get fn(): FunctionContext {
+    if (this.fnContext === undefined) {
+      const memory = this.memory;
+      this.fnContext = {
+        graph: this,
+        now: this.startedAt,
+        random: Math.random,
+        checkDeadline: () => this.checkDeadline(),
+        checkMemory: (bytes) => memory.check(bytes),
+      };
+    }
+    return this.fnContext;
+  }
+
+  /** Per-execution memo for operators (e.g. the chosen start of a pattern). */
+  get memo(): Map<object, unknown> {
+    return (this.memoMap ??= new Map());
   }
 
   /** Called at PAUSE points and by long loops: enforces the timeout. */
@@ -134,16 +148,17 @@ export class QueryContext implements GraphAccess {
   }
 
   /** Read queries only (the snapshot never changes): records of stub nodes already read. */
-  private readonly nodeCache = new Map<number, NodeRecord>();
+  private nodeCache: Map<number, NodeRecord> | undefined;
 
   private nodeRecord(node: Node): NodeRecord {
     if (this.writer === undefined) {
-      let rec = this.nodeCache.get(node.id);
+      const cache = (this.nodeCache ??= new Map());
+      let rec = cache.get(node.id);
       if (rec === undefined) {
         rec = this.tx.getNode(node.id);
         if (rec) {
-          if (this.nodeCache.size >= 4096) this.nodeCache.clear();
-          this.nodeCache.set(node.id, rec);
+          if (cache.size >= 4096) cache.clear();
+          cache.set(node.id, rec);
         }
       }
       if (rec) return rec;
@@ -155,16 +170,17 @@ export class QueryContext implements GraphAccess {
     return rec;
   }
 
-  private readonly relCache = new Map<number, RelationshipRecord>();
+  private relCache: Map<number, RelationshipRecord> | undefined;
 
   private relRecord(rel: Relationship): RelationshipRecord {
     if (this.writer === undefined) {
-      let rec = this.relCache.get(rel.id);
+      const cache = (this.relCache ??= new Map());
+      let rec = cache.get(rel.id);
       if (rec === undefined) {
         rec = this.tx.getRelationship(rel.id);
         if (rec) {
-          if (this.relCache.size >= 4096) this.relCache.clear();
-          this.relCache.set(rel.id, rec);
+          if (cache.size >= 4096) cache.clear();
+          cache.set(rel.id, rec);
         }
       }
       if (rec) return rec;
