@@ -173,6 +173,15 @@ describe('temporal values beyond year ±999,999,999', () => {
       expect(res.status, `${expr}: ${res.text}`).toBe(400);
       expect(errorCode(res.body), expr).toBe('CYPHER_ARGUMENT_ERROR');
     }
+    // A duration's components are 64-bit integers like every other INTEGER.
+    for (const expr of [
+      "duration('P9223372036854775807Y').months",
+      "duration('P768614336404564651Y').months",
+    ]) {
+      const res = await cypherRaw(`RETURN ${expr} AS m`);
+      expect(res.status, `${expr}: ${res.text}`).toBe(400);
+      expect(errorCode(res.body), expr).toBe('CYPHER_ARITHMETIC_ERROR');
+    }
     const edge = await cypherRaw(
       "RETURN toString(date('+999999999-12-31')) AS a, toString(date('-999999999-01-01')) AS b",
     );

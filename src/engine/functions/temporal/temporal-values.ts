@@ -4,7 +4,7 @@
  * which is also what storage keeps and JSON output shows.
  */
 import type { TemporalKind, TemporalScalar } from '../../../storage/types.js';
-import { argumentError } from '../errors.js';
+import { argumentError, arithmeticError } from '../errors.js';
 import { civilOf, epochDayOf, MAX_YEAR, MIN_YEAR, NANOS_PER_SECOND } from './calendar.js';
 import { formatOffset } from './zones.js';
 
@@ -160,6 +160,20 @@ const NPS = 1_000_000_000n;
  * A duration keeps months, days, seconds and nanoseconds apart (their lengths vary);
  * nanoseconds are normalised into [0, 1e9) by borrowing from seconds.
  */
+const LONG_MIN = -(2n ** 63n);
+const LONG_MAX = 2n ** 63n - 1n;
+
+/**
+ * Duration components are 64-bit, as everywhere in Cypher: `duration('P9223372036854775807Y')`
+ * had 110680464442257309684 months, an INTEGER no client can receive or store.
+ */
+function checkLong(v: bigint): bigint {
+  if (v < LONG_MIN || v > LONG_MAX) {
+    throw arithmeticError('IntegerOverflow', 'duration component out of the 64-bit range');
+  }
+  return v;
+}
+
 export class DurationValue extends TemporalValue {
   readonly temporalKind = 'Duration' as const;
   readonly months: bigint;
@@ -175,9 +189,9 @@ export class DurationValue extends TemporalValue {
       r += NPS;
       s -= 1n;
     }
-    this.months = months;
-    this.days = days;
-    this.seconds = s;
+    this.months = checkLong(months);
+    this.days = checkLong(days);
+    this.seconds = checkLong(s);
     this.nanos = Number(r);
   }
   /** Seconds and nanoseconds as one exact count. */
