@@ -173,10 +173,14 @@ describe('temporal values beyond year ±999,999,999', () => {
       expect(res.status, `${expr}: ${res.text}`).toBe(400);
       expect(errorCode(res.body), expr).toBe('CYPHER_ARGUMENT_ERROR');
     }
-    // A duration's components are 64-bit integers like every other INTEGER.
+    // Temporal components are 64-bit integers like every other INTEGER.
     for (const expr of [
       "duration('P9223372036854775807Y').months",
       "duration('P768614336404564651Y').months",
+      'duration({seconds: 9223372036854775807}).nanoseconds',
+      'duration({seconds: 9223372036854775807}).milliseconds',
+      "datetime('+999999999-12-31T23:59:59Z').epochMillis",
+      "datetime('-999999999-01-01T00:00Z').epochMillis",
     ]) {
       const res = await cypherRaw(`RETURN ${expr} AS m`);
       expect(res.status, `${expr}: ${res.text}`).toBe(400);

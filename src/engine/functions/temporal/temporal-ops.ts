@@ -5,7 +5,7 @@
  * other side's, a missing zone is the other side's), and component access (`d.year`).
  */
 import type { Value } from '../../values.js';
-import { argumentError } from '../errors.js';
+import { argumentError, integerOverflow } from '../errors.js';
 import {
   civilOf,
   dayOfQuarter,
@@ -361,5 +361,11 @@ export function temporalProperty(t: AnyTemporal, key: string): Value {
   if (v === undefined) {
     throw argumentError('InvalidArgumentValue', `${t.temporalKind} has no component '${key}'`);
   }
+  // Components are exact (bigint) and may exceed an INTEGER: `d.nanoseconds` of a long
+  // duration, `epochMillis` near year 999,999,999. Cypher has no wider integer.
+  if (typeof v === 'bigint' && (v < LONG_MIN || v > LONG_MAX)) throw integerOverflow(`.${key}`);
   return v;
 }
+
+const LONG_MIN = -(2n ** 63n);
+const LONG_MAX = 2n ** 63n - 1n;
