@@ -12,6 +12,7 @@ import Fastify, {
   type FastifyRequest,
   type FastifyServerOptions,
   type RouteOptions,
+  type onRequestHookHandler,
 } from 'fastify';
 import { checkFunction, routeAuth } from '../auth/functions.js';
 import { hasPermission, requirePermission } from '../auth/permissions.js';
@@ -86,6 +87,12 @@ function compilePattern(url: string): RegExp {
 }
 
 /** `server.trust_proxy` as Fastify takes it (a comma-separated string becomes a list). */
+/** A route option's hooks (absent, one, or several) as a list. */
+function hookList<T>(hooks: T | T[] | undefined): T[] {
+  if (hooks === undefined) return [];
+  return Array.isArray(hooks) ? hooks : [hooks];
+}
+
 function trustProxyOf(
   value: NexusConfig['server']['trust_proxy'],
 ): boolean | string[] | ((address: string, hop: number) => boolean) {
@@ -165,17 +172,43 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
     }
   });
 
+  // Per-route work is bound when the route is registered (`onRoute`): the route's URL and
+  // auth rule are closed over by its own hooks, so no request reads `req.routeOptions`
+  // (a getter that builds a fresh object on every access). Global hooks still run for
+  // every request, including unmatched ones (`req.is404`).
+  type RouteRule = NonNullable<FastifyRequest['routeOptions']['config']['auth']>;
+  const finish = (req: FastifyRequest, reply: FastifyReply, url: string): void => {
+    metrics.observeRequest(req.method, url, reply.statusCode, reply.elapsedTime / 1000);
+    if (req.tenantId !== null && req.usage !== null) gate!.recordUsage(req.tenantId, req.usage);
+    if (debugLog) {
+      req.log.debug(
+        { method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime },
+        'request completed',
+      );
+    }
+  };
+  const authorizer = authOn ? makeAuthorizer() : undefined;
+
   // Method-not-allowed needs the set of patterns per method, known only at registration.
   const patterns: { method: string; re: RegExp }[] = [];
   app.addHook('onRoute', (route: RouteOptions) => {
     const method = Array.isArray(route.method) ? String(route.method[0]) : String(route.method);
-    route.config = {
-      ...route.config,
-      auth: routeAuth(method, route.url),
-      needsNamespace: route.config?.needsNamespace === true || route.url.startsWith(MCP_PREFIX),
-    };
+    const url = route.url;
+    const rule = routeAuth(method, url);
+    const needsNamespace = route.config?.needsNamespace === true || url.startsWith(MCP_PREFIX);
+    route.config = { ...route.config, auth: rule, needsNamespace };
+    route.onResponse = [
+      (req, reply, done) => {
+        finish(req, reply, url);
+        done();
+      },
+      ...hookList(route.onResponse),
+    ];
+    if (authorizer !== undefined) {
+      route.onRequest = [authorizer.forRoute(url, rule, needsNamespace), ...hookList(route.onRequest)];
+    }
     for (const m of Array.isArray(route.method) ? route.method : [route.method]) {
-      patterns.push({ method: String(m), re: compilePattern(route.url) });
+      patterns.push({ method: String(m), re: compilePattern(url) });
     }
   });
   app.addHook('onRoute', openapi.onRoute);
@@ -190,7 +223,30 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
       }
     });
   } else {
-    type RouteRule = NonNullable<FastifyRequest['routeOptions']['config']['auth']>;
+    app.addHook('onRequest', (req: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) => {
+      if (closing) return done(new NexusError('SERVICE_UNAVAILABLE', 'The server is shutting down'));
+      // Unknown route: the 404/405 handler answers — in cluster mode only to a valid key, so
+      // an unauthenticated client cannot map the routes (401 everywhere instead). Matched
+      // routes are authorized by their own hook (see onRoute).
+      if (clusterMode && req.is404) {
+        try {
+          auth!.authenticate(req.headers, req.ip);
+        } catch (err) {
+          return done(err as Error);
+        }
+      }
+      done();
+    });
+  }
+
+  app.addHook('onResponse', (req, reply, done) => {
+    // Matched routes record their own completion (see onRoute).
+    if (req.is404) finish(req, reply, 'unmatched');
+    done();
+  });
+
+  /** The auth and admission hook of each route (auth on). */
+  function makeAuthorizer() {
     /** Permission and function checks, after admission (a refused request still counts). */
     const grant = (req: FastifyRequest, ctx: UserContext, rule: RouteRule): void => {
       if (rule.permission !== null) requirePermission(ctx, rule.permission);
@@ -219,19 +275,16 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
      * Authenticates and admits the request. Synchronous in the common case (a warm quota
      * cache): a promise is returned only when the control plane must be asked.
      */
-    const authorize = (req: FastifyRequest, reply: FastifyReply): Promise<void> | undefined => {
-      if (closing) throw new NexusError('SERVICE_UNAVAILABLE', 'The server is shutting down');
-      if (req.routeOptions.url === undefined) {
-        // Unknown route: the 404/405 handler answers — in cluster mode only to a valid key,
-        // so an unauthenticated client cannot map the routes (401 everywhere instead).
-        if (clusterMode) auth!.authenticate(req.headers, req.ip);
-        return undefined;
-      }
-      const routeConfig = req.routeOptions.config;
-      const rule = routeConfig.auth;
+    const authorize = (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      url: string,
+      rule: RouteRule | undefined,
+      needsNamespace: boolean,
+    ): Promise<void> | undefined => {
       if (rule === undefined) {
         // Deny by default: a route missing from the function table is never reachable by keys.
-        req.log.warn({ route: req.routeOptions.url }, 'route missing from the auth function table');
+        req.log.warn({ route: url }, 'route missing from the auth function table');
         throw new NexusError('FORBIDDEN', 'This route is not available to API keys');
       }
       if (!clusterMode && rule.publicInStandalone) return undefined;
@@ -244,14 +297,11 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
           ctx = resolveTenantOverride(ctx, header);
           if (before.userId !== ctx.userId) {
             operatorAccess = true;
-            req.log.info(
-              { keyId: ctx.keyId, tenant: ctx.userId, route: req.routeOptions.url },
-              'SUPER key tenant access',
-            );
+            req.log.info({ keyId: ctx.keyId, tenant: ctx.userId, route: url }, 'SUPER key tenant access');
           }
         }
         if (ctx.userId === null) {
-          if (routeConfig.needsNamespace === true) {
+          if (needsNamespace) {
             if (hasPermission(ctx, 'SUPER')) {
               throw new NexusError(
                 'INVALID_PARAMETER',
@@ -293,40 +343,27 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
       grant(req, ctx, rule);
       return undefined;
     };
-    // A callback hook, not an async one: no promise per request on the synchronous path.
-    app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
-      let pending: Promise<void> | undefined;
-      try {
-        pending = authorize(req, reply);
-      } catch (err) {
-        done(err as Error);
-        return;
-      }
-      if (pending === undefined) done();
-      else
-        pending.then(
-          () => done(),
-          (err: unknown) => done(err as Error),
-        );
-    });
+    return {
+      /** A callback hook, not an async one: no promise per request on the synchronous path. */
+      forRoute:
+        (url: string, rule: RouteRule | undefined, needsNamespace: boolean): onRequestHookHandler =>
+        (req, reply, done) => {
+          let pending: Promise<void> | undefined;
+          try {
+            pending = authorize(req, reply, url, rule, needsNamespace);
+          } catch (err) {
+            done(err as Error);
+            return;
+          }
+          if (pending === undefined) done();
+          else
+            pending.then(
+              () => done(),
+              (err: unknown) => done(err as Error),
+            );
+        },
+    };
   }
-
-  app.addHook('onResponse', (req, reply, done) => {
-    metrics.observeRequest(
-      req.method,
-      req.routeOptions.url ?? 'unmatched',
-      reply.statusCode,
-      reply.elapsedTime / 1000,
-    );
-    if (req.tenantId !== null && req.usage !== null) gate!.recordUsage(req.tenantId, req.usage);
-    if (debugLog) {
-      req.log.debug(
-        { method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime },
-        'request completed',
-      );
-    }
-    done();
-  });
 
   app.setErrorHandler((err, req, reply) => {
     const code = replyWithError(err, req, reply);

@@ -109,4 +109,20 @@ describe('GET /health, /openapi.json, /metrics', () => {
     expect(res.body).toMatch(/nexus_errors_total\{code="NOT_FOUND"\} [1-9]/);
     expect(res.body).toMatch(/nexus_storage_bytes [1-9]/);
   });
+
+  it('counts each request once, under its route pattern or as unmatched', async () => {
+    const count = async (line: RegExp): Promise<number> => {
+      const res = await server.app.inject({ method: 'GET', url: '/metrics' });
+      return Number(line.exec(res.body)?.[1] ?? 0);
+    };
+    const unmatched = /nexus_http_requests_total\{method="GET",route="unmatched",status="404"\} (\d+)/;
+    const byPattern =
+      /nexus_http_requests_total\{method="GET",route="\/data\/nodes\/:id",status="404"\} (\d+)/;
+    const [u0, p0] = [await count(unmatched), await count(byPattern)];
+    await server.app.inject({ method: 'GET', url: '/no/such/route' });
+    await server.app.inject({ method: 'GET', url: '/data/nodes/123456' });
+    await server.app.inject({ method: 'GET', url: '/data/nodes/123457' });
+    expect(await count(unmatched)).toBe(u0 + 1);
+    expect(await count(byPattern)).toBe(p0 + 2);
+  });
 });
