@@ -203,3 +203,17 @@ describe('temporal values beyond year ±999,999,999', () => {
     expect((ok.body as { rows: unknown[][] }).rows).toEqual([['+999999999-12-31']]);
   });
 });
+
+describe('/ingest refs named like Object.prototype members', () => {
+  it('answers the id of every ref, "__proto__" and "constructor" included', async () => {
+    const res = await call(server.url, 'POST', '/ingest', {
+      raw: '{"nodes":[{"ref":"__proto__","labels":["RefP"]},{"ref":"constructor","labels":["RefP"]},{"ref":"plain","labels":["RefP"]}]}',
+    });
+    expect(res.status, res.text).toBe(200);
+    const refs = (res.body as { refs: Record<string, unknown> }).refs;
+    expect(Object.keys(refs).sort()).toEqual(['__proto__', 'constructor', 'plain']);
+    const ids = await cypherRaw('MATCH (n:RefP) RETURN collect(id(n)) AS ids');
+    const stored = (ids.body as { rows: number[][][] }).rows[0]![0]!;
+    expect(Object.values(refs).sort()).toEqual([...stored].sort());
+  });
+});

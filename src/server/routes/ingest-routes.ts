@@ -150,8 +150,11 @@ export const ingestRoutes: FastifyPluginAsync<RouteServices> = async (app, servi
 
       addUsage(req, { writeQueries: 1, nodesCreated: nodes.length, relationshipsCreated: rels.length });
       const elapsed = performance.now() - start;
-      const refs: Record<string, number> = {};
-      for (const [ref, index] of refIndex) refs[ref] = ids[index]!;
+      // Own data properties (as MCP's ingest builds them): assigning refs["__proto__"] would
+      // set the prototype instead, and that ref's id went missing from the answer.
+      const refs: Record<string, number> = Object.fromEntries(
+        [...refIndex].map(([ref, index]) => [ref, ids[index]!]),
+      );
       req.log.debug({ keyId: contextOf(req).keyId, nodes: nodes.length, rels: rels.length }, 'ingest');
       return {
         nodes_created: nodes.length,
