@@ -204,7 +204,7 @@ describe('temporal values beyond year ±999,999,999', () => {
   });
 });
 
-describe('/ingest refs named like Object.prototype members', () => {
+describe('names like Object.prototype members in JSON answers', () => {
   it('answers the id of every ref, "__proto__" and "constructor" included', async () => {
     const res = await call(server.url, 'POST', '/ingest', {
       raw: '{"nodes":[{"ref":"__proto__","labels":["RefP"]},{"ref":"constructor","labels":["RefP"]},{"ref":"plain","labels":["RefP"]}]}',
@@ -215,5 +215,19 @@ describe('/ingest refs named like Object.prototype members', () => {
     const ids = await cypherRaw('MATCH (n:RefP) RETURN collect(id(n)) AS ids');
     const stored = (ids.body as { rows: number[][][] }).rows[0]![0]!;
     expect(Object.values(refs).sort()).toEqual([...stored].sort());
+  });
+
+  it('/stats counts labels and relationship types named "__proto__" like any other', async () => {
+    const made = await cypherRaw(
+      'CREATE (a:`__proto__`)-[:`__proto__`]->(b:`__proto__`), (c:hasOwnProperty)-[:constructor]->(c)',
+    );
+    expect(made.status, made.text).toBe(200);
+    const res = await call(server.url, 'GET', '/stats');
+    expect(res.status, res.text).toBe(200);
+    const body = res.body as { labels: Record<string, number>; relationship_types: Record<string, number> };
+    expect(Object.getOwnPropertyDescriptor(body.labels, '__proto__')?.value).toBe(2);
+    expect(body.labels.hasOwnProperty).toBe(1);
+    expect(Object.getOwnPropertyDescriptor(body.relationship_types, '__proto__')?.value).toBe(1);
+    expect(Object.getOwnPropertyDescriptor(body.relationship_types, 'constructor')?.value).toBe(1);
   });
 });

@@ -45,19 +45,21 @@ export const statsRoutes: FastifyPluginAsync<RouteServices> = async (app, servic
       addUsage(req, { readQueries: 1 });
       return handle.read((tx) => {
         const stats = tx.stats();
-        const labels: Record<string, number> = {};
-        for (const label of tx.labels().sort()) labels[label] = tx.countNodesByLabel(label);
-        const types: Record<string, number> = {};
-        for (const type of tx.relationshipTypes().sort()) types[type] = 0;
+        // Maps, turned into own properties at the end: a label or type named "__proto__"
+        // assigned into a plain object set its prototype and vanished from the answer.
+        const labels = new Map<string, number>();
+        for (const label of tx.labels().sort()) labels.set(label, tx.countNodesByLabel(label));
+        const types = new Map<string, number>();
+        for (const type of tx.relationshipTypes().sort()) types.set(type, 0);
         for (const id of tx.scanRelationships()) {
           const rel = tx.getRelationship(id);
-          if (rel !== undefined) types[rel.type] = (types[rel.type] ?? 0) + 1;
+          if (rel !== undefined) types.set(rel.type, (types.get(rel.type) ?? 0) + 1);
         }
         return {
           nodes: stats.nodes,
           relationships: stats.relationships,
-          labels,
-          relationship_types: types,
+          labels: Object.fromEntries(labels),
+          relationship_types: Object.fromEntries(types),
           storage_bytes: stats.bytes,
           uptime_seconds: Math.round((Date.now() - services.startedAt) / 1000),
           version: services.version,
