@@ -244,7 +244,18 @@ class Parser {
   }
 
   private variable(what = 'a variable name'): Variable {
-    const token = this.name(what);
+    return this.variableOf(this.name(what));
+  }
+
+  /**
+   * Variables become keys of the engine's row objects, where `__proto__` is the
+   * prototype accessor, not a key: `RETURN 1 AS \`__proto__\`` was a 500 and
+   * `WITH 5 AS \`__proto__\`` read back a map. So that one name is refused.
+   */
+  private variableOf(token: Token): Variable {
+    if (token.text === '__proto__') {
+      throw syntaxError(this.source, token.start, '`__proto__` cannot be used as a variable or alias name');
+    }
     return { kind: 'Variable', offset: token.start, name: token.text };
   }
 
@@ -627,7 +638,7 @@ class Parser {
       } else {
         do {
           const field = this.name('a procedure output name');
-          let variable: Variable = { kind: 'Variable', offset: field.start, name: field.text };
+          let variable: Variable = this.variableOf(field);
           if (this.acceptKeyword('AS')) variable = this.variable('an alias name');
           items.push({ kind: 'YieldItem', offset: field.start, field: field.text, variable });
         } while (this.acceptPunct(','));
@@ -1051,7 +1062,7 @@ class Parser {
     while (this.isPunct('.', ahead) && this.isName(ahead + 1)) ahead += 2;
     if (this.isPunct('(', ahead)) return this.functionCall(ahead);
     this.advance();
-    const variable: Variable = { kind: 'Variable', offset: token.start, name: token.text };
+    const variable: Variable = this.variableOf(token);
     if (this.isPunct('{')) return this.mapProjection(variable);
     return variable;
   }

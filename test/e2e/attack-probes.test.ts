@@ -230,4 +230,29 @@ describe('names like Object.prototype members in JSON answers', () => {
     expect(Object.getOwnPropertyDescriptor(body.relationship_types, '__proto__')?.value).toBe(1);
     expect(Object.getOwnPropertyDescriptor(body.relationship_types, 'constructor')?.value).toBe(1);
   });
+
+  it('a variable or alias named `__proto__` is a clean 400, never a 500 or a wrong value', async () => {
+    const queries = [
+      'RETURN 1 AS `__proto__`',
+      'UNWIND [1, 2] AS `__proto__` RETURN `__proto__`',
+      'WITH 5 AS `__proto__` RETURN `__proto__` + 1 AS x',
+      'RETURN [`__proto__` IN [1, 2] | `__proto__` * 2] AS x',
+      'RETURN reduce(`__proto__` = 0, x IN [1, 2, 3] | `__proto__` + x) AS s',
+      'CALL db.labels() YIELD label AS `__proto__` RETURN `__proto__`',
+      'MATCH (`__proto__`) RETURN count(*) AS c',
+      'FOREACH (`__proto__` IN [1] | CREATE (:ProtoVar {v: `__proto__`}))',
+    ];
+    for (const query of queries) {
+      const res = await cypherRaw(query);
+      expect(res.status, `${query}: ${res.text}`).toBe(400);
+      expect(errorCode(res.body), query).toBe('CYPHER_SYNTAX_ERROR');
+    }
+    expect(await count('MATCH (n:ProtoVar) RETURN count(n)')).toBe(0);
+    // Other Object.prototype member names are ordinary variables.
+    const ok = await cypherRaw(
+      'WITH 5 AS `constructor`, 6 AS toString, 7 AS hasOwnProperty RETURN `constructor` + toString + hasOwnProperty AS s',
+    );
+    expect(ok.status, ok.text).toBe(200);
+    expect((ok.body as { rows: unknown[][] }).rows).toEqual([[18]]);
+  });
 });
