@@ -53,6 +53,24 @@ function batchTooLarge(limit: number): string {
   });
 }
 
+/**
+ * The server's lossless body parser turns an integral float (`1.0`, `1e3`) into a
+ * `{"$float": "…"}` escape — right inside tool arguments, but a JSON-RPC `id` must stay a
+ * number, or the SDK refuses the whole message as a parse error. Such an id is put back
+ * to its number (exact: it is integral). An integer id beyond 2^53 (`{"$int"}`) cannot be
+ * echoed exactly and stays refused.
+ */
+function restoreNumericId(message: unknown): void {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) return;
+  const msg = message as Record<string, unknown>;
+  const id = msg.id;
+  if (typeof id !== 'object' || id === null || Array.isArray(id)) return;
+  const escape = id as Record<string, unknown>;
+  if (Object.keys(escape).length !== 1 || typeof escape.$float !== 'string') return;
+  const n = Number(escape.$float);
+  if (Number.isFinite(n)) msg.id = n;
+}
+
 const JSON_RPC_METHOD_NOT_ALLOWED = JSON.stringify({
   jsonrpc: '2.0',
   error: { code: -32000, message: 'Method not allowed: this MCP endpoint is stateless, use POST' },
@@ -97,6 +115,8 @@ export function registerMcp(app: FastifyInstance, deps: McpDeps): void {
     if (limit !== undefined && Array.isArray(request.body) && request.body.length > limit) {
       return reply.code(400).header('content-type', 'application/json').send(batchTooLarge(limit));
     }
+    if (Array.isArray(request.body)) for (const message of request.body) restoreNumericId(message);
+    else restoreNumericId(request.body);
     const ctx = deps.getContext(request);
     const quota = deps.maxStorageBytes?.(request);
     const env: ToolEnv = {

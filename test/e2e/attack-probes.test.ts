@@ -256,3 +256,22 @@ describe('names like Object.prototype members in JSON answers', () => {
     expect((ok.body as { rows: unknown[][] }).rows).toEqual([[18]]);
   });
 });
+
+describe('MCP JSON-RPC ids through the lossless number parser', () => {
+  it('answers a request whose numeric id is written 1.0 or 1e3, echoing the number', async () => {
+    for (const [raw, expected] of [
+      ['1.0', 1],
+      ['1e3', 1000],
+      ['7', 7],
+    ] as const) {
+      const res = await call(server.url, 'POST', '/mcp', {
+        headers: { accept: 'application/json, text/event-stream' },
+        raw: `{"jsonrpc":"2.0","id":${raw},"method":"tools/list"}`,
+      });
+      expect(res.status, `${raw}: ${res.text.slice(0, 200)}`).toBe(200);
+      const body = res.body as { id: unknown; result?: { tools: unknown[] } };
+      expect(body.id).toBe(expected);
+      expect(body.result?.tools.length).toBeGreaterThan(0);
+    }
+  });
+});
