@@ -275,3 +275,34 @@ describe('MCP JSON-RPC ids through the lossless number parser', () => {
     }
   });
 });
+
+describe('string order beyond the Basic Multilingual Plane', () => {
+  it('a range predicate answers the same with and without an index, in code point order', async () => {
+    // U+1F600 (a surrogate pair in UTF-16) sorts above U+FF21 (fullwidth A) by code point,
+    // below it by UTF-16 unit; the index keeps UTF-8, i.e. code point, order.
+    const made = await cypherRaw("CREATE (:Cp {p: '\ud83d\ude00'}), (:Cp {p: '\uff21'}), (:Cp {p: 'a'})");
+    expect(made.status, made.text).toBe(200);
+    const queries = [
+      "MATCH (n:Cp) WHERE n.p < '\uff22' RETURN n.p AS p ORDER BY p",
+      "MATCH (n:Cp) WHERE n.p > '\uff21' RETURN n.p AS p ORDER BY p",
+      "MATCH (n:Cp) WHERE n.p >= 'a' AND n.p <= '\uffff' RETURN n.p AS p ORDER BY p",
+    ];
+    const answers = async (): Promise<unknown[]> =>
+      Promise.all(
+        queries.map(async (q) => {
+          const res = await cypherRaw(q);
+          expect(res.status, res.text).toBe(200);
+          return (res.body as { rows: unknown[][] }).rows;
+        }),
+      );
+    const scanned = await answers();
+    expect(scanned).toEqual([[['a'], ['\uff21']], [['\ud83d\ude00']], [['a'], ['\uff21']]]);
+    const indexed = await cypherRaw('CREATE INDEX FOR (n:Cp) ON (n.p)');
+    expect(indexed.status, indexed.text).toBe(200);
+    expect(await answers()).toEqual(scanned);
+    const ordered = await cypherRaw(
+      "RETURN '\ud83d\ude00' > '\uff21' AS gt, [x IN ['\ud83d\ude00', '\uff21']] AS l",
+    );
+    expect((ordered.body as { rows: unknown[][] }).rows[0]![0]).toBe(true);
+  });
+});

@@ -38,6 +38,35 @@ function compareNumbers(a: bigint | number, b: bigint | number): number {
   return 0 - compareIntFloat(b, a); // `0 -` avoids returning -0
 }
 
+/** A UTF-16 unit at or above U+D800: a surrogate, or a character in U+E000–U+FFFF. */
+const HIGH_UNIT = /[\ud800-\uffff]/;
+
+/**
+ * Strings compare by Unicode code point, as the property index (UTF-8 byte order) and
+ * Neo4j do. JavaScript's `<` compares UTF-16 units, which puts a supplementary character
+ * (an emoji, a surrogate pair) *below* U+E000–U+FFFF (fullwidth forms, private use): a
+ * range query then answered differently with and without an index. The two orders differ
+ * only where the first differing units are both >= U+D800, so plain `<` is exact unless
+ * both strings hold such a unit.
+ */
+export function compareStrings(a: string, b: string): number {
+  if (a === b) return 0;
+  if (!HIGH_UNIT.test(a) || !HIGH_UNIT.test(b)) return a < b ? -1 : 1;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      // Surrogates (U+D800–U+DFFF) move above U+E000–U+FFFF: code point order.
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x < y ? -1 : 1;
+  }
+  return a.length < b.length ? -1 : 1;
+}
+
 /**
  * Sign of a - b for `<` and friends, or null when the values are incomparable (different
  * types, maps, graph entities, or a null anywhere that matters). A NaN operand gives
@@ -47,7 +76,7 @@ function compareNumbers(a: bigint | number, b: bigint | number): number {
 export function compare(a: Value, b: Value): number | null {
   const ta = typeof a;
   const tb = typeof b;
-  if (ta === 'string' && tb === 'string') return a! < b! ? -1 : a! > b! ? 1 : 0;
+  if (ta === 'string' && tb === 'string') return compareStrings(a as string, b as string);
   if ((ta === 'bigint' || ta === 'number') && (tb === 'bigint' || tb === 'number')) {
     return compareNumbers(a as bigint | number, b as bigint | number);
   }
@@ -119,7 +148,7 @@ function orderRank(v: Value): number {
 export function orderCompare(a: Value, b: Value): number {
   const ta = typeof a;
   const tb = typeof b;
-  if (ta === 'string' && tb === 'string') return a! < b! ? -1 : a! > b! ? 1 : 0;
+  if (ta === 'string' && tb === 'string') return compareStrings(a as string, b as string);
   if ((ta === 'bigint' || ta === 'number') && (tb === 'bigint' || tb === 'number')) {
     const c = compareNumbers(a as bigint | number, b as bigint | number);
     if (!Number.isNaN(c)) return c;
