@@ -543,7 +543,18 @@ class Parser {
 
   private with(): With {
     const start = this.expectKeyword('WITH').start;
-    const projection = this.projection(start);
+    const parsed = this.projection(start);
+    // An unaliased variable passes through WITH under its own name: `WITH \`x\`` binds x.
+    // The source text (with the backticks) is only RETURN's column name; as WITH's name it
+    // bound "`x`", and every later `x` was undefined.
+    const projection: Projection = {
+      ...parsed,
+      items: parsed.items.map((item) =>
+        item.alias === null && item.expression.kind === 'Variable'
+          ? { ...item, name: item.expression.name }
+          : item,
+      ),
+    };
     const where = this.acceptKeyword('WHERE') ? this.expression() : null;
     return { kind: 'With', offset: start, projection, where };
   }

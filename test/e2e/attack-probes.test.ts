@@ -306,3 +306,19 @@ describe('string order beyond the Basic Multilingual Plane', () => {
     expect((ordered.body as { rows: unknown[][] }).rows[0]![0]).toBe(true);
   });
 });
+
+describe('backtick-quoted variables passed through WITH', () => {
+  it('`WITH `x`` binds x, as `WITH x` does', async () => {
+    const cases: [string, unknown[][]][] = [
+      ['UNWIND [1, 2] AS `x` WITH `x` WHERE `x` > 1 RETURN x', [[2]]],
+      ['WITH 1 AS x WITH `x`, x + 1 AS y RETURN x, y', [[1, 2]]],
+      ['UNWIND [1, 2] AS `a b` WITH `a b` WHERE `a b` > 1 RETURN `a b` AS v', [[2]]],
+      ['UNWIND [3, 1, 2] AS x WITH `x` ORDER BY `x` DESC LIMIT 2 RETURN collect(x) AS l', [[[3, 2]]]],
+    ];
+    for (const [query, expected] of cases) {
+      const res = await cypherRaw(query);
+      expect(res.status, `${query}: ${res.text}`).toBe(200);
+      expect((res.body as { rows: unknown[][] }).rows, query).toEqual(expected);
+    }
+  });
+});
