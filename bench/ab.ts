@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { stringify as toYaml } from 'yaml';
 import { buildDist, newApiKeySecret, REPO_ROOT, startBenchEmulator } from './lib/processes.js';
+import { median } from './lib/stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -324,7 +325,10 @@ try {
     );
   }
   const ratio = (f: (r: Run) => number) => (avg(results.b!, f) / avg(results.a!, f)).toFixed(3);
-  process.stdout.write(`B/A throughput ${ratio((r) => r.rps)}, cpu per request ${ratio((r) => r.cpuUs)}\n`);
+  const perRound = results.a!.map((a, i) => results.b![i]!.rps / a.rps);
+  process.stdout.write(
+    `B/A throughput ${ratio((r) => r.rps)} (median of rounds ${median(perRound).toFixed(3)}), cpu per request ${ratio((r) => r.cpuUs)}\n`,
+  );
 } finally {
   await Promise.all(servers.map((s) => s.stop()));
   await emulator.stop();

@@ -6,7 +6,7 @@
  * and a tenant's point reads with and without a noisy neighbour.
  */
 import autocannon from 'autocannon';
-import { interleave } from './lib/stats.js';
+import { interleave, median } from './lib/stats.js';
 import {
   newApiKeySecret,
   startBareServer,
@@ -24,10 +24,17 @@ export interface HttpRun {
 }
 
 export interface HttpComparison {
+  /** Means over the rounds. */
   a: HttpRun;
   b: HttpRun;
-  /** b's throughput relative to a's. */
+  /**
+   * b's throughput relative to a's: the median over the rounds of b/a within each round
+   * (A and B of one round ran back to back, so the machine's load was about the same for
+   * both; one disturbed round cannot move the median).
+   */
   throughputRatio: number;
+  /** b/a of each round, in round order. */
+  roundRatios: number[];
 }
 
 export interface HttpResults {
@@ -40,7 +47,8 @@ export interface HttpResults {
   ceiling: HttpComparison;
   /** `RETURN 1`: bare Fastify (a, no auth) vs standalone with auth on and an API key (b). */
   ceilingAuth: HttpComparison;
-  noisyNeighbour: { alone: HttpRun; withNeighbour: HttpRun; p99Ratio: number };
+  /** p99Ratio: median over the rounds of (p99 with the neighbour) / (p99 alone). */
+  noisyNeighbour: { alone: HttpRun; withNeighbour: HttpRun; p99Ratio: number; roundP99Ratios: number[] };
 }
 
 const READ_QUERY = 'MATCH (p:Person {email: $email}) RETURN p.name AS name';
@@ -135,9 +143,8 @@ function combine(runs: HttpRun[]): HttpRun {
 }
 
 function compare(a: HttpRun[], b: HttpRun[]): HttpComparison {
-  const ca = combine(a);
-  const cb = combine(b);
-  return { a: ca, b: cb, throughputRatio: cb.requestsPerSec / ca.requestsPerSec };
+  const roundRatios = a.map((ra, i) => b[i]!.requestsPerSec / ra.requestsPerSec);
+  return { a: combine(a), b: combine(b), throughputRatio: median(roundRatios), roundRatios };
 }
 
 export async function runHttp(opts: {
@@ -227,6 +234,9 @@ export async function runHttp(opts: {
     const readCmp = compare(read.a, read.b);
     const writeCmp = compare(write.a, write.b);
     const nb = compare(neighbour.a, neighbour.b);
+    const roundP99Ratios = neighbour.a.map(
+      (alone, i) => neighbour.b[i]!.p99Ms / Math.max(alone.p99Ms, 0.001),
+    );
     return {
       connections: c,
       secondsPerRound: s,
@@ -238,7 +248,8 @@ export async function runHttp(opts: {
       noisyNeighbour: {
         alone: nb.a,
         withNeighbour: nb.b,
-        p99Ratio: nb.b.p99Ms / Math.max(nb.a.p99Ms, 0.001),
+        p99Ratio: median(roundP99Ratios),
+        roundP99Ratios,
       },
     };
   } finally {

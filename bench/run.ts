@@ -74,18 +74,22 @@ if (!values['skip-http']) {
   say(
     `\n## HTTP (autocannon, ${http.connections} connections, ${http.rounds} interleaved rounds × ${http.secondsPerRound} s)\n`,
   );
-  say('| comparison | A req/s | A p50/p99 ms | B req/s | B p50/p99 ms | B/A throughput |');
-  say('|---|---:|---:|---:|---:|---:|');
+  say(
+    'Req/s and latencies are means over the rounds; B/A is the median of the per-round ratios (each round runs A and B back to back).\n',
+  );
+  say('| comparison | A req/s | A p50/p99 ms | B req/s | B p50/p99 ms | B/A throughput | B/A per round |');
+  say('|---|---:|---:|---:|---:|---:|---|');
   const row = (
     name: string,
     c: {
       a: { requestsPerSec: number; p50Ms: number; p99Ms: number };
       b: { requestsPerSec: number; p50Ms: number; p99Ms: number };
       throughputRatio: number;
+      roundRatios: number[];
     },
   ) =>
     say(
-      `| ${name} | ${fmt(c.a.requestsPerSec)} | ${c.a.p50Ms}/${c.a.p99Ms} | ${fmt(c.b.requestsPerSec)} | ${c.b.p50Ms}/${c.b.p99Ms} | ${fmt(c.throughputRatio, 3)} |`,
+      `| ${name} | ${fmt(c.a.requestsPerSec)} | ${c.a.p50Ms}/${c.a.p99Ms} | ${fmt(c.b.requestsPerSec)} | ${c.b.p50Ms}/${c.b.p99Ms} | ${fmt(c.throughputRatio, 3)} | ${c.roundRatios.map((r) => fmt(r, 2)).join(', ')} |`,
     );
   row('read: standalone (A) vs cluster (B)', http.readQuery);
   row('write: standalone (A) vs cluster (B)', http.writeQuery);
@@ -96,7 +100,7 @@ if (!values['skip-http']) {
   );
   const nb = http.noisyNeighbour;
   say(
-    `Noisy neighbour: tenant B p99 alone ${nb.alone.p99Ms} ms, with neighbour ${nb.withNeighbour.p99Ms} ms (ratio ${fmt(nb.p99Ratio, 2)})`,
+    `Noisy neighbour: tenant B p99 alone ${nb.alone.p99Ms} ms, with neighbour ${nb.withNeighbour.p99Ms} ms (means over the rounds); median per-round ratio ${fmt(nb.p99Ratio, 2)} (rounds: ${nb.roundP99Ratios.map((r) => fmt(r, 2)).join(', ')})`,
   );
 }
 
