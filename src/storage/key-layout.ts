@@ -9,6 +9,9 @@
  * docs/ARCHITECTURE.md has the full table.
  */
 
+/** Longest label / type / property-key / index name (LMDB keys are limited to 1978 bytes). */
+export const MAX_NAME_BYTES = 1024;
+
 export const Tag = {
   /** Counters and bookkeeping; excluded from the byte accounting. */
   Meta: 0x00,

@@ -15,7 +15,16 @@ import {
   skipIndexValue,
   writeIndexValue,
 } from './index-value-codec.js';
-import { CatalogKind, DIR_IN, DIR_OUT, MetaKey, Tag, prefixEnd, tagKey } from './key-layout.js';
+import {
+  CatalogKind,
+  DIR_IN,
+  DIR_OUT,
+  MAX_NAME_BYTES,
+  MetaKey,
+  Tag,
+  prefixEnd,
+  tagKey,
+} from './key-layout.js';
 import { decodeCounters, type NamespaceState } from './namespace-state.js';
 import { isWellFormedText, readProperties, readPropertiesById } from './property-codec.js';
 import type {
@@ -139,6 +148,10 @@ export class NamespaceReader implements GraphReader {
     // Stored names are well-formed (the writer refuses others); a lone surrogate would be
     // encoded as U+FFFD and find that name instead.
     if (!isWellFormedText(name)) return undefined;
+    // Nor are they longer than MAX_NAME_BYTES; a longer one would not even fit in an LMDB
+    // key (MATCH (n:`<5000 characters>`) was a 500).
+    if (name.length * 3 > MAX_NAME_BYTES && Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES)
+      return undefined;
     const buf = this.getFast(this.key(Tag.CatalogByName).byte(kind).utf8(name).view());
     if (buf === undefined) return undefined;
     const id = new ByteReader(buf).varint();

@@ -9,7 +9,7 @@
 import { NexusError } from '../errors.js';
 import { ByteReader, ByteWriter } from './byte-writer.js';
 import { isIndexable, writeIndexValue } from './index-value-codec.js';
-import { CatalogKind, DIR_IN, DIR_OUT, MetaKey, Tag, prefixEnd } from './key-layout.js';
+import { CatalogKind, DIR_IN, DIR_OUT, MAX_NAME_BYTES, MetaKey, Tag, prefixEnd } from './key-layout.js';
 import {
   NamespaceReader,
   isValidId,
@@ -33,8 +33,7 @@ import {
 import type { GraphWriter, IndexDefinition, NodeId, PropertyMap, PropertyValue, RelId } from './types.js';
 
 const EMPTY = Buffer.alloc(0);
-/** Longest label / type / property-key / index name (LMDB keys are limited to 1978 bytes). */
-export const MAX_NAME_BYTES = 1024;
+export { MAX_NAME_BYTES };
 /** Scratch buffer for values (keys use `keyScratch`). */
 const valueScratch = new ByteWriter(4096);
 
