@@ -262,6 +262,7 @@ export class GraphStore {
         }
         writer!.publish();
       },
+      state.name,
     );
   }
 

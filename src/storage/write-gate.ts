@@ -8,8 +8,14 @@
  * event-loop turn inside ONE durable commit, each in its own LMDB child transaction
  * (lmdb-js `childTransaction`). A throwing callback aborts only its child, so every
  * callback stays all-or-nothing on its own, while N concurrent writers share one fsync
- * instead of paying N. Callbacks run in FIFO order and their promises settle only after
- * the shared commit returned (durably, unless the environment is `noSync`).
+ * instead of paying N. Callbacks run in FIFO order within their lane (a namespace) and
+ * their promises settle only after the shared commit returned (durably, unless the
+ * environment is `noSync`).
+ *
+ * Fairness: a batch takes members round-robin across lanes, so one tenant's flood of
+ * writes cannot push another tenant's write behind all of it; and the scheduled path
+ * commits ONE batch per event-loop turn, so between two batches of a flood the server
+ * still answers reads (a batch runs, and syncs, synchronously).
  */
 import type { Database } from 'lmdb';
 import { NexusError } from '../errors.js';
@@ -33,7 +39,9 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 export class WriteGate {
   private depth = 0;
-  private queue: Member[] = [];
+  /** Queued members by lane, lanes in the order they will next be served. */
+  private lanes = new Map<string, Member[]>();
+  private queued = 0;
   private scheduled = false;
   /** Number of write transactions committed (or attempted); for tests and metrics. */
   commits = 0;
@@ -53,7 +61,7 @@ export class WriteGate {
    */
   run<T>(fn: () => T): T {
     this.refuseNested();
-    if (this.queue.length > 0) this.flush();
+    if (this.queued > 0) this.flush();
     this.depth++;
     try {
       this.commits++;
@@ -68,7 +76,7 @@ export class WriteGate {
    * transaction (a throw rolls back only its own writes); `onCommit` runs after the
    * shared commit succeeded, before the promise resolves (to publish in-memory state).
    */
-  enqueue<T>(body: () => T, onCommit?: (result: T) => void): Promise<T> {
+  enqueue<T>(body: () => T, onCommit?: (result: T) => void, lane = ''): Promise<T> {
     // A write started from inside a write callback would not be part of it: refuse it,
     // as `run` does, instead of silently committing it later on its own.
     if (this.depth > 0) {
@@ -79,35 +87,61 @@ export class WriteGate {
       }
     }
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({
+      const member: Member = {
         body,
         onCommit: onCommit as ((result: unknown) => void) | undefined,
         resolve: resolve as (value: unknown) => void,
         reject,
-      });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        // After the I/O phase: every request parsed in this turn joins the same commit.
-        setImmediate(() => {
-          this.scheduled = false;
-          if (this.queue.length > 0 && this.depth === 0) this.flush();
-        });
-      }
+      };
+      const queue = this.lanes.get(lane);
+      if (queue === undefined) this.lanes.set(lane, [member]);
+      else queue.push(member);
+      this.queued++;
+      this.schedule();
     });
   }
 
   /** Commits everything queued now instead of at the end of the event-loop turn. */
   drain(): void {
-    if (this.depth === 0 && this.queue.length > 0) this.flush();
+    if (this.depth === 0 && this.queued > 0) this.flush();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // After the I/O phase: every request parsed in this turn joins the same commit.
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.queued === 0 || this.depth > 0) return;
+      this.commitBatch(this.nextBatch());
+      // The rest waits for the next turn, after the reads that arrived meanwhile.
+      if (this.queued > 0) this.schedule();
+    });
   }
 
   /** Commits everything queued, in batches of at most MAX_BATCH. */
   private flush(): void {
-    while (this.queue.length > 0) {
-      const batch = this.queue.length <= MAX_BATCH ? this.queue : this.queue.slice(0, MAX_BATCH);
-      this.queue = this.queue.length <= MAX_BATCH ? [] : this.queue.slice(MAX_BATCH);
-      this.commitBatch(batch);
+    while (this.queued > 0) this.commitBatch(this.nextBatch());
+  }
+
+  /**
+   * Up to MAX_BATCH members, one per lane in turn (FIFO within a lane). Lanes left with
+   * members move behind the others, so the next batch starts with another lane.
+   */
+  private nextBatch(): Member[] {
+    const batch: Member[] = [];
+    while (batch.length < MAX_BATCH && this.queued > 0) {
+      // Over a copy of the keys: a lane moved to the back must not come round again in this pass.
+      for (const lane of [...this.lanes.keys()]) {
+        if (batch.length === MAX_BATCH) break;
+        const queue = this.lanes.get(lane)!;
+        batch.push(queue.shift()!);
+        this.queued--;
+        this.lanes.delete(lane);
+        if (queue.length > 0) this.lanes.set(lane, queue);
+      }
     }
+    return batch;
   }
 
   private commitBatch(batch: Member[]): void {

@@ -55,6 +55,47 @@ describe('group commit', () => {
     expect(ns.stats()).toEqual(recount(t.store.data, prefixOf(t.store, 'g')));
   });
 
+  it('commits one batch per event-loop turn, and serves other namespaces round-robin', async () => {
+    const flood = t.store.namespace('flood');
+    const other = t.store.namespace('other');
+    await flood.write((tx) => tx.createNode(['Warm'], props()));
+    await other.write((tx) => tx.createNode(['Warm'], props()));
+    const before = t.store.gate.commits;
+    // 600 writes of one namespace in one turn: three batches (256, 256, 88).
+    const order: string[] = [];
+    const floodWrites = Array.from({ length: 600 }, (_, i) =>
+      flood
+        .write((tx) => tx.createNode(['F'], props({ i: BigInt(i) })))
+        .then((id) => {
+          order.push(`flood-${i}`);
+          return id;
+        }),
+    );
+    // Runs after the first batch, in the same turn: the event loop was not held for all three.
+    let otherWrite: Promise<number> | undefined;
+    let commitsWhenTurned = -1;
+    setImmediate(() => {
+      commitsWhenTurned = t.store.gate.commits - before;
+      otherWrite = other
+        .write((tx) => tx.createNode(['O'], props()))
+        .then((id) => {
+          order.push('other');
+          return id;
+        });
+    });
+    const floodIds = await Promise.all(floodWrites);
+    await otherWrite;
+    expect(commitsWhenTurned).toBe(1);
+    expect(t.store.gate.commits - before).toBe(3);
+    // The other namespace's write went into the second batch, ahead of the flood's last 88.
+    expect(order.indexOf('other')).toBeLessThan(order.indexOf('flood-599'));
+    expect(order.indexOf('other')).toBeGreaterThan(order.indexOf('flood-255'));
+    // FIFO within the flood.
+    expect(floodIds).toEqual([...floodIds].sort((a, b) => a - b));
+    expect(flood.stats()).toEqual(recount(t.store.data, prefixOf(t.store, 'flood')));
+    expect(other.stats().nodes).toBe(2);
+  });
+
   it('resolves a write only once its data is committed and visible to new snapshots', async () => {
     const ns = t.store.namespace('g');
     const pending = [1, 2, 3].map((i) => ns.write((tx) => tx.createNode(['V'], props({ i: BigInt(i) }))));
