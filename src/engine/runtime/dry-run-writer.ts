@@ -4,18 +4,8 @@
  * query completes without opening (and syncing) a write transaction; the first write
  * attempt aborts the dry run and the query re-runs in a real write transaction.
  */
-import type {
-  AdjacencyEntry,
-  Direction,
-  GraphReader,
-  GraphWriter,
-  IndexDefinition,
-  NamespaceStats,
-  NodeRecord,
-  PropertyScalar,
-  RangeBound,
-  RelationshipRecord,
-} from '../../storage/types.js';
+import type { GraphReader, GraphWriter, IndexDefinition } from '../../storage/types.js';
+import { DelegatingReader } from './delegating-reader.js';
 
 /** Thrown (and caught by the driver) when a dry run needs to write. */
 export class WriteNeeded extends Error {
@@ -29,57 +19,15 @@ function refuse(): never {
   throw new WriteNeeded();
 }
 
-export class DryRunWriter implements GraphWriter {
-  constructor(private readonly r: GraphReader) {}
+export class DryRunWriter extends DelegatingReader implements GraphWriter {
+  constructor(private readonly r: GraphReader) {
+    super();
+  }
 
-  getNode(id: number): NodeRecord | undefined {
-    return this.r.getNode(id);
+  protected get reader(): GraphReader {
+    return this.r;
   }
-  getRelationship(id: number): RelationshipRecord | undefined {
-    return this.r.getRelationship(id);
-  }
-  scanNodes(): Iterable<number> {
-    return this.r.scanNodes();
-  }
-  scanNodesByLabel(label: string): Iterable<number> {
-    return this.r.scanNodesByLabel(label);
-  }
-  scanRelationships(): Iterable<number> {
-    return this.r.scanRelationships();
-  }
-  expand(node: number, direction: Direction, types?: readonly string[]): Iterable<AdjacencyEntry> {
-    return this.r.expand(node, direction, types);
-  }
-  degree(node: number, direction: Direction, types?: readonly string[]): number {
-    return this.r.degree(node, direction, types);
-  }
-  countNodesByLabel(label: string): number {
-    return this.r.countNodesByLabel(label);
-  }
-  labels(): string[] {
-    return this.r.labels();
-  }
-  relationshipTypes(): string[] {
-    return this.r.relationshipTypes();
-  }
-  propertyKeys(): string[] {
-    return this.r.propertyKeys();
-  }
-  indexes(): IndexDefinition[] {
-    return this.r.indexes();
-  }
-  indexSeek(label: string, property: string, value: PropertyScalar): Iterable<number> {
-    return this.r.indexSeek(label, property, value);
-  }
-  indexRange(label: string, property: string, lower?: RangeBound, upper?: RangeBound): Iterable<number> {
-    return this.r.indexRange(label, property, lower, upper);
-  }
-  findIndex(label: string, property: string): IndexDefinition | undefined {
-    return this.r.findIndex(label, property);
-  }
-  stats(): NamespaceStats {
-    return this.r.stats();
-  }
+
   createNode(): number {
     return refuse();
   }
