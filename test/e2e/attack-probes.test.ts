@@ -342,3 +342,27 @@ describe('names longer than any stored name', () => {
     expect(errorCode(write.body)).toBe('INVALID_PARAMETER');
   });
 });
+
+describe('a read whose rows are few but each costly', () => {
+  it('lets other requests through between its rows instead of holding the event loop to the end', async () => {
+    const query = 'UNWIND range(1, 25) AS k RETURN k, size([x IN range(1, 250000) | toString(x)]) AS s';
+    const started = Date.now();
+    const heavy = call(server.url, 'POST', '/cypher', { body: { query } }).then((res) => ({
+      res,
+      at: Date.now(),
+    }));
+    await new Promise((r) => setTimeout(r, 300));
+    const health = await call(server.url, 'GET', '/health');
+    const healthAt = Date.now();
+    const { res, at } = await heavy;
+    expect(res.status, res.text.slice(0, 200)).toBe(200);
+    expect(health.status).toBe(200);
+    // Meaningful only if the heavy read really ran for a while.
+    expect(at - started).toBeGreaterThan(1500);
+    // /health is answered while the read still runs, not after it.
+    expect(
+      at - healthAt,
+      `health at +${healthAt - started} ms, read done at +${at - started} ms`,
+    ).toBeGreaterThan(1000);
+  }, 30_000);
+});

@@ -45,10 +45,26 @@ export function startOperator(): Operator {
   return new BasicOperator('Argument', '', [], (_ctx, arg) => [arg]);
 }
 
+/**
+ * Whether evaluating one row's expressions did heavy work (a long comprehension, a large
+ * list operation: see compile-expression's `heavyWork`) since `before` = `ctx.work`. The
+ * operator then emits a PAUSE, so the read driver can yield the event loop between rows.
+ */
+function heavySince(ctx: QueryContext, before: number): boolean {
+  return ctx.work - before >= PAUSE_EVERY;
+}
+
 export function filterOperator(input: Operator, pred: Expr, info: string): Operator {
   return new BasicOperator('Filter', info, [input], function* (ctx, arg) {
     for (const r of input.open(ctx, arg)) {
-      if (r === PAUSE || pred(r, ctx) === true) yield r;
+      if (r === PAUSE) {
+        yield r;
+        continue;
+      }
+      const before = ctx.work;
+      const pass = pred(r, ctx) === true;
+      if (heavySince(ctx, before)) yield PAUSE;
+      if (pass) yield r;
     }
   });
 }
@@ -129,9 +145,11 @@ export function projectOperator(input: Operator, items: readonly ProjectItem[], 
       }
       const out: Row = keep ? { ...r } : {};
       // Evaluate against the input row so `WITH a.x AS a, a.y AS b` sees the old `a`.
+      const before = ctx.work;
       const vals = new Array<Value>(n);
       for (let i = 0; i < n; i++) vals[i] = items[i]!.expr(r, ctx);
       for (let i = 0; i < n; i++) out[items[i]!.name] = vals[i]!;
+      if (heavySince(ctx, before)) yield PAUSE;
       yield out;
     }
   });
@@ -172,6 +190,7 @@ export function aggregateOperator(
         yield r;
         continue;
       }
+      const before = ctx.work;
       let key: string;
       if (nKeys === 0) key = '';
       else if (nKeys === 1) key = groupingKey(keys[0]!.expr(r, ctx));
@@ -205,6 +224,7 @@ export function aggregateOperator(
         }
         g.aggs[i]!.add(values);
       }
+      if (heavySince(ctx, before)) yield PAUSE;
     }
     if (groups.size === 0 && keys.length === 0) {
       groups.set('', { row: arg, aggs: aggs.map((a) => createAggregator(a.name, a.distinct)) });
@@ -284,7 +304,9 @@ export function sortOperator(
       }
       ctx.hold(1);
       held++;
+      const before = ctx.work;
       const sortKeys = keys.map((key) => key.expr(r, ctx));
+      if (heavySince(ctx, before)) yield PAUSE;
       const bytes = recordBytes(r) + 8 * sortKeys.length;
       ctx.memory.charge(bytes);
       heldBytes += bytes;
@@ -354,7 +376,9 @@ export function unwindOperator(input: Operator, expr: Expr, name: string): Opera
         yield r;
         continue;
       }
+      const before = ctx.work;
       const v = expr(r, ctx);
+      if (heavySince(ctx, before)) yield PAUSE;
       if (v === null) continue;
       const list = Array.isArray(v) ? (v as readonly Value[]) : [v];
       for (const x of list) {

@@ -33,7 +33,7 @@ import {
   unaryPlus,
   xor,
 } from '../functions/index.js';
-import { PAUSE, type QueryContext, type Row, type RowStream } from '../runtime/query-context.js';
+import { PAUSE, PAUSE_EVERY, type QueryContext, type Row, type RowStream } from '../runtime/query-context.js';
 import { LIST_ELEMENT_BYTES, valueBytes } from '../runtime/memory-budget.js';
 import { Node, Path, Relationship, type Value } from '../values.js';
 
@@ -45,6 +45,20 @@ export type Expr = (row: Row, ctx: QueryContext) => Value;
  * or `[x IN range(1, 50000000) | x * 2]` would hold the event loop far past the timeout.
  */
 const DEADLINE_STRIDE = 1023;
+
+/**
+ * A deadline check inside one expression. It also counts as PAUSE_EVERY units of work:
+ * the operator evaluating the row sees the jump and emits a PAUSE after the row, so the
+ * read driver can yield the event loop between two heavy rows. Without it a query whose
+ * rows are few but each costly (`UNWIND range(1, 60) AS k RETURN size([x IN range(1,
+ * 250000) | toString(x)])`) reached no PAUSE at all and held the event loop — every other
+ * tenant's requests — for its whole run. (Adding a multiple of PAUSE_EVERY leaves the leaf
+ * loops' `work & (PAUSE_EVERY - 1)` cadence unchanged.)
+ */
+function heavyWork(ctx: QueryContext): void {
+  ctx.work += PAUSE_EVERY;
+  ctx.checkDeadline();
+}
 /**
  * Operations that walk a whole list (`+`, `IN`) also check the deadline once the list is this
  * long: `reduce(l = range(1, 3000000), x IN range(1, 100000) | l + [x])` copies 3M elements
@@ -327,7 +341,7 @@ export function compileExpression(e: Ast.Expression, env: ExprEnv, predicate = f
       const to = e.to ? compileExpression(e.to, env) : undefined;
       return (row, ctx) => {
         const v = sliceList(obj(row, ctx), from?.(row, ctx), to?.(row, ctx));
-        if (isLarge(v)) ctx.checkDeadline();
+        if (isLarge(v)) heavyWork(ctx);
         return v;
       };
     }
@@ -358,7 +372,7 @@ export function compileExpression(e: Ast.Expression, env: ExprEnv, predicate = f
         const out = new ChargedList(ctx);
         let i = 0;
         for (const x of l) {
-          if ((++i & DEADLINE_STRIDE) === 0) ctx.checkDeadline();
+          if ((++i & DEADLINE_STRIDE) === 0) heavyWork(ctx);
           const r = withVar(row, name, x);
           if (where && where(r, ctx) !== true) continue;
           out.push(proj ? proj(r, ctx) : x);
@@ -396,7 +410,7 @@ export function compileExpression(e: Ast.Expression, env: ExprEnv, predicate = f
         if (l === null) return null;
         let i = 0;
         for (const x of l) {
-          if ((++i & DEADLINE_STRIDE) === 0) ctx.checkDeadline();
+          if ((++i & DEADLINE_STRIDE) === 0) heavyWork(ctx);
           const r: Row = { ...row };
           r[acc] = a;
           r[name] = x;
@@ -526,21 +540,21 @@ function compileBinary(e: Ast.Binary, env: ExprEnv, predicate: boolean): Expr {
     case 'contains':
       return (row, ctx) => {
         const a = l(row, ctx);
-        if (isLarge(a)) ctx.checkDeadline();
+        if (isLarge(a)) heavyWork(ctx);
         return stringContains(a, r(row, ctx));
       };
     case '=~':
       return (row, ctx) => {
         const a = l(row, ctx);
         // Linear-time matching is still O(length): a huge subject in a loop needs checks.
-        if (isLarge(a)) ctx.checkDeadline();
+        if (isLarge(a)) heavyWork(ctx);
         return regexMatch(a, r(row, ctx));
       };
     case 'in':
       return (row, ctx) => {
         const a = l(row, ctx);
         const b = r(row, ctx);
-        if (Array.isArray(b) && b.length >= LARGE_LIST) ctx.checkDeadline();
+        if (Array.isArray(b) && b.length >= LARGE_LIST) heavyWork(ctx);
         return inList(a, b);
       };
     case '+':
@@ -552,7 +566,7 @@ function compileBinary(e: Ast.Binary, env: ExprEnv, predicate: boolean): Expr {
         if (Array.isArray(a) || Array.isArray(b)) {
           const n = (Array.isArray(a) ? a.length : 1) + (Array.isArray(b) ? b.length : 1);
           ctx.memory.check(n * LIST_ELEMENT_BYTES);
-          if (n >= LARGE_LIST) ctx.checkDeadline();
+          if (n >= LARGE_LIST) heavyWork(ctx);
         } else if (typeof a === 'string' && typeof b === 'string') ctx.memory.check(a.length + b.length);
         return add(a, b);
       };
@@ -582,7 +596,7 @@ function compileQuantifier(e: Ast.Quantifier, env: ExprEnv): Expr {
     const n = l.length;
     let i = 0;
     for (const x of l) {
-      if ((++i & DEADLINE_STRIDE) === 0) ctx.checkDeadline();
+      if ((++i & DEADLINE_STRIDE) === 0) heavyWork(ctx);
       const v = truthy(where(withVar(row, name, x), ctx));
       if (v === true) {
         trues++;
