@@ -29,6 +29,8 @@ export const ERROR_CODES = {
   CYPHER_UNSUPPORTED: 'The query uses a Cypher feature that Nexus does not support.',
   QUERY_TIMEOUT: 'The query ran longer than the configured timeout.',
   QUERY_MEMORY_LIMIT: 'The query produced more intermediate rows than the configured cap.',
+  QUERY_CANCELLED: 'The client closed the connection; the query was stopped.',
+  API_KEY_LIMIT_EXCEEDED: 'The user already holds the maximum number of active API keys.',
   CONFLICT: 'The entity already exists or the request conflicts with the current state.',
   CONSTRAINT_VIOLATION: 'The operation would break data integrity (e.g. deleting a node with relationships).',
   TENANT_SUSPENDED: 'The tenant is suspended in the control plane.',

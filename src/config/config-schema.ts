@@ -53,6 +53,12 @@ export const configSchema = z
     query: z
       .object({
         timeout_ms: nonNegativeInt.default(30_000),
+        /**
+         * Timeout of statements that write (0 = none). A write runs to its end without
+         * yielding, so it holds every other request for as long as it runs. null: 5000 in
+         * cluster mode (one tenant's write must not stall the others for long), else timeout_ms.
+         */
+        write_timeout_ms: nonNegativeInt.nullable().default(null),
         max_intermediate_rows: positiveInt.default(1_000_000),
         /** Per-query memory budget (estimated bytes of lists, strings and held rows); 0 = none. */
         max_memory_bytes: nonNegativeInt.default(256 * 1024 * 1024),
@@ -66,6 +72,8 @@ export const configSchema = z
         root_api_key: z.string().min(16).nullable().default(null),
         root_api_key_file: z.string().min(1).nullable().default(null),
         failed_attempts_per_minute: positiveInt.default(10),
+        /** Active (not revoked) API keys one user_id may hold; null = unlimited. */
+        max_keys_per_user: quota.default(100),
       })
       .strict()
       .prefault({}),

@@ -27,6 +27,9 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   CYPHER_UNSUPPORTED: 400,
   QUERY_TIMEOUT: 408,
   QUERY_MEMORY_LIMIT: 422,
+  // nginx's "client closed request": the client is gone and never sees it; logs and metrics do.
+  QUERY_CANCELLED: 499,
+  API_KEY_LIMIT_EXCEEDED: 409,
   CONFLICT: 409,
   CONSTRAINT_VIOLATION: 409,
   TENANT_SUSPENDED: 403,
