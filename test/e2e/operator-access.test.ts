@@ -102,7 +102,13 @@ describe('operator access through X-Nexus-Tenant', () => {
   });
 
   it('is not rate-limited by the tenant’s plan and does not use up the tenant’s budget', async () => {
-    const first = await asTenant('RETURN 1');
+    let first = await asTenant('RETURN 1');
+    // Rate windows are aligned to the wall-clock minute: start in a fresh one if this one
+    // ends soon, so that both tenant requests below count against the same window.
+    if (Number(first.headers.get('x-ratelimit-reset')) < 15) {
+      await sleep((Number(first.headers.get('x-ratelimit-reset')) + 1) * 1000);
+      first = await asTenant('RETURN 1');
+    }
     expect(first.status).toBe(200);
     const remaining = Number(first.headers.get('x-ratelimit-remaining'));
     expect(remaining).toBeGreaterThan(0);
