@@ -99,6 +99,12 @@ export interface ApiKeyServiceOptions {
   clock?: Clock;
   /** Minimum interval between persisted `last_used_at` updates of one key (default 60 s). */
   lastUsedIntervalMs?: number;
+  /**
+   * Active keys (not revoked, not expired) one user_id may hold; keys without a user_id
+   * count as one owner. null or absent = unlimited (the server passes
+   * `auth.max_keys_per_user`, default 100).
+   */
+  maxKeysPerUser?: number | null;
 }
 
 const MAX_NAME_LENGTH = 200;
@@ -156,6 +162,13 @@ export class ApiKeyService {
   readonly clusterMode: boolean;
   private readonly clock: Clock;
   private readonly lastUsedIntervalMs: number;
+  private readonly maxKeysPerUser: number | null;
+  /**
+   * Ids of keys being created, by owner (user_id, null for keys without one): a slot is
+   * taken before the first write is issued, so concurrent creates cannot all pass the
+   * limit check before any of their key entries is visible.
+   */
+  private readonly reserved = new Map<string | null, Set<string>>();
   /** Writes issued but possibly not yet visible through `table.get` (null = removed). */
   private readonly pending = new Map<string, AuthTableEntry | null>();
   /**
@@ -177,6 +190,7 @@ export class ApiKeyService {
     this.clusterMode = options.clusterMode ?? false;
     this.clock = options.clock ?? Date.now;
     this.lastUsedIntervalMs = options.lastUsedIntervalMs ?? 60_000;
+    this.maxKeysPerUser = options.maxKeysPerUser ?? null;
   }
 
   async create(input: CreateKeyInput, creator: UserContext): Promise<CreatedKey> {
@@ -202,10 +216,16 @@ export class ApiKeyService {
       revoked_at: null,
       last_used_at: null,
     };
-    // Lookup entry first: a key entry without its hash entry could never be used, the
-    // reverse is ignored by verify (it checks the key entry's own hash).
-    await this.write(HASH_PREFIX + hash, { kind: 'hash', id: record.id });
-    await this.write(KEY_PREFIX + record.id, { kind: 'key', record, hash });
+    // Checked and reserved synchronously, before the first await: see `reserved`.
+    const release = this.reserveSlot(userId, record.id);
+    try {
+      // Lookup entry first: a key entry without its hash entry could never be used, the
+      // reverse is ignored by verify (it checks the key entry's own hash).
+      await this.write(HASH_PREFIX + hash, { kind: 'hash', id: record.id });
+      await this.write(KEY_PREFIX + record.id, { kind: 'key', record, hash });
+    } finally {
+      release();
+    }
     return { key: copyRecord(record), secret };
   }
 
@@ -376,6 +396,39 @@ export class ApiKeyService {
       throw invalid('in cluster mode a key without SUPER must have a user_id');
     }
     return given;
+  }
+
+  /**
+   * Refuses a new key for `owner` when it already holds `maxKeysPerUser` active keys
+   * (stored, pending, or being created), else reserves a slot for `id` until the returned
+   * release runs. A scan of the key entries: create is rare, authentication never pays it.
+   * Counted by id, so a key both reserved and already visible in storage counts once.
+   */
+  private reserveSlot(owner: string | null, id: string): () => void {
+    const limit = this.maxKeysPerUser;
+    if (limit === null) return () => undefined;
+    const now = this.clock();
+    const active = new Set<string>(this.reserved.get(owner));
+    for (const { record } of this.keyEntries()) {
+      if (record.user_id !== owner || record.revoked_at !== null) continue;
+      if (record.expires_at !== null && Date.parse(record.expires_at) <= now) continue;
+      active.add(record.id);
+    }
+    if (active.size >= limit) {
+      const who = owner === null ? 'The keys without a user_id (one owner)' : `user_id ${owner}`;
+      throw new NexusError(
+        'API_KEY_LIMIT_EXCEEDED',
+        `${who} already has ${active.size} active API keys, the maximum (auth.max_keys_per_user = ${limit}); revoke one to create another`,
+        { details: { user_id: owner, limit } },
+      );
+    }
+    let ids = this.reserved.get(owner);
+    if (ids === undefined) this.reserved.set(owner, (ids = new Set()));
+    ids.add(id);
+    return () => {
+      ids.delete(id);
+      if (ids.size === 0 && this.reserved.get(owner) === ids) this.reserved.delete(owner);
+    };
   }
 
   private validateExpiry(expires: unknown): string | null {

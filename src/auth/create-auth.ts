@@ -17,6 +17,8 @@ export interface CreateAuthOptions {
   /** Defaults to `process.env` (NEXUS_ROOT_API_KEY, NEXUS_ROOT_API_KEY_FILE). */
   env?: Readonly<Record<string, string | undefined>>;
   maxFailuresPerMinute?: number;
+  /** Active keys per user_id (keys without one count as one owner); null/absent = unlimited. */
+  maxKeysPerUser?: number | null;
   clock?: Clock;
 }
 
@@ -29,7 +31,11 @@ export interface AuthBundle {
 
 export async function createAuth(options: CreateAuthOptions): Promise<AuthBundle> {
   const clock = options.clock ?? Date.now;
-  const keys = new ApiKeyService(options.table, { clusterMode: options.clusterMode, clock });
+  const keys = new ApiKeyService(options.table, {
+    clusterMode: options.clusterMode,
+    clock,
+    maxKeysPerUser: options.maxKeysPerUser ?? null,
+  });
   const root = await resolveRootKey(options.table, {
     enabled: options.enabled,
     rootApiKey: options.rootApiKey,

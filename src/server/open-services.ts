@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import type { ClusterConfig } from '../cluster/config.js';
-import type { NexusConfig } from '../config/config-schema.js';
+import { effectiveWriteTimeoutMs, type NexusConfig } from '../config/config-schema.js';
 import { DEFAULT_NAMESPACE, type NexusDatabase } from '../engine/api.js';
 import type { SystemTable } from '../storage/types.js';
 import { addUsage, contextOf } from './route-services.js';
@@ -62,6 +62,7 @@ export async function openServices(
   });
   const db = Nexus.fromStore(store, {
     queryTimeoutMs: config.query.timeout_ms,
+    writeTimeoutMs: effectiveWriteTimeoutMs(config),
     maxIntermediateRows: config.query.max_intermediate_rows,
     maxQueryMemoryBytes: config.query.max_memory_bytes,
   });
@@ -94,6 +95,7 @@ export async function openServices(
         // The config loader already applied NEXUS_ROOT_API_KEY(_FILE); do not read them twice.
         env: {},
         maxFailuresPerMinute: config.auth.failed_attempts_per_minute,
+        maxKeysPerUser: config.auth.max_keys_per_user,
       });
       services.auth = bundle.auth;
       const keyPlugin: FastifyPluginAsync = async (app) => {
