@@ -125,3 +125,14 @@ export type NexusConfig = Readonly<
     auth: Readonly<Omit<ParsedConfig['auth'], 'enabled'> & { enabled: boolean }>;
   }
 >;
+
+/** In cluster mode, a write holds every tenant's requests: keep it short unless configured. */
+const CLUSTER_WRITE_TIMEOUT_MS = 5_000;
+
+/** `query.write_timeout_ms` with its default resolved (see the schema). */
+export function effectiveWriteTimeoutMs(config: NexusConfig): number {
+  return (
+    config.query.write_timeout_ms ??
+    (config.cluster.enabled ? CLUSTER_WRITE_TIMEOUT_MS : config.query.timeout_ms)
+  );
+}

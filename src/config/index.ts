@@ -1,7 +1,7 @@
 /**
  * Public surface of the configuration module: the schema, its resolved type and the loader.
  */
-export { configSchema, LOG_LEVELS } from './config-schema.js';
+export { configSchema, effectiveWriteTimeoutMs, LOG_LEVELS } from './config-schema.js';
 export type { NexusConfig, ParsedConfig } from './config-schema.js';
 export {
   loadConfig,

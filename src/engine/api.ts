@@ -15,6 +15,11 @@ export interface NexusOptions {
   sync?: boolean;
   /** Default per-query timeout in ms (default 30000; 0 = none). */
   queryTimeoutMs?: number;
+  /**
+   * Default timeout of statements that write, in ms (0 = none; default: the query
+   * timeout). A write runs to its end without yielding the event loop.
+   */
+  writeTimeoutMs?: number;
   /** Default cap on intermediate rows a query may hold (default 1,000,000). */
   maxIntermediateRows?: number;
   /**
@@ -33,7 +38,15 @@ export interface ExecuteOptions {
    * touching anything). Default 'write' (anything allowed).
    */
   accessMode?: 'read' | 'write';
+  /** Timeout in ms (0 = none); for a statement that writes, `writeTimeoutMs` wins when set. */
   timeoutMs?: number;
+  /** Timeout of a statement that writes (falls back to the database's, then to `timeoutMs`). */
+  writeTimeoutMs?: number;
+  /**
+   * Polled when a read yields between slices: true stops the query with QUERY_CANCELLED
+   * (e.g. the client disconnected), so abandoned work does not keep the CPU from others.
+   */
+  isCancelled?: () => boolean;
   maxIntermediateRows?: number;
   maxQueryMemoryBytes?: number;
   /** Storage quota in bytes; see `WriteOptions.maxBytes`. */

@@ -137,7 +137,10 @@ export class Nexus implements NexusDatabase {
         throw new CypherError('ParameterMissing', 'MissingParameter', `Expected parameter $${name}`);
       }
     }
-    const timeout = options.timeoutMs ?? this.options.queryTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const generalTimeout = options.timeoutMs ?? this.options.queryTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timeout = compiled.isWrite
+      ? (options.writeTimeoutMs ?? this.options.writeTimeoutMs ?? generalTimeout)
+      : generalTimeout;
     const deadline = timeout > 0 ? Date.now() + timeout : 0;
     const maxRows = options.maxIntermediateRows ?? this.options.maxIntermediateRows ?? DEFAULT_MAX_ROWS;
     const maxMemory =
@@ -168,9 +171,13 @@ export class Nexus implements NexusDatabase {
       const rtx = new LazyReadTransaction(handle);
       try {
         const ctx = newContext(rtx, undefined);
-        rows = await drainAsync(compiled.root.open(ctx, {}), ctx, compiled.columns, () =>
-          this.slices.yield(handle.namespace),
-        );
+        const cancelled = options.isCancelled;
+        rows = await drainAsync(compiled.root.open(ctx, {}), ctx, compiled.columns, async () => {
+          await this.slices.yield(handle.namespace);
+          if (cancelled?.() === true) {
+            throw new NexusError('QUERY_CANCELLED', 'The query was stopped: the client went away');
+          }
+        });
         // In place: the rows are this query's own arrays.
         for (const row of rows)
           for (let i = 0; i < row.length; i++) row[i] = snapshotValue(row[i]!, rtx, false, ctx.memory);

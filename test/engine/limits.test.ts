@@ -38,6 +38,44 @@ describe('limits', () => {
     ).rejects.toMatchObject({ code: 'QUERY_TIMEOUT' });
   });
 
+  it('applies the write timeout to statements that write, and only to them', async () => {
+    const limits = { timeoutMs: 60_000, writeTimeoutMs: 20 };
+    const LONG = 'UNWIND range(1, 1000000) AS x WITH x WHERE x < 0';
+    await expect(t.db.execute(`${LONG} CREATE (:Done)`, {}, limits)).rejects.toMatchObject({
+      code: 'QUERY_TIMEOUT',
+    });
+    expect((await t.db.execute('MATCH (d:Done) RETURN count(d)')).rows).toEqual([[0n]]);
+    const started = Date.now();
+    const read = await t.db.execute(`${LONG} RETURN count(*) AS c`, {}, limits);
+    expect(read.rows).toEqual([[0n]]);
+    // The read ran longer than the write timeout, so that timeout was not applied to it.
+    expect(Date.now() - started).toBeGreaterThan(20);
+  });
+
+  it('the database-wide write timeout applies when the call sets none', async () => {
+    const db = await openTestDb({ queryTimeoutMs: 60_000, writeTimeoutMs: 20 });
+    try {
+      await expect(
+        db.db.execute('UNWIND range(1, 1000000) AS x WITH x WHERE x < 0 CREATE (:Done)'),
+      ).rejects.toMatchObject({ code: 'QUERY_TIMEOUT' });
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('stops a read with QUERY_CANCELLED once the caller says it is cancelled', async () => {
+    let cancelled = false;
+    setTimeout(() => (cancelled = true), 30);
+    const started = Date.now();
+    await expect(t.db.execute(HEAVY, {}, { isCancelled: () => cancelled })).rejects.toMatchObject({
+      code: 'QUERY_CANCELLED',
+    });
+    expect(Date.now() - started).toBeLessThan(2000);
+    // Not cancelled: the same query completes.
+    const r = await t.db.execute('MATCH (a:N) RETURN count(*) AS c', {}, { isCancelled: () => false });
+    expect(r.rows).toEqual([[300n]]);
+  });
+
   it('caps intermediate rows with QUERY_MEMORY_LIMIT', async () => {
     await expect(
       t.db.execute('MATCH (a:N), (b:N) RETURN a.i, b.i ORDER BY a.i', {}, { maxIntermediateRows: 1000 }),

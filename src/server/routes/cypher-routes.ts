@@ -7,6 +7,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { hasPermission } from '../../auth/permissions.js';
 import { contextOf, addQueryUsage, JSON_TYPE, type RouteServices } from '../route-services.js';
 import { jsonToParams, serializeQueryResult } from '../serialize.js';
+import { effectiveWriteTimeoutMs } from '../../config/index.js';
 
 interface CypherBody {
   query: string;
@@ -32,6 +33,7 @@ const STATS_SCHEMA = {
 
 export const cypherRoutes: FastifyPluginAsync<RouteServices> = async (app, services) => {
   const { db, metrics, config } = services;
+  const writeTimeoutMs = effectiveWriteTimeoutMs(config);
   app.post<{ Body: CypherBody }>(
     '/cypher',
     {
@@ -73,6 +75,9 @@ export const cypherRoutes: FastifyPluginAsync<RouteServices> = async (app, servi
         namespace: ctx.namespace,
         accessMode: hasPermission(ctx, 'WRITE') ? 'write' : 'read',
         timeoutMs: config.query.timeout_ms,
+        writeTimeoutMs,
+        // A read yields between slices; a client that went away stops it there.
+        isCancelled: () => reply.raw.destroyed,
         maxIntermediateRows: config.query.max_intermediate_rows,
         maxQueryMemoryBytes: config.query.max_memory_bytes,
         ...(req.quotaBytes === null ? {} : { maxStorageBytes: req.quotaBytes }),
