@@ -12,6 +12,8 @@ export const ERROR_CODES = {
   METHOD_NOT_ALLOWED: 'The route exists but not for this HTTP method.',
   PAYLOAD_TOO_LARGE: 'The request body exceeds the configured limit.',
   UNSUPPORTED_MEDIA_TYPE: 'The request body is not JSON.',
+  REQUEST_HEADERS_TOO_LARGE: "The request line and headers exceed the HTTP server's size limit.",
+  REQUEST_TIMEOUT: 'The client did not send the whole request within server.request_timeout_ms.',
   AUTHENTICATION_REQUIRED: 'No API key was presented.',
   INVALID_TOKEN: 'The API key is unknown, revoked, expired, or not usable for this route.',
   FORBIDDEN: 'The API key lacks the permission the operation needs.',

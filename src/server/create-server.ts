@@ -22,6 +22,7 @@ import type { Admission, ClusterGate, TenantQuotas } from '../cluster/types.js';
 import type { NexusConfig } from '../config/config-schema.js';
 import { DEFAULT_NAMESPACE, type NexusDatabase } from '../engine/api.js';
 import { NexusError } from '../errors.js';
+import { makeClientErrorHandler } from './client-error.js';
 import { replyWithError } from './error-reply.js';
 import { parseJsonBody } from './json-body.js';
 import { OpenApiCollector } from './openapi.js';
@@ -131,12 +132,17 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
     requestTimeout: config.server.request_timeout_ms,
     return503OnClosing: false,
     exposeHeadRoutes: false,
+    // `/health/` is `/health`: the router matches it to the same route, whose own hooks
+    // (auth included, see onRoute) run as for the canonical path.
+    routerOptions: { ignoreTrailingSlash: true },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     // Without this, router errors (bad percent-encoding, over-long path parameters) are
     // answered by Fastify in its own body shape, bypassing the error handler.
     frameworkErrors: (err, req, reply) => {
       metrics.countError(replyWithError(err, req, reply));
     },
+    // Errors of the HTTP parser itself (no request exists yet), in the same error shape.
+    clientErrorHandler: makeClientErrorHandler((code) => metrics.countError(code)),
   });
 
   const startedAt = Date.now();
