@@ -242,9 +242,9 @@ export class Nexus implements NexusDatabase {
 const NO_PARAMS: ReadonlyMap<string, Value> = new Map();
 
 function toParamMap(params: Record<string, Value>): ReadonlyMap<string, Value> {
-  // Most statements send no parameters: no entries array and no Map for them.
-  for (const _ in params) return new Map<string, Value>(Object.entries(params));
-  return NO_PARAMS;
+  // Many statements send no parameters: no Map for them (a for-in test was slower than this).
+  const entries = Object.entries(params);
+  return entries.length === 0 ? NO_PARAMS : new Map<string, Value>(entries);
 }
 
 function project(row: Row, columns: readonly string[]): Value[] {
