@@ -99,8 +99,12 @@ function replace(args: readonly Value[], ctx?: FunctionContext): Value {
   const to = expectString('replace', repl ?? null);
   // The result can be far larger than the input: size it before building it.
   if (ctx?.checkMemory && to.length > from.length) {
-    ctx.checkMemory(str.length + occurrences(str, from) * (to.length - from.length));
+    const n = from === '' ? str.length + 1 : occurrences(str, from);
+    ctx.checkMemory(str.length + n * (to.length - from.length));
   }
+  // Neo4j follows Java's String.replace: an empty search string matches before every
+  // code unit and at the end ('abc' -> '-a-b-c-'), which split/join would miss.
+  if (from === '') return str.replaceAll('', to);
   return str.split(from).join(to);
 }
 
