@@ -1062,7 +1062,7 @@ class Analyzer {
       case 'ListComprehension': {
         const listType = this.expression(e.list, env);
         this.requireList(listType, e.list);
-        const inner = this.withVariable(env, e.variable, elementOf(listType));
+        const inner = this.overList(this.withVariable(env, e.variable, elementOf(listType)));
         if (e.where)
           this.requireBoolean(this.expression(e.where, { ...inner, patternPredicates: true }), e.where);
         const projected = e.projection ? this.expression(e.projection, inner) : elementOf(listType);
@@ -1084,7 +1084,7 @@ class Analyzer {
           ],
         };
         this.bindPattern(pattern, scope, 'match');
-        const inner: Env = { ...env, scope };
+        const inner: Env = this.overList({ ...env, scope });
         if (e.where)
           this.requireBoolean(this.expression(e.where, { ...inner, patternPredicates: true }), e.where);
         return listOf(this.expression(e.projection, inner));
@@ -1093,7 +1093,7 @@ class Analyzer {
         const listType = this.expression(e.list, env);
         this.requireList(listType, e.list);
         if (e.where) {
-          const inner = this.withVariable(env, e.variable, elementOf(listType));
+          const inner = this.overList(this.withVariable(env, e.variable, elementOf(listType)));
           this.requireBoolean(this.expression(e.where, { ...inner, patternPredicates: true }), e.where);
         }
         return BOOLEAN;
@@ -1102,7 +1102,7 @@ class Analyzer {
         const init = this.expression(e.init, env);
         const listType = this.expression(e.list, env);
         this.requireList(listType, e.list);
-        let inner = this.withVariable(env, e.accumulator, ANY);
+        let inner = this.overList(this.withVariable(env, e.accumulator, ANY));
         inner = this.withVariable(inner, e.variable, elementOf(listType));
         return union(init, this.expression(e.expression, inner));
       }
@@ -1233,6 +1233,15 @@ class Analyzer {
       default:
         return assertNever(e.operator);
     }
+  }
+
+  /**
+   * The per-element part of a list comprehension, quantifier, reduce() or pattern
+   * comprehension: Neo4j rejects aggregates there ("Can't use aggregating expressions
+   * inside of expressions executing over lists"); the list operand itself may aggregate.
+   */
+  private overList(env: Env): Env {
+    return { ...env, aggregates: 'inside of expressions executing over lists' };
   }
 
   private aggregate(e: Expression, env: Env): void {
