@@ -1131,7 +1131,7 @@ class Analyzer {
           this.bindPattern(e.body.pattern, scope, 'match');
           if (e.body.where) this.predicate(e.body.where, scope);
         }
-        return BOOLEAN;
+        return e.count ? INTEGER : BOOLEAN;
       }
       case 'PatternExpression': {
         if (!env.patternPredicates) {

@@ -509,10 +509,12 @@ export interface CountStar extends AstNode {
 /**
  * `EXISTS { ... }`: either a pattern with an optional WHERE, or a full query (which may
  * use variables of the outer scope). True when the body yields at least one row.
+ * `COUNT { ... }` shares the shape (`count: true`) and gives the number of rows instead.
  */
 export interface ExistsSubquery extends AstNode {
   readonly kind: 'ExistsSubquery';
   readonly body: ExistsPatternBody | Query;
+  readonly count?: true;
 }
 
 export interface ExistsPatternBody extends AstNode {

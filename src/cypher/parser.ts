@@ -1043,6 +1043,7 @@ class Parser {
           this.pos += 4;
           return { kind: 'CountStar', offset: token.start };
         }
+        if (this.isPunct('{', 1)) return this.existsSubquery(true);
         break;
       case 'EXISTS':
         if (this.isPunct('{', 1)) return this.existsSubquery();
@@ -1255,7 +1256,8 @@ class Parser {
     return { kind: 'Case', offset: start, subject, alternatives, else: otherwise };
   }
 
-  private existsSubquery(): Expression {
+  /** `EXISTS { ... }`, or `COUNT { ... }` when `count` is set (same body grammar). */
+  private existsSubquery(count = false): Expression {
     const start = this.advance().start;
     this.expectPunct('{');
     let body:
@@ -1269,6 +1271,8 @@ class Parser {
       body = { kind: 'ExistsPatternBody', offset, pattern, where };
     }
     this.expectPunct('}');
-    return { kind: 'ExistsSubquery', offset: start, body };
+    return count
+      ? { kind: 'ExistsSubquery', offset: start, body, count: true }
+      : { kind: 'ExistsSubquery', offset: start, body };
   }
 }

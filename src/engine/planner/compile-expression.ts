@@ -278,6 +278,13 @@ function hasAny(stream: RowStream, ctx: QueryContext): boolean {
   return false;
 }
 
+/** `COUNT { ... }`: the number of rows the subquery yields. */
+function countRows(stream: RowStream, ctx: QueryContext): bigint {
+  let n = 0n;
+  for (const _r of rowsOf(stream, ctx)) n++;
+  return n;
+}
+
 function withVar(row: Row, name: string, v: Value): Row {
   const r: Row = { ...row };
   r[name] = v;
@@ -426,12 +433,12 @@ export function compileExpression(e: Ast.Expression, env: ExprEnv, predicate = f
     case 'CountStar':
       throw new CypherError('SyntaxError', 'InvalidAggregation', 'count(*) is not allowed here');
     case 'ExistsSubquery': {
-      if (e.body.kind === 'ExistsPatternBody') {
-        const m = env.compileMatch(e.body.pattern, e.body.where, null, env.bound);
-        return (row, ctx) => hasAny(m(row, ctx), ctx);
-      }
-      const q = env.compileSubquery(e.body, env.bound);
-      return (row, ctx) => hasAny(q(row, ctx), ctx);
+      const stream =
+        e.body.kind === 'ExistsPatternBody'
+          ? env.compileMatch(e.body.pattern, e.body.where, null, env.bound)
+          : env.compileSubquery(e.body, env.bound);
+      if (e.count) return (row, ctx) => countRows(stream(row, ctx), ctx);
+      return (row, ctx) => hasAny(stream(row, ctx), ctx);
     }
     case 'PatternExpression': {
       if (predicate) {
