@@ -9,7 +9,11 @@ import { describeError, silentLogger, systemClock } from './cluster-logger.js';
 import type { Clock, ClusterLogger } from './cluster-logger.js';
 import { CLUSTER_CONFIG_DEFAULTS } from './config.js';
 import type { ClusterConfig } from './config.js';
-import { ControlPlaneAuthError, ControlPlaneUnavailableError } from './control-plane-errors.js';
+import {
+  ControlPlaneAuthError,
+  ControlPlaneProtocolError,
+  ControlPlaneUnavailableError,
+} from './control-plane-errors.js';
 import { HiveHubClient } from './hivehub-client.js';
 import type { FetchLike, HiveHubClientOptions } from './hivehub-client.js';
 import type { UsageReport } from './hivehub-schemas.js';
@@ -181,8 +185,15 @@ export function createClusterGate(deps: ClusterGateDeps): ClusterGateImpl {
           estimated_bytes: estimatedBytes,
         });
       } catch (err) {
-        if (!(err instanceof ControlPlaneUnavailableError || err instanceof ControlPlaneAuthError)) throw err;
-        // HiveHub cannot answer: judge with the quota we hold (stale grace and policy apply).
+        if (!(
+          err instanceof ControlPlaneUnavailableError ||
+          err instanceof ControlPlaneAuthError ||
+          err instanceof ControlPlaneProtocolError
+        ))
+          throw err;
+        // HiveHub cannot give a usable answer (down, or an answer that breaks the contract):
+        // a control-plane fault is not the tenant's, so judge with the quota we hold (stale
+        // grace and policy apply) rather than answer 500.
         logger.warn(
           { component: 'cluster', error: err.message },
           'quota check unavailable; checking import locally',

@@ -6,9 +6,25 @@
 import { z } from 'zod';
 import { USER_ID_PATTERN } from './namespace.js';
 
+/** What Nexus sends: exact, safe integers. */
 const byteCount = z.number().int().nonnegative();
-const nullableLimit = byteCount.nullable();
+/**
+ * What HiveHub answers: any non-negative integer. The contract sets no upper bound and
+ * HiveHub's SDK is Rust (u64), so a limit above 2^53 is legal; it arrives rounded, which is
+ * harmless for a limit, while refusing it would lock the tenant out.
+ */
+const wireCount = z
+  .number()
+  .nonnegative()
+  .refine((n) => Number.isInteger(n), 'expected an integer');
+const nullableLimit = wireCount.nullable();
+/** Answers' timestamps: read leniently (Nexus only displays them). */
 const rfc3339 = z.string().min(1);
+/** Timestamps Nexus sends: RFC 3339 in UTC, as the contract requires. */
+const rfc3339Utc = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]00:00)$/)
+  .refine((t) => !Number.isNaN(Date.parse(t)), 'expected a valid date');
 
 export const userIdSchema = z.string().regex(USER_ID_PATTERN);
 
@@ -28,7 +44,7 @@ export const userDatabaseSchema = z.object({
   status: userStatusSchema,
   plan: z.string(),
   quotas: quotasSchema,
-  usage: z.object({ storage_bytes: byteCount, updated_at: rfc3339.nullable() }),
+  usage: z.object({ storage_bytes: wireCount, updated_at: rfc3339.nullable() }),
   cache_ttl_seconds: z.number().nonnegative(),
 });
 export type UserDatabase = z.infer<typeof userDatabaseSchema>;
@@ -57,7 +73,7 @@ export const quotaCheckResponseSchema = z.object({
   allowed: z.boolean(),
   reason: z.string().nullable().optional(),
   storage_bytes_limit: nullableLimit,
-  storage_bytes_used: byteCount,
+  storage_bytes_used: wireCount,
   storage_bytes_remaining: nullableLimit,
 });
 export type QuotaCheckResponse = z.infer<typeof quotaCheckResponseSchema>;
@@ -81,8 +97,8 @@ export const MAX_USERS_PER_REPORT = 1000;
 export const usageReportSchema = z.object({
   report_id: z.string().min(1).max(128),
   instance_id: z.string().min(1),
-  period_start: rfc3339,
-  period_end: rfc3339,
+  period_start: rfc3339Utc,
+  period_end: rfc3339Utc,
   users: z.array(usageUserSchema).max(MAX_USERS_PER_REPORT),
 });
 export type UsageReport = z.infer<typeof usageReportSchema>;

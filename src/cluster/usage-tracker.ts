@@ -14,11 +14,10 @@
  * same transaction that persists the merged counters.
  */
 import { randomUUID } from 'node:crypto';
-import { NexusError } from '../errors.js';
 import type { SystemTable, SystemTableWrite } from '../storage/types.js';
 import { describeError, silentLogger, systemClock } from './cluster-logger.js';
 import type { Clock, ClusterLogger } from './cluster-logger.js';
-import { ControlPlaneProtocolError } from './control-plane-errors.js';
+import { ControlPlaneAuthError, ControlPlaneUnavailableError } from './control-plane-errors.js';
 import type { HiveHubClient } from './hivehub-client.js';
 import { MAX_USERS_PER_REPORT } from './hivehub-schemas.js';
 import { isValidUserId } from './namespace.js';
@@ -415,22 +414,22 @@ export class UsageTracker {
       } catch (err) {
         this.reportsFailed += 1;
         this.lastError = describeError(err);
-        if (
-          err instanceof ControlPlaneProtocolError ||
-          (err instanceof NexusError && err.code === 'INVALID_PARAMETER')
-        ) {
-          // HiveHub says the report is malformed: keep it for inspection, but let the rest through.
-          this.logger.error(
+        if (err instanceof ControlPlaneUnavailableError || err instanceof ControlPlaneAuthError) {
+          // Every later report would fail the same way: wait for the next attempt.
+          this.logger.warn(
             { component: 'usage', reportId: report.report_id, error: this.lastError },
-            'usage report refused',
+            'usage delivery failed; kept in the outbox for the next attempt',
           );
-          continue;
+          return;
         }
-        this.logger.warn(
+        // HiveHub refused this one report (400, 404 USER_NOT_FOUND, an answer that breaks the
+        // contract...): keep it for inspection and later attempts (same report_id), but never
+        // let it block the reports behind it.
+        this.logger.error(
           { component: 'usage', reportId: report.report_id, error: this.lastError },
-          'usage delivery failed; kept in the outbox for the next attempt',
+          'usage report refused',
         );
-        return;
+        continue;
       }
     }
   }

@@ -277,6 +277,11 @@ async function handleApi(
     throw new HttpFailure(400, 'BAD_REQUEST', 'X-HiveHub-Service: nexus is required');
   }
   const method = String(req.method);
+  // Contract: bodies are JSON with `Content-Type: application/json`; a lenient emulator
+  // would hide a client that forgot it from the tests.
+  if (method === 'POST' && !/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+    throw new HttpFailure(400, 'BAD_REQUEST', 'Content-Type: application/json is required');
+  }
   let match = /^\/api\/v1\/nexus\/users\/([^/]+)\/database$/.exec(path);
   if (match !== null && method === 'GET') {
     const user = state.requireUser(pathUserId(match[1] as string));

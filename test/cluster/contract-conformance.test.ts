@@ -1,0 +1,196 @@
+/**
+ * Contract v1 (/work/shared/hivehub-api.md) mismatches found by the strict HiveHub double
+ * (test/e2e/hivehub-contract.test.ts), pinned at unit level: unbounded byte counts in
+ * answers, RFC 3339 UTC timestamps in reports, a refused report must not block the outbox,
+ * a broken quota-check answer must not become a 500, and the emulator must require
+ * `Content-Type: application/json` like the contract does.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClusterGate } from '../../src/cluster/cluster-gate.js';
+import type { ClusterConfig } from '../../src/cluster/config.js';
+import { ControlPlaneProtocolError } from '../../src/cluster/control-plane-errors.js';
+import { startHiveHubEmulator } from '../../src/cluster/emulator/index.js';
+import type { HiveHubEmulator } from '../../src/cluster/emulator/index.js';
+import { HiveHubClient } from '../../src/cluster/hivehub-client.js';
+import type { HttpRequestInit } from '../../src/cluster/hivehub-client.js';
+import {
+  quotaCheckResponseSchema,
+  usageReportSchema,
+  userDatabaseSchema,
+} from '../../src/cluster/hivehub-schemas.js';
+import type { UsageReport, UsageResponse } from '../../src/cluster/hivehub-schemas.js';
+import { UsageTracker } from '../../src/cluster/usage-tracker.js';
+import { NexusError } from '../../src/errors.js';
+import {
+  ManualClock,
+  MemorySystemTable,
+  errorResponse,
+  response,
+  scriptedFetch,
+  userDatabase,
+} from './fakes.js';
+
+const report = (overrides: Partial<UsageReport> = {}): UsageReport => ({
+  report_id: 'r-1',
+  instance_id: 'nexus-1',
+  period_start: '2026-11-26T10:00:00.000Z',
+  period_end: '2026-11-26T10:01:00Z',
+  users: [],
+  ...overrides,
+});
+
+describe('wire schemas', () => {
+  it('accepts byte counts above 2^53 in answers (the contract sets no bound; HiveHub is u64)', () => {
+    const huge = 2 ** 60;
+    const db = userDatabase('u', {
+      quotas: { storage_bytes: huge, requests_per_minute: huge, requests_per_hour: null },
+      usage: { storage_bytes: huge, updated_at: '2026-11-26T10:00:00Z' },
+    });
+    expect(userDatabaseSchema.safeParse(db).success).toBe(true);
+    expect(
+      quotaCheckResponseSchema.safeParse({
+        allowed: true,
+        storage_bytes_limit: huge,
+        storage_bytes_used: huge,
+        storage_bytes_remaining: 0,
+      }).success,
+    ).toBe(true);
+    for (const bad of [-1, 1.5, '10']) {
+      const quotas = { storage_bytes: bad, requests_per_minute: null, requests_per_hour: null };
+      expect(userDatabaseSchema.safeParse(userDatabase('u', { quotas })).success, String(bad)).toBe(false);
+    }
+  });
+
+  it('sends only RFC 3339 UTC timestamps in usage reports', () => {
+    expect(usageReportSchema.safeParse(report()).success).toBe(true);
+    expect(usageReportSchema.safeParse(report({ period_end: '2026-11-26T10:01:00+00:00' })).success).toBe(
+      true,
+    );
+    for (const bad of [
+      'yesterday',
+      '2026-11-26 10:01:00',
+      '2026-11-26T11:01:00+01:00',
+      '2026-13-45T10:01:00Z',
+    ]) {
+      expect(usageReportSchema.safeParse(report({ period_end: bad })).success, bad).toBe(false);
+    }
+  });
+});
+
+describe('usage delivery when HiveHub refuses one report', () => {
+  it('keeps a report answered 404 USER_NOT_FOUND and still delivers the ones behind it', async () => {
+    const outbox = new MemorySystemTable<UsageReport>();
+    await outbox.put('2026-11-26T10:01:00.000Z#00000000#a', report({ report_id: 'a' }));
+    await outbox.put('2026-11-26T10:01:00.000Z#00000001#b', report({ report_id: 'b' }));
+    const sent: string[] = [];
+    const client = {
+      updateUsage(r: UsageReport): Promise<UsageResponse> {
+        sent.push(r.report_id);
+        if (r.report_id === 'a') return Promise.reject(new NexusError('TENANT_NOT_FOUND', 'gone'));
+        return Promise.resolve({ accepted: true, report_id: r.report_id, duplicate: false });
+      },
+    };
+    const tracker = new UsageTracker({
+      client,
+      outbox,
+      instanceId: 'nexus-1',
+      intervalSeconds: 60,
+      storageBytesOf: () => 0,
+      clock: new ManualClock(),
+    });
+    await tracker.deliverPending();
+    expect(sent).toEqual(['a', 'b']);
+    expect([...outbox.map.keys()]).toEqual(['2026-11-26T10:01:00.000Z#00000000#a']);
+    expect(tracker.stats().reportsSent).toBe(1);
+  });
+});
+
+describe('bulk import when the quota check answer breaks the contract', () => {
+  const config: ClusterConfig = {
+    enabled: true,
+    instance_id: 'nexus-1',
+    quota_cache_ttl_seconds: 60,
+    stale_quota_grace_seconds: 300,
+    unknown_tenant_policy: 'fail_closed',
+    default_quotas: { storage_bytes: 1000, requests_per_minute: 10, requests_per_hour: 100 },
+    usage_report_interval_seconds: 60,
+    hivehub: {
+      base_url: 'http://hub.test',
+      service_api_key: 'k',
+      timeout_ms: 100,
+      retries: 0,
+      retry_delay_ms: 1,
+    },
+  };
+
+  it('checks locally against the held quota instead of failing with INTERNAL_ERROR', async () => {
+    let checkAnswer = response(200, '{"allowed": tru');
+    const fetch = scriptedFetch((url: string, _init: HttpRequestInit) =>
+      url.endsWith('/quota/check')
+        ? checkAnswer
+        : response(
+            200,
+            userDatabase('alice', {
+              quotas: { storage_bytes: 1000, requests_per_minute: null, requests_per_hour: null },
+            }),
+          ),
+    );
+    const gate = createClusterGate({
+      config,
+      storageBytesOf: () => 900,
+      outbox: new MemorySystemTable<UsageReport>(),
+      fetch,
+      clock: new ManualClock(),
+    });
+    // The raw client does call it a protocol error...
+    await expect(
+      gate.client.checkQuota({ user_id: 'alice', operation: 'import', estimated_bytes: 1 }),
+    ).rejects.toBeInstanceOf(ControlPlaneProtocolError);
+    // ...but a tenant's import is judged locally: 900 + 100 fits in 1000, 900 + 101 does not.
+    await expect(gate.checkImport('alice', 100)).resolves.toBeUndefined();
+    await expect(gate.checkImport('alice', 101)).rejects.toMatchObject({ code: 'STORAGE_QUOTA_EXCEEDED' });
+    checkAnswer = errorResponse(400, 'BAD_REQUEST');
+    await expect(gate.checkImport('alice', 100)).resolves.toBeUndefined();
+  });
+});
+
+describe('emulator strictness', () => {
+  let emulator: HiveHubEmulator;
+  beforeAll(async () => {
+    emulator = await startHiveHubEmulator({
+      users: {
+        service_api_key: 'emu',
+        plans: { p: { storage_bytes: 10, requests_per_minute: null, requests_per_hour: null } },
+        users: [{ user_id: 'alice' }],
+      },
+    });
+  });
+  afterAll(async () => {
+    await emulator.close();
+  });
+
+  it('refuses a POST without Content-Type: application/json with 400 BAD_REQUEST', async () => {
+    const body = JSON.stringify({ user_id: 'alice', operation: 'write', estimated_bytes: 1 });
+    const post = (contentType: string | null) =>
+      fetch(`${emulator.url}/api/v1/nexus/quota/check`, {
+        method: 'POST',
+        headers: {
+          Authorization: 'Bearer emu',
+          'X-HiveHub-Service': 'nexus',
+          ...(contentType === null ? {} : { 'Content-Type': contentType }),
+        },
+        body,
+      });
+    for (const type of [null, 'text/plain', 'application/jsonp']) {
+      const res = await post(type);
+      expect(res.status, String(type)).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('BAD_REQUEST');
+    }
+    expect((await post('application/json; charset=utf-8')).status).toBe(200);
+    // The real client passes, of course.
+    const client = new HiveHubClient({ baseUrl: emulator.url, serviceApiKey: 'emu', retries: 0 });
+    await expect(
+      client.checkQuota({ user_id: 'alice', operation: 'write', estimated_bytes: 1 }),
+    ).resolves.toMatchObject({ allowed: true });
+  });
+});
