@@ -104,7 +104,7 @@ const SIGNATURES: readonly FunctionSignature[] = [
   fn('nodes', 1, 1, listOf(NODE), { args: [T_PATH] }),
   fn('relationships', 1, 1, listOf(RELATIONSHIP), { args: [T_PATH] }),
   fn('rels', 1, 1, listOf(RELATIONSHIP), { args: [T_PATH] }),
-  fn('length', 1, 1, INTEGER, { args: [T_PATH | T_STRING | T_LIST] }),
+  fn('length', 1, 1, INTEGER, { args: [T_PATH] }),
   // lists
   fn('size', 1, 1, INTEGER, { args: [T_LIST | T_STRING] }),
   fn('head', 1, 1, 'element'),

@@ -5,7 +5,6 @@
  */
 import { Node, Path, Relationship, type Value } from '../values.js';
 import { badArg, badValue, spec, type FunctionSpec } from './function-spec.js';
-import { codePointLength } from './string-functions.js';
 
 function id(args: readonly Value[]): Value {
   const v = args[0] ?? null;
@@ -50,9 +49,7 @@ function length(args: readonly Value[]): Value {
   const v = args[0] ?? null;
   if (v === null) return null;
   if (v instanceof Path) return BigInt(v.relationships.length);
-  // Older Cypher allowed length() on strings and lists; kept for compatibility.
-  if (typeof v === 'string') return BigInt(codePointLength(v));
-  if (Array.isArray(v)) return BigInt(v.length);
+  // Since Neo4j 4.0 length() takes only paths; strings and lists use size().
   return badArg('length', v, 'a PATH');
 }
 
