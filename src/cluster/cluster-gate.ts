@@ -254,7 +254,9 @@ export function createClusterGate(deps: ClusterGateDeps): ClusterGateImpl {
       const cache = quotaService.stats();
       const usage = tracker.stats();
       return {
-        reachable: health.reachable,
+        // Contract: a rejected service key must be surfaced loudly (health, metrics), and no
+        // call can succeed with it, so the control plane counts as unreachable.
+        reachable: health.reachable && !health.authFailed,
         lastError: health.lastError,
         breakerState: health.breakerState,
         cacheHitRate: cache.hitRate,

@@ -194,3 +194,39 @@ describe('emulator strictness', () => {
     ).resolves.toMatchObject({ allowed: true });
   });
 });
+
+describe('a revoked service key (401 INVALID_SERVICE_KEY)', () => {
+  it('shows the control plane as unreachable until a call succeeds again', async () => {
+    let revoked = true;
+    const fetch = scriptedFetch(() =>
+      revoked ? errorResponse(401, 'INVALID_SERVICE_KEY') : response(200, userDatabase('alice')),
+    );
+    const gate = createClusterGate({
+      config: {
+        enabled: true,
+        instance_id: 'nexus-1',
+        quota_cache_ttl_seconds: 60,
+        stale_quota_grace_seconds: 300,
+        unknown_tenant_policy: 'fail_closed',
+        default_quotas: { storage_bytes: 1000, requests_per_minute: 10, requests_per_hour: 100 },
+        usage_report_interval_seconds: 60,
+        hivehub: {
+          base_url: 'http://hub.test',
+          service_api_key: 'k',
+          timeout_ms: 100,
+          retries: 0,
+          retry_delay_ms: 1,
+        },
+      },
+      storageBytesOf: () => 0,
+      outbox: new MemorySystemTable<UsageReport>(),
+      fetch,
+      clock: new ManualClock(),
+    });
+    await expect(gate.admit('alice')).rejects.toMatchObject({ code: 'CONTROL_PLANE_UNAVAILABLE' });
+    expect(gate.status()).toMatchObject({ reachable: false, authFailed: true });
+    revoked = false;
+    await gate.admit('alice');
+    expect(gate.status()).toMatchObject({ reachable: true, authFailed: false });
+  });
+});

@@ -588,6 +588,23 @@ describe('fault injection (fail_closed)', () => {
     expect(hub.violations).toEqual([]);
   }, 25_000);
 
+  it('surfaces a revoked service key on /health and refuses unknown tenants with 503', async () => {
+    const [, key] = await tenant(nexus, 'revoked');
+    hub.inject(() => true, {
+      kind: 'status',
+      status: 401,
+      body: '{"error":{"code":"INVALID_SERVICE_KEY","message":"revoked"}}',
+    });
+    expectControlPlaneUnavailable(await cypher(nexus.url, key.secret, 'RETURN 1'), '401');
+    const health = await call(nexus.url, 'GET', '/health', { key: ROOT_KEY });
+    expect(health.body).toMatchObject({ status: 'degraded', cluster: { control_plane_reachable: false } });
+    hub.clearFaults();
+    await heartbeat();
+    expect((await call(nexus.url, 'GET', '/health', { key: ROOT_KEY })).body).toMatchObject({
+      cluster: { control_plane_reachable: true },
+    });
+  });
+
   it('keeps serving a tenant whose quota it holds while HiveHub fails (stale grace)', async () => {
     const [id, key] = await tenant(nexus, 'stale', { cache_ttl_seconds: 0 });
     expect((await cypher(nexus.url, key.secret, 'RETURN 1')).status).toBe(200);
