@@ -146,6 +146,8 @@ export class HiveHubClient {
   private lastError: string | null = null;
   private lastErrorAt: number | null = null;
   private lastSuccessAt: number | null = null;
+  /** Epoch ms before which HiveHub asked (429 Retry-After) this instance to send nothing. */
+  private throttledUntil = 0;
 
   constructor(options: HiveHubClientOptions) {
     if (options.serviceApiKey.length === 0) {
@@ -259,6 +261,21 @@ export class HiveHubClient {
     body: unknown,
     schema: z.ZodType<T>,
   ): Promise<T> {
+    // A 429 throttles this whole Nexus instance, not one call: every call holds off until
+    // Retry-After has passed, or fails at once if that is longer than we wait for.
+    const wait = this.throttledUntil - this.clock.now();
+    if (wait > this.maxRetryAfterMs) {
+      const err = new ControlPlaneUnavailableError(
+        'throttled',
+        `HiveHub throttled this instance (429); calls resume in ${Math.ceil(wait / 1000)} s`,
+        Math.ceil(wait / 1000),
+        429,
+      );
+      this.lastError = err.message;
+      this.lastErrorAt = this.clock.now();
+      throw err;
+    }
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     try {
       const result = await this.pipeline.execute(({ signal }) =>
         this.attempt(method, path, body, schema, signal),
@@ -323,11 +340,15 @@ export class HiveHubClient {
     const code = error.success ? error.data.error.code : 'UNKNOWN';
     const detail = error.success ? this.redact(error.data.error.message) : `HTTP ${status}`;
     if (status === 429) {
+      const retryAfterMs = this.parseRetryAfter(retryAfterHeader);
+      if (retryAfterMs !== null) {
+        this.throttledUntil = Math.max(this.throttledUntil, this.clock.now() + retryAfterMs);
+      }
       throw new TransientFailure(
         'throttled',
         `HiveHub throttled the request (429 ${code})`,
         status,
-        this.parseRetryAfter(retryAfterHeader),
+        retryAfterMs,
       );
     }
     if (status >= 500)

@@ -230,3 +230,49 @@ describe('a revoked service key (401 INVALID_SERVICE_KEY)', () => {
     expect(gate.status()).toMatchObject({ reachable: true, authFailed: false });
   });
 });
+
+describe('429 Retry-After throttles the whole instance', () => {
+  it('sends nothing until Retry-After has passed: a long one fails every call at once', async () => {
+    const clock = new ManualClock();
+    let throttle = true;
+    const fetch = scriptedFetch(() =>
+      throttle
+        ? errorResponse(429, 'THROTTLED', 'x', { 'Retry-After': '120' })
+        : response(200, userDatabase('bob')),
+    );
+    const client = new HiveHubClient({
+      baseUrl: 'http://hub.test',
+      serviceApiKey: 'k',
+      retries: 0,
+      fetch,
+      clock,
+    });
+    await expect(client.getUserDatabase('alice')).rejects.toMatchObject({ reason: 'throttled' });
+    throttle = false;
+    await expect(client.getUserDatabase('bob')).rejects.toMatchObject({
+      code: 'CONTROL_PLANE_UNAVAILABLE',
+      reason: 'throttled',
+      retryAfterSeconds: 120,
+    });
+    expect(fetch.calls).toHaveLength(1);
+    expect(client.health().lastError).toContain('throttled');
+    clock.advance(120_001);
+    await expect(client.getUserDatabase('bob')).resolves.toMatchObject({ user_id: 'bob' });
+    expect(fetch.calls).toHaveLength(2);
+  });
+
+  it('delays the next call by a short Retry-After instead of failing it', async () => {
+    let throttle = true;
+    const fetch = scriptedFetch(() =>
+      throttle
+        ? errorResponse(429, 'THROTTLED', 'x', { 'Retry-After': '1' })
+        : response(200, userDatabase('bob')),
+    );
+    const client = new HiveHubClient({ baseUrl: 'http://hub.test', serviceApiKey: 'k', retries: 0, fetch });
+    await expect(client.getUserDatabase('alice')).rejects.toMatchObject({ reason: 'throttled' });
+    throttle = false;
+    const started = Date.now();
+    await expect(client.getUserDatabase('bob')).resolves.toMatchObject({ user_id: 'bob' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+});
