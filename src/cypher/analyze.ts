@@ -8,6 +8,7 @@
 import {
   assertNever,
   type Call,
+  type CallSubquery,
   type Clause,
   type Expression,
   type NodePattern,
@@ -24,6 +25,7 @@ import {
 } from './ast.js';
 import { CypherError, type CypherErrorClass } from './errors.js';
 import { lookupFunction } from './function-names.js';
+import { queryWrites } from './is-write-query.js';
 import {
   ANY,
   BOOLEAN,
@@ -282,7 +284,10 @@ class Analyzer {
           clause.offset,
         );
       }
-      if (subquery && UPDATING.has(clause.kind)) {
+      if (
+        subquery &&
+        (UPDATING.has(clause.kind) || (clause.kind === 'CallSubquery' && queryWrites(clause.query)))
+      ) {
         throw this.semantic(
           'InvalidClauseComposition',
           'An EXISTS subquery cannot contain updating clauses',
@@ -302,6 +307,7 @@ class Analyzer {
     if (subquery) return;
     const endsOk =
       last.kind === 'Return' ||
+      (last.kind === 'CallSubquery' && !callSubqueryReturns(last)) ||
       UPDATING.has(last.kind) ||
       (last.kind === 'Call' && (clauses.length === 1 || last.yield === null));
     if (!endsOk) {
@@ -406,9 +412,44 @@ class Analyzer {
       }
       case 'Call':
         return this.call(clause, scope, standalone);
+      case 'CallSubquery':
+        return this.callSubquery(clause, scope);
       default:
         return assertNever(clause);
     }
+  }
+
+  /**
+   * `CALL { ... }`: the body sees only imported variables (all of them for `(*)`, the
+   * listed ones for `(a, b)`; in the older form a leading WITH imports, so the body
+   * starts from the outer scope only when it begins with WITH). Returned columns join
+   * the outer scope and must not shadow it.
+   */
+  private callSubquery(clause: CallSubquery, scope: Scope): { scope: Scope } {
+    let inner: Scope;
+    if (clause.imports === '*') inner = new Map(scope);
+    else if (clause.imports !== null) {
+      inner = new Map();
+      for (const v of clause.imports) {
+        const info = scope.get(v.name);
+        if (!info) throw this.semantic('UndefinedVariable', `Variable \`${v.name}\` not defined`, v.offset);
+        inner.set(v.name, info);
+      }
+    } else inner = callSubqueryImportsAll(clause) ? new Map(scope) : new Map();
+    const columns = this.query(clause.query, inner, false);
+    if (!callSubqueryReturns(clause)) return { scope };
+    const next = new Map(scope);
+    for (const name of columns) {
+      if (scope.has(name)) {
+        throw this.semantic(
+          'VariableAlreadyBound',
+          `Variable \`${name}\` already declared in outer scope`,
+          clause.offset,
+        );
+      }
+      next.set(name, { name, type: ANY });
+    }
+    return { scope: next };
   }
 
   private setItem(item: SetItem, scope: Scope): void {
@@ -1407,4 +1448,15 @@ function procedureType(name: string): StaticType {
     default:
       return ANY;
   }
+}
+
+/** Whether a `CALL { ... }` body ends in RETURN (otherwise it is a unit subquery). */
+export function callSubqueryReturns(clause: CallSubquery): boolean {
+  return clause.query.first.clauses[clause.query.first.clauses.length - 1]?.kind === 'Return';
+}
+
+/** The older `CALL { WITH a ... }` form imports through its leading WITH. */
+export function callSubqueryImportsAll(clause: CallSubquery): boolean {
+  const parts = [clause.query.first, ...clause.query.unions.map((u) => u.query)];
+  return parts.some((p) => p.clauses[0]?.kind === 'With');
 }

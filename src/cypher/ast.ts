@@ -84,7 +84,18 @@ export interface ShowIndexes extends AstNode {
 // ---------------------------------------------------------------------------
 
 export type Clause =
-  Match | Create | Merge | SetClause | Remove | Delete | With | Return | Unwind | Foreach | Call;
+  | Match
+  | Create
+  | Merge
+  | SetClause
+  | Remove
+  | Delete
+  | With
+  | Return
+  | Unwind
+  | Foreach
+  | Call
+  | CallSubquery;
 
 export type ClauseKind = Clause['kind'];
 
@@ -221,6 +232,21 @@ export interface Foreach extends AstNode {
   readonly variable: Variable;
   readonly list: Expression;
   readonly clauses: readonly Clause[];
+}
+
+/**
+ * `CALL { query }`, `CALL (a, b) { query }` or `CALL (*) { query }`: runs the query once
+ * per incoming row. The returned columns join the row (no rows: the row is dropped); a
+ * body without RETURN (a unit subquery, which must update) passes the row through.
+ */
+export interface CallSubquery extends AstNode {
+  readonly kind: 'CallSubquery';
+  readonly query: Query;
+  /**
+   * The variable scope clause: null in the older form, where a leading WITH of plain
+   * variables imports them; `'*'` imports every variable in scope.
+   */
+  readonly imports: readonly Variable[] | '*' | null;
 }
 
 /** `CALL ns.proc(args) [YIELD ...] [WHERE ...]` or `CALL ns.proc` (no parentheses). */

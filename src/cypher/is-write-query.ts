@@ -26,7 +26,8 @@ export function isWriteQuery(statement: Statement, options: WriteCheckOptions = 
   }
 }
 
-function queryWrites(query: Query, options: WriteCheckOptions): boolean {
+/** True when a query (for instance the body of `CALL { ... }`) has an updating clause. */
+export function queryWrites(query: Query, options: WriteCheckOptions = {}): boolean {
   if (clausesWrite(query.first.clauses, options)) return true;
   return query.unions.some((part) => clausesWrite(part.query.clauses, options));
 }
@@ -43,6 +44,9 @@ function clausesWrite(clauses: readonly Clause[], options: WriteCheckOptions): b
         return true;
       case 'Call':
         if (options.isWriteProcedure?.(clause.procedure) === true) return true;
+        break;
+      case 'CallSubquery':
+        if (queryWrites(clause.query, options)) return true;
         break;
       case 'Match':
       case 'With':

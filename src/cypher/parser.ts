@@ -9,6 +9,7 @@
 import type {
   BinaryOperator,
   Call,
+  CallSubquery,
   CaseAlternative,
   Clause,
   CreateIndex,
@@ -124,6 +125,7 @@ function continuationsOf(clause: Clause): string {
     case 'Call':
       return clause.yield ? "',', AS, WHERE" : 'YIELD';
     case 'Foreach':
+    case 'CallSubquery':
       return 'a clause';
   }
 }
@@ -619,11 +621,10 @@ class Parser {
     return { kind: 'Foreach', offset: start, variable, list, clauses };
   }
 
-  private call(): Call {
+  private call(): Call | CallSubquery {
     const start = this.expectKeyword('CALL').start;
-    if (this.isPunct('{')) {
-      throw syntaxError(this.source, this.peek().start, 'CALL { ... } subqueries are not supported');
-    }
+    // A procedure name must follow CALL, so `{` or `(` here starts a subquery.
+    if (this.isPunct('{') || this.isPunct('(')) return this.callSubquery(start);
     let procedure = this.name('a procedure name').text;
     while (this.isPunct('.') && this.isName(1)) {
       this.advance();
@@ -658,6 +659,25 @@ class Parser {
       yieldSpec = { kind: 'YieldSpec', offset: star ? this.lastEnd() - 1 : offset, star, items, where };
     }
     return { kind: 'Call', offset: start, procedure, args, yield: yieldSpec };
+  }
+
+  private callSubquery(start: number): CallSubquery {
+    let imports: Variable[] | '*' | null = null;
+    if (this.acceptPunct('(')) {
+      if (this.acceptPunct('*')) imports = '*';
+      else {
+        imports = [];
+        if (!this.isPunct(')')) {
+          do imports.push(this.variable());
+          while (this.acceptPunct(','));
+        }
+      }
+      this.expectPunct(')');
+    }
+    this.expectPunct('{');
+    const query = this.query(true);
+    this.expectPunct('}');
+    return { kind: 'CallSubquery', offset: start, query, imports };
   }
 
   // ---------------------------------------------------------------------------

@@ -432,6 +432,54 @@ export function foreachOperator(input: Operator, list: Expr, name: string, body:
   });
 }
 
+/**
+ * `CALL { ... }`: runs `body` once per input row, with only the `imports` of that row as
+ * its argument. With `columns`, each body row extends the input row by those columns
+ * (an input row the body yields nothing for is dropped); with null (a unit subquery)
+ * the body is drained and the input row passes through once. When the body updates,
+ * the whole input is read first, so the input's reads do not see the body's writes.
+ */
+export function callSubqueryOperator(
+  input: Operator,
+  body: Operator,
+  imports: readonly string[],
+  columns: readonly string[] | null,
+  updating: boolean,
+): Operator {
+  const argOf = (r: Row): Row => {
+    const a: Row = {};
+    for (const name of imports) if (name in r) a[name] = r[name] ?? null;
+    return a;
+  };
+  function* apply(r: Row, ctx: QueryContext): Generator<Row | typeof PAUSE> {
+    for (const b of body.open(ctx, argOf(r)) as RowStream) {
+      if (b === PAUSE) {
+        yield b;
+        continue;
+      }
+      if (columns === null) continue;
+      const out: Row = { ...r };
+      for (const c of columns) out[c] = b[c] ?? null;
+      yield out;
+    }
+    if (columns === null) yield r;
+  }
+  const info = columns === null ? '' : columns.join(', ');
+  return new BasicOperator('CallSubquery', info, [input, body], function* (ctx, arg) {
+    if (!updating) {
+      for (const r of input.open(ctx, arg)) {
+        if (r === PAUSE) yield r;
+        else yield* apply(r, ctx);
+      }
+      return;
+    }
+    const rows: Row[] = [];
+    yield* eager(input.open(ctx, arg), ctx, rows);
+    for (const r of rows) yield* apply(r, ctx);
+    ctx.release(rows.length);
+  });
+}
+
 export function createIndexOperator(
   label: string,
   property: string,

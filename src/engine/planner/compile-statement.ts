@@ -5,7 +5,9 @@
  * made per execution, from the namespace's own catalog.
  */
 import type * as Ast from '../../cypher/ast.js';
+import { callSubqueryImportsAll, callSubqueryReturns } from '../../cypher/analyze.js';
 import { CypherError } from '../../cypher/errors.js';
+import { queryWrites } from '../../cypher/is-write-query.js';
 import { NexusError } from '../../errors.js';
 import type { ProcedureRegistry } from '../runtime/procedure-registry.js';
 import type { Row } from '../runtime/query-context.js';
@@ -32,6 +34,7 @@ import {
   createOperator,
   deleteOperator,
   dropIndexOperator,
+  callSubqueryOperator,
   foreachOperator,
   mergeOperator,
   removeLabelsAction,
@@ -71,13 +74,9 @@ function onlyMerges(q: Ast.Query): boolean {
   const clauses = [q.first, ...q.unions.map((u) => u.query)].flatMap((sq) => sq.clauses);
   return (
     clauses.some((c) => c.kind === 'Merge') &&
-    clauses.every((c) => !WRITE_CLAUSES.has(c.kind) || c.kind === 'Merge')
-  );
-}
-
-function queryWrites(q: Ast.Query): boolean {
-  return [q.first, ...q.unions.map((u) => u.query)].some((sq) =>
-    sq.clauses.some((c) => WRITE_CLAUSES.has(c.kind)),
+    clauses.every((c) => !WRITE_CLAUSES.has(c.kind) || c.kind === 'Merge') &&
+    // a CALL { ... } body that updates is not covered by the MERGE-only dry run
+    clauses.every((c) => c.kind !== 'CallSubquery' || !queryWrites(c.query))
   );
 }
 
@@ -274,7 +273,24 @@ class Planner {
       }
       case 'Call':
         return this.call(c, input, scope, standalone);
+      case 'CallSubquery':
+        return this.callSubquery(c, input, scope);
     }
+  }
+
+  private callSubquery(c: Ast.CallSubquery, input: Operator, scope: string[]): Planned {
+    const imports =
+      c.imports === '*'
+        ? scope
+        : c.imports !== null
+          ? c.imports.map((v) => v.name)
+          : callSubqueryImportsAll(c)
+            ? scope
+            : [];
+    const { op: body, columns } = this.query(c.query, startOperator(), new Set(imports));
+    const returns = callSubqueryReturns(c);
+    const op = callSubqueryOperator(input, body, imports, returns ? columns : null, queryWrites(c.query));
+    return { op, scope: returns ? addScope(scope, columns) : scope, columns: [] };
   }
 
   private createPart(p: Ast.PatternPart, have: Set<string>, merging = false): CreatePartSpec {
