@@ -70,6 +70,8 @@ interface Seen {
 type Fault =
   | { kind: 'status'; status: number; retryAfter?: string; body?: string; contentType?: string }
   | { kind: 'reset' }
+  /** Sends the status line and half a body, then resets the connection. */
+  | { kind: 'truncate' }
   /** Answers (after doing the work) only after `ms`. */
   | { kind: 'slow'; ms: number }
   | { kind: 'malformed' }
@@ -239,6 +241,12 @@ class StrictHiveHub {
       if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
       const code = fault.status === 429 ? 'THROTTLED' : fault.status === 400 ? 'BAD_REQUEST' : 'UNAVAILABLE';
       return this.send(res, fault.status, fault.body ?? { error: { code, message: 'injected' } }, headers);
+    }
+    if (fault?.kind === 'truncate') {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '400' });
+      res.write('{"user_id": "x", "quo');
+      setTimeout(() => req.socket.destroy(), 20);
+      return;
     }
     if (fault?.kind === 'malformed') return this.send(res, 200, '{"user_id": "x", "quotas": {');
     if (fault?.kind === 'html') {
@@ -535,6 +543,8 @@ describe('fault injection (fail_closed)', () => {
       ['429 without Retry-After', { kind: 'status', status: 429 }, 1],
       ['429 with Retry-After: 1', { kind: 'status', status: 429, retryAfter: '1' }, 1],
       ['connection reset', { kind: 'reset' }, 1],
+      ['connection reset mid-body', { kind: 'truncate' }, 1],
+      ['503 with Retry-After: 1', { kind: 'status', status: 503, retryAfter: '1' }, 1],
       ['slower than the timeout', { kind: 'slow', ms: 1000 }, 1],
     ];
     for (const [what, fault, times] of cases) {
@@ -543,7 +553,7 @@ describe('fault injection (fail_closed)', () => {
       const started = Date.now();
       const res = await cypher(nexus.url, key.secret, 'RETURN 1');
       expect(res.status, `${what}: ${res.text}`).toBe(200);
-      if (fault.kind === 'status' && fault.retryAfter === '1')
+      if (fault.kind === 'status' && fault.status === 429 && fault.retryAfter === '1')
         expect(Date.now() - started).toBeGreaterThanOrEqual(900);
       await heartbeat();
     }
@@ -556,6 +566,7 @@ describe('fault injection (fail_closed)', () => {
       ['500', { kind: 'status', status: 500 }],
       ['503', { kind: 'status', status: 503 }],
       ['connection reset', { kind: 'reset' }],
+      ['connection reset mid-body', { kind: 'truncate' }],
       ['slower than the timeout', { kind: 'slow', ms: 1000 }],
       ['malformed JSON', { kind: 'malformed' }],
       ['HTML with 200', { kind: 'html' }],
