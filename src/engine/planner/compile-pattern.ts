@@ -100,6 +100,8 @@ type Step =
       toBound: boolean;
       shortest: 'one' | 'all' | null;
       filters: Expr[];
+      /** shortestPath with WHERE predicates on its relationships or path (see shortestWhere). */
+      pathPredicates: boolean;
     }
   | { kind: 'path'; part: PartSpec; filters: Expr[] };
 
@@ -515,6 +517,7 @@ export function compilePattern(
           toBound: have.has(part.nodes[to]!.name),
           shortest: part.shortest,
           filters: [],
+          pathPredicates: false,
         });
         const kind = part.shortest ? 'ShortestPath' : rel.varLength ? 'VarLengthExpand' : 'Expand';
         description.push({
@@ -549,7 +552,18 @@ export function compilePattern(
         continue;
       }
       const at = boundAt.findIndex((b) => [...c.vars].every((v) => b.has(v)));
-      steps[at === -1 ? steps.length - 1 : at]!.filters.push(c.expr);
+      const index = at === -1 ? steps.length - 1 : at;
+      const st = steps[index]!;
+      st.filters.push(c.expr);
+      // Predicates on a shortest path's relationships or path variable steer the search.
+      const search = st.kind === 'path' ? steps[index - 1] : st;
+      if (
+        search?.kind === 'expand' &&
+        search.shortest &&
+        (c.vars.has(search.rel.name) || (st.kind === 'path' && st.part.pathVar !== null))
+      ) {
+        search.pathPredicates = true;
+      }
     }
     if (conj.length > 0) description.push({ operator: 'Filter', details: '' });
     const prog = { steps, pre, description };
@@ -913,6 +927,17 @@ function* runProgram(prog: Program, ctx: QueryContext, input: Row): Generator<Ro
     const target = step.toBound ? row[step.to.name] : undefined;
     if (step.toBound && !(target instanceof Node)) return;
     const targetId = target ? (target as Node).id : undefined;
+    if (step.pathPredicates) {
+      yield* shortestWhere(step, from, types, i);
+      return;
+    }
+    // A lower bound of 0 admits the zero-length path from the start node to itself.
+    if (rel.min === 0 && (targetId === undefined || targetId === from.id) && nodeOk(step.to, from)) {
+      if (!target) row[step.to.name] = from;
+      row[rel.name] = [];
+      yield* next(i + 1);
+      if (targetId !== undefined) return;
+    }
     const depthOf = new Map<number, number>([[from.id, 0]]);
     const parents = new Map<number, { rel: Relationship; prev: number }[]>();
     let frontier = [from.id];
@@ -964,6 +989,68 @@ function* runProgram(prog: Program, ctx: QueryContext, input: Row): Generator<Ro
         row[rel.name] = rel.varLength ? (step.reversed ? path.reverse() : path) : path[0]!;
         if (passes(step.filters)) yield* next(i + 1);
       }
+    }
+  }
+
+  /**
+   * shortestPath with WHERE predicates on it: Neo4j returns the shortest path that
+   * satisfies them, not the shortest path filtered afterwards. Trails (each relationship
+   * once) are tried level by level; an end node is settled by the first accepted trail
+   * ('one') or by every accepted trail of that length ('all').
+   */
+  function* shortestWhere(
+    step: Extract<Step, { kind: 'expand' }>,
+    from: Node,
+    types: readonly string[] | undefined,
+    i: number,
+  ): Generator<Row | Pause> {
+    const rel = step.rel;
+    const target = step.toBound ? (row[step.to.name] as Node) : undefined;
+    const settled = new Map<number, number>();
+    interface Trail {
+      readonly node: number;
+      readonly rels: readonly Relationship[];
+    }
+    let level: Trail[] = [{ node: from.id, rels: [] }];
+    let held = 0;
+    try {
+      for (let depth = 0; level.length > 0; depth++) {
+        if (depth >= rel.min) {
+          for (const t of level) {
+            const d = settled.get(t.node);
+            if (d !== undefined && (step.shortest === 'one' || d < depth)) continue;
+            if (target && t.node !== target.id) continue;
+            const end = target ?? (t.node === from.id ? from : reach(step.to, t.node));
+            if (!end || !nodeOk(step.to, end)) continue;
+            if (!target) row[step.to.name] = end;
+            const list = step.reversed ? [...t.rels].reverse() : [...t.rels];
+            row[rel.name] = rel.varLength ? list : (list[0] ?? null);
+            if (!passes(step.filters)) continue;
+            let accepted = false;
+            for (const out of next(i + 1)) {
+              if (out !== PAUSE) accepted = true;
+              yield out;
+            }
+            if (accepted) settled.set(t.node, depth);
+          }
+        }
+        if ((target && settled.has(target.id)) || depth >= rel.max) return;
+        const deeper: Trail[] = [];
+        for (const t of level) {
+          for (const adj of tx.expand(t.node, step.dir, types)) {
+            if ((++ctx.work & (PAUSE_EVERY - 1)) === 0) yield PAUSE;
+            if (used.has(adj.rel) || t.rels.some((r) => r.id === adj.rel)) continue;
+            const r = relOf(adj, t.node, rel.props);
+            if (r === null) continue;
+            deeper.push({ node: adj.other, rels: [...t.rels, r] });
+          }
+        }
+        ctx.hold(deeper.length);
+        held += deeper.length;
+        level = deeper;
+      }
+    } finally {
+      ctx.release(held);
     }
   }
 
