@@ -356,6 +356,14 @@ export class HiveHubClient {
     // Any other HTTP answer proves the control plane is up, even if it refused us.
     this.reachable = true;
     if (status === 401) {
+      // A configuration error that no retry fixes: log it loudly, once per occurrence
+      // (not once per request, which would flood the log during the incident).
+      if (!this.authFailed) {
+        this.logger.error(
+          { component: 'hivehub', status, code },
+          'HiveHub rejected the service API key; check cluster.hivehub.service_api_key',
+        );
+      }
       this.authFailed = true;
       throw new ControlPlaneAuthError(
         `HiveHub rejected the service API key (401 ${code}); check cluster.hivehub.service_api_key`,

@@ -25,6 +25,7 @@ import {
   ManualClock,
   MemorySystemTable,
   errorResponse,
+  recordingLogger,
   response,
   scriptedFetch,
   userDatabase,
@@ -197,6 +198,7 @@ describe('emulator strictness', () => {
 
 describe('a revoked service key (401 INVALID_SERVICE_KEY)', () => {
   it('shows the control plane as unreachable until a call succeeds again', async () => {
+    const logger = recordingLogger();
     let revoked = true;
     const fetch = scriptedFetch(() =>
       revoked ? errorResponse(401, 'INVALID_SERVICE_KEY') : response(200, userDatabase('alice')),
@@ -222,9 +224,15 @@ describe('a revoked service key (401 INVALID_SERVICE_KEY)', () => {
       outbox: new MemorySystemTable<UsageReport>(),
       fetch,
       clock: new ManualClock(),
+      logger,
     });
     await expect(gate.admit('alice')).rejects.toMatchObject({ code: 'CONTROL_PLANE_UNAVAILABLE' });
+    await expect(gate.admit('bob')).rejects.toMatchObject({ code: 'CONTROL_PLANE_UNAVAILABLE' });
     expect(gate.status()).toMatchObject({ reachable: false, authFailed: true });
+    // Logged loudly, but once for the incident rather than once per request.
+    const errors = logger.lines.filter((l) => l.level === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.msg).toContain('service API key');
     revoked = false;
     await gate.admit('alice');
     expect(gate.status()).toMatchObject({ reachable: true, authFailed: false });
