@@ -9,10 +9,11 @@
  * and Nexus must never crash, never answer 500 for them, follow fail_closed/fail_open, and
  * deliver usage exactly once.
  */
+import { rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerProcess } from '../helpers/server-process.js';
+import { makeTempDir, type ServerProcess } from '../helpers/server-process.js';
 import {
   ROOT_KEY,
   SERVICE_KEY,
@@ -720,6 +721,58 @@ describe('usage delivered exactly once', () => {
     expect((await cypher(nexus.url, unseen.secret, 'RETURN 1')).status).toBe(200);
     expect(nexus.child.exitCode).toBeNull();
     expect(hub.violations).toEqual([]);
+  }, 29_000);
+});
+
+describe('usage across a crash', () => {
+  it('re-sends a report HiveHub counted but never acknowledged, after SIGKILL, with the same id and body', async () => {
+    const dataDir = makeTempDir('nexus-contract-crash-');
+    let crashy: ServerProcess | undefined;
+    try {
+      const config = {
+        cluster: { ...CONFIG.cluster, instance_id: 'nexus-contract-crash' },
+        hivehub: CONFIG.hivehub,
+      };
+      crashy = await startClusterServer(hub.url, config, { dataDir });
+      const [id, key] = await tenant(crashy, 'crash');
+      // HiveHub counts every report of this tenant but answers 500: Nexus never learns.
+      const ack = hub.inject(
+        (s) =>
+          s.route === 'usage' &&
+          (s.body as { users: { user_id: string }[] }).users.some((u) => u.user_id === id),
+        { kind: 'after_500' },
+      );
+      for (let i = 0; i < 3; i++)
+        expect((await cypher(crashy.url, key.secret, 'CREATE (:C) RETURN 1')).status).toBe(200);
+      await waitFor(
+        'counted by HiveHub',
+        () => hub.counted(id)?.requests,
+        (r) => r === 3,
+      );
+      const exit = await crashy.stop({ signal: 'SIGKILL', keepData: true });
+      expect(exit.signal).toBe('SIGKILL');
+      const ids = [...hub.reports.keys()];
+      ack.remaining = 0;
+      const dupBefore = hub.duplicates;
+      crashy = await startClusterServer(hub.url, config, { dataDir });
+      await waitFor(
+        'the unacknowledged report re-sent',
+        () => hub.duplicates - dupBefore,
+        (d) => d >= 1,
+      );
+      await sleep(1500);
+      expect(hub.counted(id)).toMatchObject({ requests: 3, write_queries: 3, nodes_created: 3 });
+      // Reports with new ids may only carry the periodic storage sync (zero deltas) for it.
+      const fresh = [...hub.reports.entries()]
+        .filter(([r]) => !ids.includes(r))
+        .flatMap(([, body]) => (JSON.parse(body) as { users: ({ user_id: string } & Counts)[] }).users)
+        .filter((u) => u.user_id === id);
+      for (const u of fresh) for (const c of COUNTERS) expect(u[c], c).toBe(0);
+      expect(hub.violations).toEqual([]);
+    } finally {
+      await crashy?.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }, 29_000);
 });
 
