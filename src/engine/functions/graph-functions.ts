@@ -4,13 +4,13 @@
  * types and endpoints are stable and read from the values.
  */
 import { Node, Path, Relationship, type Value } from '../values.js';
-import { badArg, badValue, spec, type FunctionSpec } from './function-spec.js';
+import { badValue, spec, type FunctionSpec } from './function-spec.js';
 
 function id(args: readonly Value[]): Value {
   const v = args[0] ?? null;
   if (v === null) return null;
   if (v instanceof Node || v instanceof Relationship) return BigInt(v.id);
-  return badArg('id', v, 'a NODE or RELATIONSHIP');
+  return badValue('id', v, 'a NODE or RELATIONSHIP');
 }
 
 function elementId(args: readonly Value[]): Value {
@@ -18,7 +18,7 @@ function elementId(args: readonly Value[]): Value {
   if (v === null) return null;
   if (v instanceof Node) return `n:${v.id}`;
   if (v instanceof Relationship) return `r:${v.id}`;
-  return badArg('elementId', v, 'a NODE or RELATIONSHIP');
+  return badValue('elementId', v, 'a NODE or RELATIONSHIP');
 }
 
 function keys(args: readonly Value[], ctx: Parameters<FunctionSpec['fn']>[1]): Value {
@@ -27,7 +27,7 @@ function keys(args: readonly Value[], ctx: Parameters<FunctionSpec['fn']>[1]): V
   if (v instanceof Map) return [...(v as ReadonlyMap<string, Value>).keys()];
   if (v instanceof Node) return nonNullKeys(ctx.graph.nodeProperties(v));
   if (v instanceof Relationship) return nonNullKeys(ctx.graph.relationshipProperties(v));
-  return badArg('keys', v, 'a NODE, RELATIONSHIP or MAP');
+  return badValue('keys', v, 'a NODE, RELATIONSHIP or MAP');
 }
 
 function nonNullKeys(props: ReadonlyMap<string, Value>): string[] {
@@ -42,7 +42,7 @@ function properties(args: readonly Value[], ctx: Parameters<FunctionSpec['fn']>[
   if (v instanceof Map) return v;
   if (v instanceof Node) return new Map(ctx.graph.nodeProperties(v));
   if (v instanceof Relationship) return new Map(ctx.graph.relationshipProperties(v));
-  return badArg('properties', v, 'a NODE, RELATIONSHIP or MAP');
+  return badValue('properties', v, 'a NODE, RELATIONSHIP or MAP');
 }
 
 function length(args: readonly Value[]): Value {
@@ -50,7 +50,7 @@ function length(args: readonly Value[]): Value {
   if (v === null) return null;
   if (v instanceof Path) return BigInt(v.relationships.length);
   // Since Neo4j 4.0 length() takes only paths; strings and lists use size().
-  return badArg('length', v, 'a PATH');
+  return badValue('length', v, 'a PATH');
 }
 
 export const GRAPH_FUNCTIONS: readonly FunctionSpec[] = [
@@ -60,7 +60,7 @@ export const GRAPH_FUNCTIONS: readonly FunctionSpec[] = [
     const v = args[0] ?? null;
     if (v === null) return null;
     if (v instanceof Node) return [...ctx.graph.nodeLabels(v)];
-    return badArg('labels', v, 'a NODE');
+    return badValue('labels', v, 'a NODE');
   }),
   spec('type', 1, 1, (args) => {
     const v = args[0] ?? null;
@@ -74,32 +74,32 @@ export const GRAPH_FUNCTIONS: readonly FunctionSpec[] = [
     const v = args[0] ?? null;
     if (v === null) return null;
     if (v instanceof Relationship) return ctx.graph.startNode(v);
-    return badArg('startNode', v, 'a RELATIONSHIP');
+    return badValue('startNode', v, 'a RELATIONSHIP');
   }),
   spec('endNode', 1, 1, (args, ctx) => {
     const v = args[0] ?? null;
     if (v === null) return null;
     if (v instanceof Relationship) return ctx.graph.endNode(v);
-    return badArg('endNode', v, 'a RELATIONSHIP');
+    return badValue('endNode', v, 'a RELATIONSHIP');
   }),
   spec('length', 1, 1, length),
   spec('nodes', 1, 1, (args) => {
     const v = args[0] ?? null;
     if (v === null) return null;
     if (v instanceof Path) return v.nodes;
-    return badArg('nodes', v, 'a PATH');
+    return badValue('nodes', v, 'a PATH');
   }),
   spec('relationships', 1, 1, (args) => {
     const v = args[0] ?? null;
     if (v === null) return null;
     if (v instanceof Path) return v.relationships;
-    return badArg('relationships', v, 'a PATH');
+    return badValue('relationships', v, 'a PATH');
   }),
   spec('rels', 1, 1, (args) => {
     const v = args[0] ?? null;
     if (v === null) return null;
     if (v instanceof Path) return v.relationships;
-    return badArg('rels', v, 'a PATH');
+    return badValue('rels', v, 'a PATH');
   }),
   // exists(expr) for property existence: the executor evaluates `n.prop` and passes it.
   spec('exists', 1, 1, (args) => (args[0] ?? null) !== null),
