@@ -1331,8 +1331,17 @@ class Analyzer {
     }
     if (signature.name === 'exists') argEnv = { ...argEnv, patternPredicates: true };
     const types = e.args.map((arg, i) => {
-      const type = this.expression(arg, argEnv);
       const mask = signature.argMasks[i];
+      // A pattern expression is a predicate (BOOLEAN): `size((a)-->())` is a type error
+      // (TCK List6), not a misplaced pattern.
+      if (arg.kind === 'PatternExpression' && mask !== undefined && definitelyNot(BOOLEAN, mask)) {
+        throw this.semantic(
+          'InvalidArgumentType',
+          `Type mismatch: ${signature.name}() expects ${describe(mask)} but was a pattern expression (Boolean); use a pattern comprehension or COUNT { ... }`,
+          arg.offset,
+        );
+      }
+      const type = this.expression(arg, argEnv);
       if (mask !== undefined && definitelyNot(type, mask)) {
         throw this.semantic(
           'InvalidArgumentType',
