@@ -870,7 +870,18 @@ class Analyzer {
     };
     const bindRelationship = (rel: RelationshipPattern): void => {
       visitProperties(rel);
-      if (mode === 'create' || mode === 'merge') this.checkCreatableRelationship(rel, mode);
+      if (mode === 'create' || mode === 'merge') {
+        // Re-creating a bound relationship is reported before its shape (TCK Create2).
+        const name = rel.variable?.name;
+        if (name !== undefined && (scope.has(name) || local.get(name) === 'relationship')) {
+          throw this.semantic(
+            'VariableAlreadyBound',
+            `Can't create relationship \`${name}\`: the variable is already declared in this context`,
+            rel.offset,
+          );
+        }
+        this.checkCreatableRelationship(rel, mode);
+      }
       if (!rel.variable) return;
       const name = rel.variable.name;
       const bound = scope.get(name);
