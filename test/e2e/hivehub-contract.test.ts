@@ -612,6 +612,34 @@ describe('fault injection (fail_closed)', () => {
     });
   });
 
+  it('answers 503 CONTROL_PLANE_UNAVAILABLE on every surface (REST, MCP, /health, /stats), never 500', async () => {
+    const [id, key] = await tenant(nexus, 'surf');
+    hub.inject(forUser('database', id), { kind: 'malformed' });
+    const initialize = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-03-26', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+    };
+    for (const [what, res] of [
+      ['cypher', await cypher(nexus.url, key.secret, 'RETURN 1')],
+      ['stats', await call(nexus.url, 'GET', '/stats', { key: key.secret })],
+      ['health', await call(nexus.url, 'GET', '/health', { key: key.secret })],
+      [
+        'mcp',
+        await call(nexus.url, 'POST', '/mcp', {
+          key: key.secret,
+          body: initialize,
+          headers: { accept: 'application/json, text/event-stream' },
+        }),
+      ],
+    ] as const) {
+      expectControlPlaneUnavailable(res, what);
+    }
+    hub.clearFaults();
+    await heartbeat();
+  });
+
   it('keeps serving a tenant whose quota it holds while HiveHub fails (stale grace)', async () => {
     const [id, key] = await tenant(nexus, 'stale', { cache_ttl_seconds: 0 });
     expect((await cypher(nexus.url, key.secret, 'RETURN 1')).status).toBe(200);
