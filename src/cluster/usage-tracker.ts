@@ -3,7 +3,8 @@
  * ever losing or double-counting it: a closed interval becomes one or more reports (≤1000
  * users each) written to a durable outbox BEFORE sending; an entry leaves the outbox only
  * once HiveHub accepted it (a duplicate answer counts), and retries — including after a
- * restart — resend the stored report with its original report_id.
+ * restart — resend the stored report with its original report_id. A report HiveHub calls
+ * malformed (400) is not retried: it is parked under `refused:` in the same table.
  *
  * The open interval's counters are persisted too, as a draft in the same table, every
  * `flushIntervalMs` (one synced commit per tick, never one per request). Closing the
@@ -14,10 +15,15 @@
  * same transaction that persists the merged counters.
  */
 import { randomUUID } from 'node:crypto';
+import { NexusError } from '../errors.js';
 import type { SystemTable, SystemTableWrite } from '../storage/types.js';
 import { describeError, silentLogger, systemClock } from './cluster-logger.js';
 import type { Clock, ClusterLogger } from './cluster-logger.js';
-import { ControlPlaneAuthError, ControlPlaneUnavailableError } from './control-plane-errors.js';
+import {
+  ControlPlaneAuthError,
+  ControlPlaneProtocolError,
+  ControlPlaneUnavailableError,
+} from './control-plane-errors.js';
 import type { HiveHubClient } from './hivehub-client.js';
 import { MAX_USERS_PER_REPORT } from './hivehub-schemas.js';
 import { isValidUserId } from './namespace.js';
@@ -83,7 +89,20 @@ const emptyCounters = (): UsageCounters => ({
  */
 export const DRAFT_PREFIX = 'draft:';
 
-const isDraftKey = (key: string): boolean => key.startsWith(DRAFT_PREFIX);
+/**
+ * Key prefix of reports HiveHub refused as malformed (400 BAD_REQUEST, or the client's own
+ * check): the contract says such a request must not be retried, so they are parked here,
+ * kept for inspection but never re-sent.
+ */
+export const REFUSED_PREFIX = 'refused:';
+
+/** A report waiting for delivery (not a draft, not a parked refusal). */
+const isPendingKey = (key: string): boolean =>
+  !key.startsWith(DRAFT_PREFIX) && !key.startsWith(REFUSED_PREFIX);
+
+const isMalformedReport = (err: unknown): boolean =>
+  (err instanceof ControlPlaneProtocolError && err.status === 400) ||
+  (err instanceof NexusError && err.code === 'INVALID_PARAMETER');
 
 const EVENT_FIELDS: readonly [keyof UsageEvent, keyof UsageCounters][] = [
   ['requests', 'requests'],
@@ -379,7 +398,7 @@ export class UsageTracker {
 
   outboxDepth(): number {
     let depth = 0;
-    for (const [key] of this.options.outbox.entries()) if (!isDraftKey(key)) depth += 1;
+    for (const [key] of this.options.outbox.entries()) if (isPendingKey(key)) depth += 1;
     return depth;
   }
 
@@ -398,7 +417,7 @@ export class UsageTracker {
 
   private async deliverOnce(): Promise<void> {
     for (const [key, report] of [...this.options.outbox.entries()]) {
-      if (isDraftKey(key)) continue;
+      if (!isPendingKey(key)) continue;
       try {
         const answer = await this.options.client.updateUsage(report);
         if (!answer.accepted) {
@@ -422,15 +441,40 @@ export class UsageTracker {
           );
           return;
         }
-        // HiveHub refused this one report (400, 404 USER_NOT_FOUND, an answer that breaks the
-        // contract...): keep it for inspection and later attempts (same report_id), but never
-        // let it block the reports behind it.
+        if (isMalformedReport(err)) {
+          await this.park(key, report);
+          continue;
+        }
+        // HiveHub refused this one report for another reason (404 USER_NOT_FOUND, an answer
+        // that breaks the contract — it may have counted it...): keep it for later attempts
+        // (same report_id, so never counted twice), but never let it block the ones behind it.
         this.logger.error(
           { component: 'usage', reportId: report.report_id, error: this.lastError },
           'usage report refused',
         );
         continue;
       }
+    }
+  }
+
+  /** Moves a report HiveHub called malformed out of the delivery queue, keeping it for inspection. */
+  private async park(key: string, report: UsageReport): Promise<void> {
+    const outbox = this.options.outbox;
+    const parked = `${REFUSED_PREFIX}${key}`;
+    this.logger.error(
+      { component: 'usage', reportId: report.report_id, key: parked, error: this.lastError },
+      'usage report refused as malformed; kept in the outbox, not re-sent',
+    );
+    try {
+      if (outbox.batch !== undefined) {
+        await this.serialized(() => outbox.batch!([{ key: parked, value: report }, { key }]));
+      } else {
+        await outbox.put(parked, report);
+        await outbox.remove(key);
+      }
+    } catch (err) {
+      // Still pending: it is re-sent next time, which costs a refusal but loses nothing.
+      this.logger.error({ component: 'usage', error: describeError(err) }, 'cannot park a refused report');
     }
   }
 

@@ -19,7 +19,8 @@ import {
   userDatabaseSchema,
 } from '../../src/cluster/hivehub-schemas.js';
 import type { UsageReport, UsageResponse } from '../../src/cluster/hivehub-schemas.js';
-import { UsageTracker } from '../../src/cluster/usage-tracker.js';
+import { REFUSED_PREFIX, UsageTracker } from '../../src/cluster/usage-tracker.js';
+import type { SystemTable } from '../../src/storage/types.js';
 import { NexusError } from '../../src/errors.js';
 import {
   ManualClock,
@@ -282,5 +283,65 @@ describe('429 Retry-After throttles the whole instance', () => {
     const started = Date.now();
     await expect(client.getUserDatabase('bob')).resolves.toMatchObject({ user_id: 'bob' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+});
+
+describe('a usage report HiveHub calls malformed (400 BAD_REQUEST: do not retry)', () => {
+  const refusing = () => {
+    const sent: string[] = [];
+    return {
+      sent,
+      updateUsage(r: UsageReport): Promise<UsageResponse> {
+        sent.push(r.report_id);
+        if (r.report_id === 'bad') return Promise.reject(new ControlPlaneProtocolError('refused (400)', 400));
+        return Promise.resolve({ accepted: true, report_id: r.report_id, duplicate: false });
+      },
+    };
+  };
+  const trackerOver = (outbox: SystemTable<UsageReport>, client: ReturnType<typeof refusing>) =>
+    new UsageTracker({
+      client,
+      outbox,
+      instanceId: 'nexus-1',
+      intervalSeconds: 60,
+      storageBytesOf: () => 0,
+      clock: new ManualClock(),
+    });
+  const BAD_KEY = '2026-11-26T10:01:00.000Z#00000000#bad';
+  const GOOD_KEY = '2026-11-26T10:01:00.000Z#00000001#good';
+
+  /** The same table without `batch`: the tracker must park with put + remove. */
+  const withoutBatch = (table: MemorySystemTable<UsageReport>): SystemTable<UsageReport> => ({
+    get: (k) => table.get(k),
+    put: (k, v) => table.put(k, v),
+    remove: (k) => table.remove(k),
+    entries: (p) => table.entries(p),
+  });
+
+  for (const atomic of [true, false]) {
+    it(`parks it, keeps it and never re-sends it (${atomic ? 'atomic' : 'put + remove'} outbox)`, async () => {
+      const table = new MemorySystemTable<UsageReport>();
+      await table.put(BAD_KEY, report({ report_id: 'bad' }));
+      await table.put(GOOD_KEY, report({ report_id: 'good' }));
+      const client = refusing();
+      const tracker = trackerOver(atomic ? table : withoutBatch(table), client);
+      await tracker.deliverPending();
+      await tracker.deliverPending();
+      expect(client.sent).toEqual(['bad', 'good']);
+      expect([...table.map.keys()]).toEqual([`${REFUSED_PREFIX}${BAD_KEY}`]);
+      expect(table.map.get(`${REFUSED_PREFIX}${BAD_KEY}`)?.report_id).toBe('bad');
+      expect(tracker.outboxDepth()).toBe(0);
+    });
+  }
+
+  it('leaves it pending when it cannot be parked (nothing is lost)', async () => {
+    const table = new MemorySystemTable<UsageReport>();
+    await table.put(BAD_KEY, report({ report_id: 'bad' }));
+    table.failPuts = true;
+    const client = refusing();
+    const tracker = trackerOver(withoutBatch(table), client);
+    await tracker.deliverPending();
+    expect([...table.map.keys()]).toEqual([BAD_KEY]);
+    expect(tracker.outboxDepth()).toBe(1);
   });
 });
