@@ -1267,6 +1267,19 @@ class Analyzer {
         return BOOLEAN;
       case '+':
         return addType(left, right);
+      case '||': {
+        const l = left.mask & ~T_NULL;
+        const r = right.mask & ~T_NULL;
+        const ok = (m: number): boolean => m === 0 || (m & (T_STRING | T_LIST)) !== 0;
+        if (!ok(l) || !ok(r)) {
+          throw this.semantic(
+            'InvalidArgumentType',
+            `Type mismatch: || expects STRING or LIST operands, got ${describe(left)} and ${describe(right)}`,
+            e.offset,
+          );
+        }
+        return addType(left, right);
+      }
       case '-':
         this.requireNumeric(left, e.left, true);
         this.requireNumeric(right, e.right, true);

@@ -588,6 +588,8 @@ export type BinaryOperator =
   | '=~'
   | 'in'
   | '+'
+  /** `||` (Neo4j 5.19+, GQL): STRING || STRING and LIST || LIST only. */
+  | '||'
   | '-'
   | '*'
   | '/'

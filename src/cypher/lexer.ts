@@ -32,7 +32,7 @@ export interface Token {
   readonly number?: number;
 }
 
-const PUNCT2 = new Set(['<>', '!=', '<=', '>=', '=~', '+=', '..']);
+const PUNCT2 = new Set(['<>', '!=', '<=', '>=', '=~', '+=', '..', '||']);
 const PUNCT1 = new Set([
   '(',
   ')',

@@ -916,6 +916,9 @@ class Parser {
       } else if (this.isPunct('-')) {
         this.advance();
         left = this.binary(left.offset, '-', left, this.multiplicative());
+      } else if (this.isPunct('||')) {
+        this.advance();
+        left = this.binary(left.offset, '||', left, this.multiplicative());
       } else {
         return left;
       }

@@ -577,6 +577,26 @@ function compileBinary(e: Ast.Binary, env: ExprEnv, predicate: boolean): Expr {
         } else if (typeof a === 'string' && typeof b === 'string') ctx.memory.check(a.length + b.length);
         return add(a, b);
       };
+    case '||':
+      // Only STRING || STRING and LIST || LIST (unlike +, no number or element operands).
+      return (row, ctx) => {
+        const a = l(row, ctx);
+        const b = r(row, ctx);
+        if (a === null || b === null) return null;
+        if (typeof a === 'string' && typeof b === 'string') {
+          ctx.memory.check(a.length + b.length);
+          return add(a, b);
+        }
+        if (Array.isArray(a) && Array.isArray(b)) {
+          ctx.memory.check((a.length + b.length) * LIST_ELEMENT_BYTES);
+          return add(a, b);
+        }
+        throw new CypherError(
+          'TypeError',
+          'InvalidArgumentType',
+          `|| expects two STRING or two LIST operands, got ${describe(a)} and ${describe(b)}`,
+        );
+      };
     case '-':
       return (row, ctx) => subtract(l(row, ctx), r(row, ctx));
     case '*':
