@@ -715,6 +715,23 @@ describe('usage delivered exactly once', () => {
     expect(hub.violations).toEqual([]);
   }, 20_000);
 
+  it('does not retry a report HiveHub refuses as malformed (400 BAD_REQUEST)', async () => {
+    const [id, key] = await tenant(nexus, 'bad400');
+    const includes = (s: Seen) =>
+      s.route === 'usage' && (s.body as { users: { user_id: string }[] }).users.some((u) => u.user_id === id);
+    hub.inject(includes, { kind: 'status', status: 400 });
+    expect((await cypher(nexus.url, key.secret, 'RETURN 1')).status).toBe(200);
+    await waitFor(
+      'a refused report',
+      () => hub.log.filter(includes).length,
+      (n) => n >= 1,
+    );
+    await sleep(2500); // two more intervals
+    const ids = hub.log.filter(includes).map((s) => (s.body as { report_id: string }).report_id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(nexus.child.exitCode).toBeNull();
+  });
+
   it('keeps usage through an outage and delivers it once when HiveHub comes back', async () => {
     const [id, key] = await tenant(nexus, 'outage');
     const expected = zero();
