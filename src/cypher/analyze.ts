@@ -1266,6 +1266,13 @@ class Analyzer {
         this.requireList(right, e.right);
         return BOOLEAN;
       case '+':
+        if (!canAdd(left, right)) {
+          throw this.semantic(
+            'InvalidArgumentType',
+            `Type mismatch: cannot add ${describe(right)} to ${describe(left)}`,
+            e.right.offset,
+          );
+        }
         return addType(left, right);
       case '||': {
         const l = left.mask & ~T_NULL;
@@ -1427,6 +1434,20 @@ function unwound(type: StaticType): StaticType {
   const rest = type.mask & ~T_LIST & ~T_NULL;
   const element = elementOf(type);
   return rest === 0 ? element : union(element, { mask: rest });
+}
+
+/**
+ * Whether `+` can succeed for some values of these types (Neo4j checks this statically:
+ * `'a' + true` or `1 + {}` is a compile-time type mismatch). A LIST on either side
+ * appends or prepends anything; null gives null.
+ */
+function canAdd(left: StaticType, right: StaticType): boolean {
+  const l = left.mask & ~T_NULL;
+  const r = right.mask & ~T_NULL;
+  if (l === 0 || r === 0 || (l & T_LIST) !== 0 || (r & T_LIST) !== 0) return true;
+  if ((l & T_NUMBER) !== 0 && (r & (T_NUMBER | T_STRING)) !== 0) return true;
+  if ((l & T_STRING) !== 0 && (r & (T_NUMBER | T_STRING)) !== 0) return true;
+  return (l & T_TEMPORAL) !== 0 && (r & T_TEMPORAL) !== 0;
 }
 
 function addType(left: StaticType, right: StaticType): StaticType {
