@@ -1217,6 +1217,7 @@ class Analyzer {
       case 'Binary':
         return this.binary(e, env);
       case 'IsNull':
+      case 'TypePredicate':
         this.expression(e.operand, env);
         return { mask: T_BOOLEAN };
       case 'HasLabels': {

@@ -368,6 +368,7 @@ export type Expression =
   | Unary
   | Binary
   | IsNull
+  | TypePredicate
   | HasLabels;
 
 export type ExpressionKind = Expression['kind'];
@@ -607,6 +608,49 @@ export interface Binary extends AstNode {
 export interface IsNull extends AstNode {
   readonly kind: 'IsNull';
   readonly operand: Expression;
+  readonly negated: boolean;
+}
+
+/** A type in a type predicate: alternatives of a (closed) union, one for a simple type. */
+export interface CypherType {
+  readonly alternatives: readonly CypherTypeAlternative[];
+}
+
+export type CypherTypeName =
+  | 'ANY'
+  | 'NOTHING'
+  | 'NULL'
+  | 'BOOLEAN'
+  | 'STRING'
+  | 'INTEGER'
+  | 'FLOAT'
+  | 'DATE'
+  | 'LOCAL TIME'
+  | 'ZONED TIME'
+  | 'LOCAL DATETIME'
+  | 'ZONED DATETIME'
+  | 'DURATION'
+  | 'POINT'
+  | 'NODE'
+  | 'RELATIONSHIP'
+  | 'MAP'
+  | 'PATH'
+  | 'PROPERTY VALUE'
+  | 'LIST';
+
+export interface CypherTypeAlternative {
+  readonly name: CypherTypeName;
+  /** `NOT NULL`: null is not a value of this type. */
+  readonly notNull: boolean;
+  /** LIST only: the element type. */
+  readonly element?: CypherType;
+}
+
+/** `x IS [NOT] :: TYPE` (Neo4j 5 type predicate expression). */
+export interface TypePredicate extends AstNode {
+  readonly kind: 'TypePredicate';
+  readonly operand: Expression;
+  readonly type: CypherType;
   readonly negated: boolean;
 }
 

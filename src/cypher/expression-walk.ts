@@ -71,6 +71,7 @@ export function childExpressions(e: Expression): Expression[] {
     case 'Binary':
       return [e.left, e.right];
     case 'IsNull':
+    case 'TypePredicate':
     case 'HasLabels':
       return [e.operand];
     default:

@@ -12,6 +12,9 @@ import type {
   CallSubquery,
   CaseAlternative,
   Clause,
+  CypherType,
+  CypherTypeAlternative,
+  CypherTypeName,
   CreateIndex,
   Delete,
   DropIndex,
@@ -899,12 +902,141 @@ class Parser {
       } else if (this.isKeyword('IS')) {
         this.advance();
         const negated = this.acceptKeyword('NOT');
+        if (this.isPunct(':') && this.isPunct(':', 1)) {
+          this.pos += 2;
+          left = {
+            kind: 'TypePredicate',
+            offset: left.offset,
+            operand: left,
+            type: this.cypherType(),
+            negated,
+          };
+          continue;
+        }
         this.expectKeyword('NULL');
         left = { kind: 'IsNull', offset: left.offset, operand: left, negated };
       } else {
         return left;
       }
     }
+  }
+
+  /** A type after `IS ::`: `T | U`, `ANY<T | U>`, `LIST<T>`, each with an optional NOT NULL. */
+  private cypherType(): CypherType {
+    const alternatives: CypherTypeAlternative[] = [];
+    do {
+      if (this.isKeyword('ANY') && this.isPunct('<', 1)) {
+        this.pos += 2;
+        const inner = this.cypherType();
+        this.expectPunct('>');
+        alternatives.push(...inner.alternatives);
+      } else alternatives.push(this.cypherTypeAlternative());
+    } while (this.acceptPunct('|'));
+    return { alternatives };
+  }
+
+  private cypherTypeAlternative(): CypherTypeAlternative {
+    const word = (): string => this.name('a type name').text.toUpperCase();
+    const first = word();
+    let name: CypherTypeName;
+    let element: CypherType | undefined;
+    const zone = (): 'with' | 'without' => {
+      const w = this.acceptKeyword('WITH') ? 'with' : (this.expectKeyword('WITHOUT'), 'without');
+      this.expectKeyword('TIME');
+      this.expectKeyword('ZONE');
+      return w;
+    };
+    switch (first) {
+      case 'ANY':
+        if (this.acceptKeyword('NODE') || this.acceptKeyword('VERTEX')) name = 'NODE';
+        else if (this.acceptKeyword('RELATIONSHIP') || this.acceptKeyword('EDGE')) name = 'RELATIONSHIP';
+        else if (this.acceptKeyword('MAP')) name = 'MAP';
+        else if (this.acceptKeyword('PROPERTY')) {
+          this.expectKeyword('VALUE');
+          name = 'PROPERTY VALUE';
+        } else {
+          this.acceptKeyword('VALUE');
+          name = 'ANY';
+        }
+        break;
+      case 'NOTHING':
+      case 'NULL':
+      case 'STRING':
+      case 'FLOAT':
+      case 'DATE':
+      case 'DURATION':
+      case 'POINT':
+      case 'NODE':
+      case 'RELATIONSHIP':
+      case 'MAP':
+      case 'PATH':
+        name = first;
+        break;
+      case 'BOOL':
+      case 'BOOLEAN':
+        name = 'BOOLEAN';
+        break;
+      case 'VARCHAR':
+        name = 'STRING';
+        break;
+      case 'INT':
+      case 'INTEGER':
+      case 'INTEGER64':
+        name = 'INTEGER';
+        break;
+      case 'SIGNED':
+        this.expectKeyword('INTEGER');
+        name = 'INTEGER';
+        break;
+      case 'FLOAT64':
+        name = 'FLOAT';
+        break;
+      case 'VERTEX':
+        name = 'NODE';
+        break;
+      case 'EDGE':
+        name = 'RELATIONSHIP';
+        break;
+      case 'PROPERTY':
+        this.expectKeyword('VALUE');
+        name = 'PROPERTY VALUE';
+        break;
+      case 'LOCAL': {
+        const what = word();
+        if (what === 'TIME') name = 'LOCAL TIME';
+        else if (what === 'DATETIME') name = 'LOCAL DATETIME';
+        else throw this.unexpected('TIME or DATETIME');
+        break;
+      }
+      case 'ZONED': {
+        const what = word();
+        if (what === 'TIME') name = 'ZONED TIME';
+        else if (what === 'DATETIME') name = 'ZONED DATETIME';
+        else throw this.unexpected('TIME or DATETIME');
+        break;
+      }
+      case 'TIME':
+        name = zone() === 'with' ? 'ZONED TIME' : 'LOCAL TIME';
+        break;
+      case 'TIMESTAMP':
+        name = zone() === 'with' ? 'ZONED DATETIME' : 'LOCAL DATETIME';
+        break;
+      case 'LIST':
+      case 'ARRAY':
+        name = 'LIST';
+        this.expectPunct('<');
+        element = this.cypherType();
+        this.expectPunct('>');
+        break;
+      default:
+        throw this.unexpected('a type name');
+    }
+    let notNull = false;
+    if (this.isKeyword('NOT') && this.isKeyword('NULL', 1)) {
+      this.pos += 2;
+      notNull = true;
+    }
+    return element ? { name, notNull, element } : { name, notNull };
   }
 
   private additive(): Expression {

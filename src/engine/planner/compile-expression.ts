@@ -35,6 +35,7 @@ import {
 } from '../functions/index.js';
 import { PAUSE, PAUSE_EVERY, type QueryContext, type Row, type RowStream } from '../runtime/query-context.js';
 import { LIST_ELEMENT_BYTES, valueBytes } from '../runtime/memory-budget.js';
+import { typeName } from '../functions/type-name.js';
 import { Node, Path, Relationship, type Value } from '../values.js';
 
 export type Expr = (row: Row, ctx: QueryContext) => Value;
@@ -195,7 +196,7 @@ export function walkExpression(e: Ast.Expression, visit: (e: Ast.Expression) => 
       w(e.left);
       return w(e.right);
     case 'IsNull':
-      return w(e.operand);
+    case 'TypePredicate':
     case 'HasLabels':
       return w(e.operand);
   }
@@ -473,6 +474,13 @@ export function compileExpression(e: Ast.Expression, env: ExprEnv, predicate = f
       const operand = compileExpression(e.operand, env);
       return e.negated ? (row, ctx) => operand(row, ctx) !== null : (row, ctx) => operand(row, ctx) === null;
     }
+    case 'TypePredicate': {
+      const operand = compileExpression(e.operand, env);
+      const type = e.type;
+      return e.negated
+        ? (row, ctx) => !isOfType(operand(row, ctx), type)
+        : (row, ctx) => isOfType(operand(row, ctx), type);
+    }
     case 'HasLabels': {
       const operand = compileExpression(e.operand, env);
       const labels = e.labels;
@@ -743,5 +751,39 @@ function compileFunctionCall(e: Ast.FunctionCall, env: ExprEnv): Expr {
           args.map((f) => f(row, ctx)),
           ctx.fn,
         );
+  }
+}
+
+/** `v IS :: type`: null belongs to every nullable type (not NOTHING, not NOT NULL). */
+function isOfType(v: Value, type: Ast.CypherType): boolean {
+  return type.alternatives.some((alt) => {
+    if (v === null) return !alt.notNull && alt.name !== 'NOTHING';
+    return isOfTypeName(v, alt);
+  });
+}
+
+function isOfTypeName(v: Value, alt: Ast.CypherTypeAlternative): boolean {
+  switch (alt.name) {
+    case 'ANY':
+      return true;
+    case 'NOTHING':
+    case 'NULL':
+    case 'POINT':
+      return false;
+    case 'LIST':
+      return Array.isArray(v) && (v as readonly Value[]).every((x) => isOfType(x, alt.element!));
+    case 'PROPERTY VALUE': {
+      const scalar = (x: Value): boolean => {
+        const t = typeName(x);
+        return (
+          t !== 'NULL' && t !== 'LIST' && t !== 'MAP' && t !== 'NODE' && t !== 'RELATIONSHIP' && t !== 'PATH'
+        );
+      };
+      if (!Array.isArray(v)) return scalar(v);
+      const items = v as readonly Value[];
+      return items.every(scalar) && new Set(items.map((x) => typeName(x))).size <= 1;
+    }
+    default:
+      return typeName(v) === alt.name;
   }
 }
