@@ -1239,6 +1239,10 @@ class Parser {
     let name = '';
     for (let i = 0; i < nameTokens; i++) name += this.advance().text;
     this.expectPunct('(');
+    if (nameTokens === 1 && name.toLowerCase() === 'trim') {
+      const gql = this.trimSpecification(start);
+      if (gql) return gql;
+    }
     const distinct = this.acceptKeyword('DISTINCT');
     const args: Expression[] = [];
     if (!this.isPunct(')')) {
@@ -1247,6 +1251,33 @@ class Parser {
     }
     this.expectPunct(')');
     return { kind: 'FunctionCall', offset: start, name, distinct, args };
+  }
+
+  /**
+   * GQL's `trim([BOTH | LEADING | TRAILING] [chars] FROM s)` (Neo4j 5.20), after `trim(`,
+   * as btrim/ltrim/rtrim(s[, chars]). Null when the call is the plain `trim(s)` form.
+   */
+  private trimSpecification(start: number): FunctionCall | null {
+    const side = ['BOTH', 'LEADING', 'TRAILING'].find((w) => this.isKeyword(w));
+    let chars: Expression | null = null;
+    if (side) {
+      this.advance();
+      if (!this.isKeyword('FROM')) chars = this.expression();
+      this.expectKeyword('FROM');
+    } else {
+      const save = this.pos;
+      const first = this.expression();
+      if (!this.acceptKeyword('FROM')) {
+        this.pos = save;
+        return null;
+      }
+      chars = first;
+    }
+    const original = this.expression();
+    this.expectPunct(')');
+    const name = side === 'LEADING' ? 'ltrim' : side === 'TRAILING' ? 'rtrim' : 'btrim';
+    const args = chars ? [original, chars] : [original];
+    return { kind: 'FunctionCall', offset: start, name, distinct: false, args };
   }
 
   private mapProjection(variable: Variable): MapProjection {
