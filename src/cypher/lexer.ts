@@ -290,25 +290,36 @@ function readNumber(source: string, start: number): Token {
   const c1 = source.charCodeAt(start + 1);
   // Hex / octal: a trailing letter or digit that does not belong makes the whole
   // literal invalid (`0x1A2b3j`), rather than splitting it into two tokens.
+  // Neo4j 5: an underscore may separate digits (1_000_000), and may follow 0x / 0o.
+  const digits = (from: number, ok: (c: number) => boolean): number => {
+    let j = from;
+    while (j < length) {
+      const c = source.charCodeAt(j);
+      if (ok(c)) j++;
+      else if (c === 95 && j > from && ok(source.charCodeAt(j - 1)) && ok(source.charCodeAt(j + 1))) j++;
+      else break;
+    }
+    return j;
+  };
   if (c0 === 48 && (c1 === 120 || c1 === 111) /* x, o */) {
     const hex = c1 === 120;
-    let j = start + 2;
-    while (j < length && (hex ? isHexDigit(source.charCodeAt(j)) : isOctal(source.charCodeAt(j)))) j++;
+    const ok = hex ? isHexDigit : isOctal;
+    const first =
+      source.charCodeAt(start + 2) === 95 && ok(source.charCodeAt(start + 3)) ? start + 3 : start + 2;
+    const j = digits(first, ok);
     let end = j;
     while (end < length && isIdentPart(source.charCodeAt(end), source, end)) end++;
     const text = source.slice(start, end);
-    if (j === start + 2 || end !== j) {
+    if (j === first || end !== j) {
       throw syntaxError(source, start, `Invalid number literal '${text}'`, 'InvalidNumberLiteral');
     }
-    return { type: 'int', text, upper: '', start, end, bigint: BigInt(text) };
+    return { type: 'int', text, upper: '', start, end, bigint: BigInt(text.replace(/_/g, '')) };
   }
-  let j = start;
-  while (j < length && isDigit(source.charCodeAt(j))) j++;
+  let j = digits(start, isDigit);
   let isFloat = false;
   if (source.charCodeAt(j) === 46 && isDigit(source.charCodeAt(j + 1))) {
     isFloat = true;
-    j++;
-    while (j < length && isDigit(source.charCodeAt(j))) j++;
+    j = digits(j + 1, isDigit);
   }
   const e = source.charCodeAt(j);
   if (e === 101 || e === 69) {
@@ -317,13 +328,13 @@ function readNumber(source: string, start: number): Token {
     if (sign === 43 || sign === 45) k++;
     if (isDigit(source.charCodeAt(k))) {
       isFloat = true;
-      while (k < length && isDigit(source.charCodeAt(k))) k++;
-      j = k;
+      j = digits(k, isDigit);
     }
   }
   const text = source.slice(start, j);
+  const plain = text.replace(/_/g, '');
   if (isFloat) {
-    const value = Number(text);
+    const value = Number(plain);
     if (!Number.isFinite(value)) {
       throw syntaxError(
         source,
@@ -335,7 +346,7 @@ function readNumber(source: string, start: number): Token {
     return { type: 'float', text, upper: '', start, end: j, number: value };
   }
   // Legacy octal (`0777`) is not openCypher 9; a leading zero is read as decimal.
-  return { type: 'int', text, upper: '', start, end: j, bigint: BigInt(text) };
+  return { type: 'int', text, upper: '', start, end: j, bigint: BigInt(plain) };
 }
 
 function isOctal(code: number): boolean {

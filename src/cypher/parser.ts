@@ -1185,6 +1185,13 @@ class Parser {
       case 'TRUE':
         this.advance();
         return { kind: 'Literal', offset: token.start, value: true };
+      // Neo4j 5 float literals for the special values (not when called as a function).
+      case 'INF':
+      case 'INFINITY':
+      case 'NAN':
+        if (this.isPunct('(', 1)) break;
+        this.advance();
+        return { kind: 'Literal', offset: token.start, value: token.upper === 'NAN' ? NaN : Infinity };
       case 'FALSE':
         this.advance();
         return { kind: 'Literal', offset: token.start, value: false };
