@@ -902,6 +902,24 @@ class Parser {
       } else if (this.isKeyword('IS')) {
         this.advance();
         const negated = this.acceptKeyword('NOT');
+        const form = ['NFC', 'NFD', 'NFKC', 'NFKD'].find((f) => this.isKeyword(f));
+        if (this.isKeyword('NORMALIZED') || (form && this.isKeyword('NORMALIZED', 1))) {
+          // `s IS [NOT] [form] NORMALIZED` is `normalize(s, form) = s` (null stays null).
+          if (form) this.advance();
+          this.advance();
+          const offset = left.offset;
+          const formArg: Expression = { kind: 'Literal', offset, value: form ?? 'NFC' };
+          const normalized: Expression = {
+            kind: 'FunctionCall',
+            offset,
+            name: 'normalize',
+            distinct: false,
+            args: [left, formArg],
+          };
+          const test = this.binary(offset, '=', normalized, left);
+          left = negated ? { kind: 'Unary', offset, operator: 'not', operand: test } : test;
+          continue;
+        }
         if (this.isPunct(':') && this.isPunct(':', 1)) {
           this.pos += 2;
           left = {
@@ -1252,9 +1270,21 @@ class Parser {
     }
     const distinct = this.acceptKeyword('DISTINCT');
     const args: Expression[] = [];
+    const normalize = nameTokens === 1 && name.toLowerCase() === 'normalize';
     if (!this.isPunct(')')) {
-      do args.push(this.expression());
-      while (this.acceptPunct(','));
+      do {
+        // normalize(s, NFKC): Neo4j writes the normal form as a bare keyword.
+        const token = this.peek();
+        if (
+          normalize &&
+          args.length === 1 &&
+          ['NFC', 'NFD', 'NFKC', 'NFKD'].includes(token.upper) &&
+          this.isPunct(')', 1)
+        ) {
+          this.advance();
+          args.push({ kind: 'Literal', offset: token.start, value: token.upper });
+        } else args.push(this.expression());
+      } while (this.acceptPunct(','));
     }
     this.expectPunct(')');
     return { kind: 'FunctionCall', offset: start, name, distinct, args };
