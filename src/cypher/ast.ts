@@ -247,6 +247,8 @@ export interface CallSubquery extends AstNode {
    * variables imports them; `'*'` imports every variable in scope.
    */
   readonly imports: readonly Variable[] | '*' | null;
+  /** `OPTIONAL CALL`: a row the body yields nothing for is kept, its columns null. */
+  readonly optional?: true;
 }
 
 /** `CALL ns.proc(args) [YIELD ...] [WHERE ...]` or `CALL ns.proc` (no parentheses). */

@@ -419,6 +419,13 @@ class Parser {
     switch (token.upper) {
       case 'MATCH':
       case 'OPTIONAL':
+        if (this.isKeyword('CALL', 1)) {
+          this.advance();
+          const call = this.call();
+          if (call.kind !== 'CallSubquery')
+            throw syntaxError(this.source, call.offset, 'OPTIONAL CALL needs a subquery');
+          return { ...call, offset: token.start, optional: true };
+        }
         return this.match();
       case 'CREATE':
         this.advance();

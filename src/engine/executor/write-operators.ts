@@ -445,6 +445,7 @@ export function callSubqueryOperator(
   imports: readonly string[],
   columns: readonly string[] | null,
   updating: boolean,
+  optional = false,
 ): Operator {
   const argOf = (r: Row): Row => {
     const a: Row = {};
@@ -452,32 +453,44 @@ export function callSubqueryOperator(
     return a;
   };
   function* apply(r: Row, ctx: QueryContext): Generator<Row | typeof PAUSE> {
+    let any = false;
     for (const b of body.open(ctx, argOf(r)) as RowStream) {
       if (b === PAUSE) {
         yield b;
         continue;
       }
       if (columns === null) continue;
+      any = true;
       const out: Row = { ...r };
       for (const c of columns) out[c] = b[c] ?? null;
       yield out;
     }
     if (columns === null) yield r;
+    else if (optional && !any) {
+      const out: Row = { ...r };
+      for (const c of columns) out[c] = null;
+      yield out;
+    }
   }
   const info = columns === null ? '' : columns.join(', ');
-  return new BasicOperator('CallSubquery', info, [input, body], function* (ctx, arg) {
-    if (!updating) {
-      for (const r of input.open(ctx, arg)) {
-        if (r === PAUSE) yield r;
-        else yield* apply(r, ctx);
+  return new BasicOperator(
+    optional ? 'OptionalCallSubquery' : 'CallSubquery',
+    info,
+    [input, body],
+    function* (ctx, arg) {
+      if (!updating) {
+        for (const r of input.open(ctx, arg)) {
+          if (r === PAUSE) yield r;
+          else yield* apply(r, ctx);
+        }
+        return;
       }
-      return;
-    }
-    const rows: Row[] = [];
-    yield* eager(input.open(ctx, arg), ctx, rows);
-    for (const r of rows) yield* apply(r, ctx);
-    ctx.release(rows.length);
-  });
+      const rows: Row[] = [];
+      yield* eager(input.open(ctx, arg), ctx, rows);
+      for (const r of rows) yield* apply(r, ctx);
+      ctx.release(rows.length);
+    },
+  );
 }
 
 export function createIndexOperator(

@@ -289,7 +289,14 @@ class Planner {
             : [];
     const { op: body, columns } = this.query(c.query, startOperator(), new Set(imports));
     const returns = callSubqueryReturns(c);
-    const op = callSubqueryOperator(input, body, imports, returns ? columns : null, queryWrites(c.query));
+    const op = callSubqueryOperator(
+      input,
+      body,
+      imports,
+      returns ? columns : null,
+      queryWrites(c.query),
+      c.optional === true,
+    );
     return { op, scope: returns ? addScope(scope, columns) : scope, columns: [] };
   }
 

@@ -103,3 +103,20 @@ Feature: CallSubqueryExtra - CALL { ... } subqueries (Neo4j 5)
       RETURN y
       """
     Then a SyntaxError should be raised at compile time: UndefinedVariable
+
+  Scenario: [7] OPTIONAL CALL keeps a row the body yields nothing for
+    Given any graph
+    When executing query:
+      """
+      UNWIND [1, 2] AS x
+      OPTIONAL CALL (x) {
+        WITH x WHERE x > 1
+        RETURN x * 10 AS y
+      }
+      RETURN x, y
+      """
+    Then the result should be, in any order:
+      | x | y    |
+      | 1 | null |
+      | 2 | 20   |
+    And no side effects
