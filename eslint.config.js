@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', 'dist-bench', 'coverage', 'data', 'bench-results'] },
+  { ignores: ['node_modules', 'dist', 'dist-bench', 'coverage', 'data', 'bench-results', '.tmp'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
