@@ -60,6 +60,7 @@ import type {
   YieldSpec,
 } from './ast.js';
 import { CypherError } from './errors.js';
+import { NexusError } from '../errors.js';
 import { syntaxError, tokenize, type Token } from './lexer.js';
 
 const MAX_INT = 9223372036854775807n;
@@ -129,7 +130,8 @@ function continuationsOf(clause: Clause): string {
       return clause.yield ? "',', AS, WHERE" : 'YIELD';
     case 'Foreach':
     case 'CallSubquery':
-      return 'a clause';
+      // Only another clause can follow: the caller's "a clause, …" already says so.
+      return '';
   }
 }
 
@@ -394,7 +396,8 @@ class Parser {
     if (!endsHere) {
       const last = clauses[clauses.length - 1] as Clause;
       const ending = nested ? "a clause, UNION or '}'" : 'a clause, UNION or end of input';
-      throw this.unexpected(`${continuationsOf(last)}, ${ending}`);
+      const continuations = continuationsOf(last);
+      throw this.unexpected(continuations === '' ? ending : `${continuations}, ${ending}`);
     }
     // `YIELD *` only makes sense when the call's outputs are the query's result
     for (const clause of clauses) {
@@ -687,6 +690,12 @@ class Parser {
     this.expectPunct('{');
     const query = this.query(true);
     this.expectPunct('}');
+    if (this.isKeyword('IN') && this.peek(1).type === 'ident' && this.peek(1).upper === 'TRANSACTIONS') {
+      throw new NexusError(
+        'CYPHER_UNSUPPORTED',
+        'CALL { … } IN TRANSACTIONS is not supported: every statement runs in one transaction; send batches as separate requests',
+      );
+    }
     return { kind: 'CallSubquery', offset: start, query, imports };
   }
 

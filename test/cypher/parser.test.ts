@@ -485,6 +485,20 @@ describe('syntax errors', () => {
     expect(error.position).toEqual({ offset: 19, line: 2, column: 10 });
   });
 
+  it('list each expected continuation once after a clause that only a clause can follow', () => {
+    for (const text of ['FOREACH (x IN [1] | CREATE ()) foo', 'CALL { RETURN 1 AS one } foo']) {
+      const error = errorOf(text);
+      expect(error.message).toMatch(/expected a clause, UNION or end of input/);
+      expect(error.message).not.toMatch(/a clause, a clause/);
+    }
+  });
+
+  it('refuse CALL { … } IN TRANSACTIONS as unsupported, not as a syntax error', () => {
+    expect(() => parseSyntax('UNWIND [1] AS x CALL { WITH x CREATE () } IN TRANSACTIONS')).toThrow(
+      expect.objectContaining({ code: 'CYPHER_UNSUPPORTED' }),
+    );
+  });
+
   it('point at the end of input when the query stops early', () => {
     const error = errorOf('MATCH (n) RETURN');
     expect(error.message).toContain('expected an expression');
