@@ -153,6 +153,13 @@ describe('projection', () => {
 });
 
 describe('updating clauses', () => {
+  it('names Cypher types, not JavaScript ones, in write errors', async () => {
+    const err = await t.db.execute('CREATE (n {p: 1}) WITH n DELETE n.p').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CypherError);
+    expect((err as CypherError).message).toBe('Cannot delete a value of type INTEGER');
+    expect((await t.db.execute('MATCH (n) RETURN count(n)')).rows).toEqual([[0n]]);
+  });
+
   it('MERGE matches or creates, with ON CREATE / ON MATCH', async () => {
     const first = await t.db.execute(
       "MERGE (c:City {name: 'Oslo'}) ON CREATE SET c.created = true RETURN c.created",

@@ -9,6 +9,7 @@ import { NexusError } from '../../errors.js';
 import type { PropertyScalar, PropertyValue } from '../../storage/types.js';
 import { PAUSE, type QueryContext, type Row, type RowStream } from '../runtime/query-context.js';
 import { Node, Path, Relationship, type Value } from '../values.js';
+import { typeName } from '../functions/index.js';
 import type { Expr } from '../planner/compile-expression.js';
 import type { CompiledPattern } from '../planner/compile-pattern.js';
 import { BasicOperator, eager } from './read-operators.js';
@@ -20,7 +21,8 @@ function describe(v: Value): string {
   if (v instanceof Node) return 'a node';
   if (v instanceof Relationship) return 'a relationship';
   if (v instanceof Path) return 'a path';
-  return typeof v;
+  // Cypher's type names, never JavaScript's ("bigint"): clients see this text.
+  return `a value of type ${typeName(v)}`;
 }
 
 /** The kind of a temporal value (DATE, DATETIME, DURATION, ...), stored as a scalar. */
