@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runTck, formatFailure, selectScenarios, type ScenarioReport } from '../../tools/tck/tck-runner.js';
 import { parseProcedureSignature } from '../../tools/tck/scenario-runner.js';
@@ -84,7 +84,8 @@ describe('TCK runner on fixture features', async () => {
       expect(db.closed).toBe(true);
       expect(existsSync(db.path)).toBe(false);
     }
-    expect(readdirSync(tmpdir()).filter((d) => mine.some((o) => o.path.endsWith(d)))).toEqual([]);
+    // Exact names: an unrelated entry such as /tmp/x must not match a path ending in "x".
+    expect(readdirSync(tmpdir()).filter((d) => mine.some((o) => basename(o.path) === d))).toEqual([]);
   });
 });
 
