@@ -24,7 +24,7 @@ import { DEFAULT_NAMESPACE, type NexusDatabase } from '../engine/api.js';
 import { NexusError } from '../errors.js';
 import { makeClientErrorHandler } from './client-error.js';
 import { replyWithError } from './error-reply.js';
-import { parseJsonBody } from './json-body.js';
+import { useLosslessJsonBody } from './json-body.js';
 import { OpenApiCollector } from './openapi.js';
 import './request-context.js';
 import type { RouteServices } from './route-services.js';
@@ -169,14 +169,7 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
   app.decorateRequest('quotaBytes', null);
   app.decorateRequest('usage', null);
 
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    try {
-      done(null, parseJsonBody(body as string));
-    } catch (err) {
-      done(err as Error, undefined);
-    }
-  });
+  useLosslessJsonBody(app);
 
   // Per-route work is bound when the route is registered (`onRoute`): the route's URL and
   // auth rule are closed over by its own hooks, so no request reads `req.routeOptions`

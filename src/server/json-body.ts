@@ -5,6 +5,7 @@
  * (`{"$int":"…"}`, `{"$float":"…"}`) before `JSON.parse`, so the rest of the server sees
  * plain JSON with no ambiguity and bodies without such tokens are parsed untouched.
  */
+import type { FastifyInstance } from 'fastify';
 import { NexusError } from '../errors.js';
 
 const MAX_SAFE_DIGITS = 15; // every integer of ≤15 digits is below 2^53
@@ -93,4 +94,16 @@ export function parseJsonBody(text: string): unknown {
   } catch (err) {
     throw new NexusError('INVALID_BODY', `Malformed JSON: ${(err as Error).message}`);
   }
+}
+
+/** Makes `parseJsonBody` the app's only body parser (JSON; anything else is 415). */
+export function useLosslessJsonBody(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
 }

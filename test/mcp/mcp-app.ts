@@ -10,7 +10,7 @@ import { Nexus } from '../../src/engine/index.js';
 import { createAuth, MemorySystemTable, resolveTenantOverride } from '../../src/auth/index.js';
 import type { AuthBundle, AuthTableEntry, UserContext } from '../../src/auth/index.js';
 import { registerMcp } from '../../src/mcp/index.js';
-import { parseJsonBody } from '../../src/server/json-body.js';
+import { useLosslessJsonBody } from '../../src/server/json-body.js';
 import { isNexusError, type ErrorCode } from '../../src/errors.js';
 import type { UsageEvent } from '../../src/cluster/types.js';
 
@@ -47,14 +47,7 @@ export async function startMcpApp(clusterMode: boolean): Promise<McpFixture> {
   const usage: McpFixture['usage'] = [];
   const app = Fastify();
   // The server's own JSON body parser (lossless numbers; a "__proto__" key is plain data).
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    try {
-      done(null, parseJsonBody(body as string));
-    } catch (err) {
-      done(err as Error, undefined);
-    }
-  });
+  useLosslessJsonBody(app);
   app.addHook('onRequest', async (request) => {
     const ctx = auth.auth.authenticate(request.headers, request.ip);
     const tenant = request.headers['x-nexus-tenant'];
