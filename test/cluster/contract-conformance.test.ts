@@ -107,23 +107,26 @@ describe('usage delivery when HiveHub refuses one report', () => {
   });
 });
 
+/** A cluster gate's settings for the tests below (one quick attempt, no retries). */
+const GATE_CONFIG: ClusterConfig = {
+  enabled: true,
+  instance_id: 'nexus-1',
+  quota_cache_ttl_seconds: 60,
+  stale_quota_grace_seconds: 300,
+  unknown_tenant_policy: 'fail_closed',
+  default_quotas: { storage_bytes: 1000, requests_per_minute: 10, requests_per_hour: 100 },
+  usage_report_interval_seconds: 60,
+  hivehub: {
+    base_url: 'http://hub.test',
+    service_api_key: 'k',
+    timeout_ms: 100,
+    retries: 0,
+    retry_delay_ms: 1,
+  },
+};
+
 describe('bulk import when the quota check answer breaks the contract', () => {
-  const config: ClusterConfig = {
-    enabled: true,
-    instance_id: 'nexus-1',
-    quota_cache_ttl_seconds: 60,
-    stale_quota_grace_seconds: 300,
-    unknown_tenant_policy: 'fail_closed',
-    default_quotas: { storage_bytes: 1000, requests_per_minute: 10, requests_per_hour: 100 },
-    usage_report_interval_seconds: 60,
-    hivehub: {
-      base_url: 'http://hub.test',
-      service_api_key: 'k',
-      timeout_ms: 100,
-      retries: 0,
-      retry_delay_ms: 1,
-    },
-  };
+  const config = GATE_CONFIG;
 
   it('checks locally against the held quota instead of failing with INTERNAL_ERROR', async () => {
     let checkAnswer = response(200, '{"allowed": tru');
@@ -205,22 +208,7 @@ describe('a revoked service key (401 INVALID_SERVICE_KEY)', () => {
       revoked ? errorResponse(401, 'INVALID_SERVICE_KEY') : response(200, userDatabase('alice')),
     );
     const gate = createClusterGate({
-      config: {
-        enabled: true,
-        instance_id: 'nexus-1',
-        quota_cache_ttl_seconds: 60,
-        stale_quota_grace_seconds: 300,
-        unknown_tenant_policy: 'fail_closed',
-        default_quotas: { storage_bytes: 1000, requests_per_minute: 10, requests_per_hour: 100 },
-        usage_report_interval_seconds: 60,
-        hivehub: {
-          base_url: 'http://hub.test',
-          service_api_key: 'k',
-          timeout_ms: 100,
-          retries: 0,
-          retry_delay_ms: 1,
-        },
-      },
+      config: GATE_CONFIG,
       storageBytesOf: () => 0,
       outbox: new MemorySystemTable<UsageReport>(),
       fetch,
