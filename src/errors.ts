@@ -41,6 +41,20 @@ export const ERROR_CODES = {
   RATE_LIMIT_EXCEEDED: "The tenant's per-minute or per-hour request budget is spent.",
   STORAGE_QUOTA_EXCEEDED: 'The write would take the tenant past its storage quota.',
   SERVICE_UNAVAILABLE: 'The server is shutting down or otherwise unable to serve.',
+  STORAGE_FULL:
+    'The store reached its size ceiling (storage.max_size_bytes); writes that grow it are refused, deletes still work.',
+  TRANSACTION_CONFLICT:
+    'A concurrent transaction changed what this transaction wrote; retry the transaction.',
+  TRANSACTION_NOT_FOUND:
+    'The transaction does not exist, was committed or rolled back, or expired (idle timeout).',
+  TRANSACTION_TIMED_OUT: 'The transaction was open longer than its timeout and was rolled back.',
+  TOO_MANY_TRANSACTIONS: 'The key or tenant already holds transactions.max_open_per_user open transactions.',
+  TOO_MANY_CONCURRENT_QUERIES:
+    'The tenant already runs cluster.max_concurrent_queries_per_tenant queries; retry later.',
+  DATABASE_NOT_FOUND: 'The named database does not exist.',
+  DATABASE_EXISTS: 'A database of that name already exists.',
+  DATABASE_LIMIT_EXCEEDED: 'The tenant already holds cluster.max_databases_per_tenant databases.',
+  PROTOCOL_ERROR: 'A binary-protocol (Bolt, RPC) message is malformed or not valid in the connection state.',
   INTERNAL_ERROR: 'An unexpected server error; details are logged, never sent.',
 } as const;
 

@@ -63,7 +63,68 @@ export interface ProcedureDefinition {
   rows: readonly (readonly Value[])[];
 }
 
+/** Options of `beginTransaction` (see docs/BOLT.md, "Transaction model"). */
+export interface TransactionOptions {
+  /** Namespace the transaction is bound to; default `DEFAULT_NAMESPACE`. */
+  namespace?: string;
+  /** 'read': every statement must be read-only (FORBIDDEN otherwise). Default 'write'. */
+  accessMode?: 'read' | 'write';
+  /** Whole-transaction timeout in ms from begin (0/undefined = none): later statements and commit fail with TRANSACTION_TIMED_OUT. */
+  timeoutMs?: number;
+  /** Per-statement limits, as for `execute`. */
+  statementTimeoutMs?: number;
+  maxIntermediateRows?: number;
+  maxQueryMemoryBytes?: number;
+  /** Storage quota in bytes, enforced at commit on the whole transaction. */
+  maxStorageBytes?: number;
+}
+
+/** Per-statement options inside a transaction or a stream. */
+export interface StatementOptions {
+  isCancelled?: () => boolean;
+  timeoutMs?: number;
+}
+
+/**
+ * An explicit transaction. Statements see the transaction's own earlier writes; other
+ * clients see nothing until `commit()`. The store's single writer is NOT held between
+ * statements. A conflicting concurrent commit makes a later statement or the commit fail
+ * with TRANSACTION_CONFLICT (retryable); the transaction is then rolled back.
+ */
+export interface Transaction {
+  readonly id: string;
+  readonly namespace: string;
+  readonly accessMode: 'read' | 'write';
+  /** 'open' until commit/rollback, or 'failed' after a statement error (only rollback is then allowed). */
+  readonly state: 'open' | 'committed' | 'rolled_back' | 'failed';
+  run(query: string, params?: Record<string, Value>, options?: StatementOptions): Promise<QueryResult>;
+  /** Atomic and durable like one autocommit statement; resolves with a bookmark string. */
+  commit(): Promise<{ bookmark: string }>;
+  /** Discards everything; idempotent. */
+  rollback(): Promise<void>;
+}
+
+/**
+ * A result consumed incrementally (Bolt PULL n, Query API, RPC). A read query's rows are
+ * produced as they are pulled (the whole result is never built up front); a write query's
+ * rows were produced inside its write transaction and are handed out from that buffer.
+ */
+export interface QueryCursor {
+  readonly columns: readonly string[];
+  readonly isWrite: boolean;
+  /** Up to `n` more rows (n <= 0 or Infinity: all the rest); `done` once the result is exhausted. */
+  pull(n: number): Promise<{ rows: Value[][]; done: boolean }>;
+  /** Stops the query and frees its snapshot; idempotent. */
+  close(): void;
+  /** Counters and plan, complete once `done` was returned (partial before). */
+  summary(): Pick<QueryResult, 'stats' | 'plan'>;
+}
+
 export interface NexusDatabase {
+  /** Opens an explicit transaction (optional in the contract so test doubles stay small). */
+  beginTransaction?(options?: TransactionOptions): Transaction;
+  /** Runs a statement as a cursor (autocommit), for streaming protocols. */
+  stream?(query: string, params?: Record<string, Value>, options?: ExecuteOptions): Promise<QueryCursor>;
   execute(query: string, params?: Record<string, Value>, options?: ExecuteOptions): Promise<QueryResult>;
   /** The storage handle of one namespace (for REST CRUD, stats, ingest). */
   namespace(name: string): NamespaceHandle;
