@@ -207,6 +207,7 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
   // Per-request lines only at debug: info-level request logging would cost throughput.
   const debugLog = config.log.level === 'debug' || config.log.level === 'trace';
 
+  app.decorate('nexusCore', core);
   app.decorateRequest('ctx', null);
   app.decorateRequest('tenantId', null);
   app.decorateRequest('quotaBytes', null);
