@@ -28,6 +28,11 @@ export interface NexusOptions {
    */
   maxQueryMemoryBytes?: number;
   mapSize?: number;
+  /**
+   * An explicit transaction without a statement for this long is rolled back (ms; default
+   * 60000; 0 = never). Config `transactions.idle_timeout_ms`.
+   */
+  transactionIdleTimeoutMs?: number;
 }
 
 export interface ExecuteOptions {
@@ -63,7 +68,7 @@ export interface ProcedureDefinition {
   rows: readonly (readonly Value[])[];
 }
 
-/** Options of `beginTransaction` (see docs/BOLT.md, "Transaction model"). */
+/** Options of `beginTransaction` (see docs/TRANSACTIONS.md). */
 export interface TransactionOptions {
   /** Namespace the transaction is bound to; default `DEFAULT_NAMESPACE`. */
   namespace?: string;
@@ -77,6 +82,8 @@ export interface TransactionOptions {
   maxQueryMemoryBytes?: number;
   /** Storage quota in bytes, enforced at commit on the whole transaction. */
   maxStorageBytes?: number;
+  /** Rolled back after this long without a statement (ms; default: the database's `transactionIdleTimeoutMs`; 0 = never). */
+  idleTimeoutMs?: number;
 }
 
 /** Per-statement options inside a transaction or a stream. */
@@ -123,6 +130,11 @@ export interface QueryCursor {
 export interface NexusDatabase {
   /** Opens an explicit transaction (optional in the contract so test doubles stay small). */
   beginTransaction?(options?: TransactionOptions): Transaction;
+  /**
+   * An open transaction by id (undefined once committed, rolled back or expired). The
+   * caller must check `namespace` against its own before using it.
+   */
+  transaction?(id: string): Transaction | undefined;
   /** Runs a statement as a cursor (autocommit), for streaming protocols. */
   stream?(query: string, params?: Record<string, Value>, options?: ExecuteOptions): Promise<QueryCursor>;
   execute(query: string, params?: Record<string, Value>, options?: ExecuteOptions): Promise<QueryResult>;
