@@ -77,6 +77,10 @@ export class StreamingCursor implements QueryCursor {
       throw new NexusError('QUERY_TIMEOUT', 'The query exceeded its timeout and was stopped');
     }
     if (this.closed) return { rows: [], done: true };
+    if (this.isCancelled?.() === true) {
+      this.close();
+      throw new NexusError('QUERY_CANCELLED', 'The query was stopped: the client went away');
+    }
     const limit = n > 0 ? n : Infinity;
     const out: Value[][] = [];
     let held = 0;

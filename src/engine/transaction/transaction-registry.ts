@@ -33,7 +33,10 @@ export class TransactionRegistry {
 
   /** Rolls every open transaction back (the database closes). */
   abortAll(): void {
-    const reason = new NexusError('SERVICE_UNAVAILABLE', 'The database closed; the transaction was rolled back');
+    const reason = new NexusError(
+      'SERVICE_UNAVAILABLE',
+      'The database closed; the transaction was rolled back',
+    );
     for (const tx of [...this.open.values()]) tx.abort(reason);
     this.open.clear();
   }
