@@ -89,13 +89,18 @@ export class StreamingCursor implements QueryCursor {
     try {
       let sliceStart = Date.now();
       const take = (values: Value[]): void => {
-        for (let i = 0; i < values.length; i++)
-          values[i] = snapshotValue(values[i]!, this.rtx, false, ctx.memory);
-        ctx.hold(1);
-        held++;
-        const b = rowBytes(values);
-        ctx.memory.charge(b);
-        bytes += b;
+        // What taking a row charges (its values, the records snapshotValue reads) is
+        // released once the batch is handed out.
+        const before = ctx.memory.used;
+        try {
+          for (let i = 0; i < values.length; i++)
+            values[i] = snapshotValue(values[i]!, this.rtx, false, ctx.memory);
+          ctx.hold(1);
+          held++;
+          ctx.memory.charge(rowBytes(values));
+        } finally {
+          bytes += ctx.memory.used - before;
+        }
         out.push(values);
       };
       if (this.ahead !== undefined) {
