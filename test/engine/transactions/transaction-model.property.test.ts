@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExplicitTransaction } from '../../../src/engine/transaction/index.js';
 import { openTxDb, type TxDb } from './tx-db.js';
 
-const KEYS = 3;
-const SLOTS = 3;
+const KEYS = 2;
+const SLOTS = 2;
 
 type Op =
   | { kind: 'begin' | 'commit' | 'rollback'; t: number }
@@ -60,7 +60,7 @@ async function value(namespace: string, k: number): Promise<number> {
 describe('explicit transactions against a model', () => {
   it('random interleavings: no lost update, no dirty read, committed = visible after reopen', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 40 }), async (ops) => {
+      fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 40, size: 'max' }), async (ops) => {
         const namespace = `run-${run++}`;
         await t.db.execute(
           'UNWIND range(0, $n - 1) AS k CREATE (:K {k: k, v: 0})',
