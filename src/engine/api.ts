@@ -105,6 +105,8 @@ export interface Transaction {
   /** 'open' until commit/rollback, or 'failed' after a statement error (only rollback is then allowed). */
   readonly state: 'open' | 'committed' | 'rolled_back' | 'failed';
   run(query: string, params?: Record<string, Value>, options?: StatementOptions): Promise<QueryResult>;
+  /** `run` as a cursor (optional; the engine's rows are buffered: the statement runs to its end first). */
+  stream?(query: string, params?: Record<string, Value>, options?: StatementOptions): Promise<QueryCursor>;
   /** Atomic and durable like one autocommit statement; resolves with a bookmark string. */
   commit(): Promise<{ bookmark: string }>;
   /** Discards everything; idempotent. */

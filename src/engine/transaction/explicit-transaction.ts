@@ -13,8 +13,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { NexusError } from '../../errors.js';
-import type { ExecuteOptions, StatementOptions, Transaction } from '../api.js';
-import type { PreparedStatement } from '../statement/index.js';
+import type { ExecuteOptions, QueryCursor, StatementOptions, Transaction } from '../api.js';
+import { BufferedCursor, type PreparedStatement } from '../statement/index.js';
 import type { QueryResult, Value } from '../values.js';
 import type { NamespaceHandle } from '../../storage/types.js';
 import { RecordingWriter } from './recording-writer.js';
@@ -103,6 +103,19 @@ export class ExplicitTransaction implements Transaction {
     options: StatementOptions = {},
   ): Promise<QueryResult> {
     return this.serial(() => this.runNow(query, params, options));
+  }
+
+  /**
+   * `run` as a cursor (for protocols that pull results). The statement runs to its end
+   * first — it may need the write transaction it replays in — and its rows are handed out
+   * from that buffer.
+   */
+  async stream(
+    query: string,
+    params: Record<string, Value> = {},
+    options: StatementOptions = {},
+  ): Promise<QueryCursor> {
+    return new BufferedCursor(await this.run(query, params, options));
   }
 
   commit(): Promise<{ bookmark: string }> {
@@ -254,6 +267,8 @@ export class ExplicitTransaction implements Transaction {
       throw new NexusError('INTERNAL_ERROR', 'This store does not support explicit transactions that write');
     }
     const { rows, segment } = await scratch((w) => {
+      // Rolled back while the statement waited for the writer: do not run it.
+      if (this.current !== 'open') throw this.endError ?? this.gone();
       this.log.replay(w);
       const recorder = new RecordingWriter(w, this.log);
       return { rows: statement.runInWriter(recorder), segment: recorder.segment as LogSegment };

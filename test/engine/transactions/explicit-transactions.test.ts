@@ -306,3 +306,17 @@ describe('explicit transactions', () => {
     expect(tx.state).toBe('rolled_back');
   });
 });
+
+describe('transaction cursors', () => {
+  it('stream() inside a transaction hands out the statement’s rows in batches', async () => {
+    const tx = t.db.openTransaction();
+    const c = await tx.stream('UNWIND range(1, 5) AS i CREATE (n:S {i: i}) RETURN n.i AS i');
+    expect(c.isWrite).toBe(true);
+    expect((await c.pull(2)).rows).toEqual([[1n], [2n]]);
+    expect(await c.pull(10)).toEqual({ rows: [[3n], [4n], [5n]], done: true });
+    expect(c.summary().stats.nodesCreated).toBe(5);
+    const read = await tx.stream('MATCH (n:S) RETURN count(n) AS c');
+    expect(await read.pull(1)).toEqual({ rows: [[5n]], done: true });
+    await tx.rollback();
+  });
+});
