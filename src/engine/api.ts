@@ -84,6 +84,12 @@ export interface TransactionOptions {
   maxStorageBytes?: number;
   /** Rolled back after this long without a statement (ms; default: the database's `transactionIdleTimeoutMs`; 0 = never). */
   idleTimeoutMs?: number;
+  /**
+   * Called once when the transaction ends — committed, or rolled back for any reason
+   * (client, conflict, timeout, idle timeout, database closed) — e.g. to release the
+   * caller's count of open transactions. Must not throw.
+   */
+  onEnd?: (tx: Transaction) => void;
 }
 
 /** Per-statement options inside a transaction or a stream. */

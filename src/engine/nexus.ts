@@ -142,6 +142,7 @@ export class Nexus implements NexusDatabase {
       maxIntermediateRows: options.maxIntermediateRows,
       maxQueryMemoryBytes: options.maxQueryMemoryBytes,
       maxStorageBytes: options.maxStorageBytes,
+      onEnd: options.onEnd,
     });
     this.transactions.add(tx);
     return tx;

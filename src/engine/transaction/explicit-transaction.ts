@@ -49,6 +49,7 @@ export interface ExplicitTransactionOptions {
   readonly maxIntermediateRows: number | undefined;
   readonly maxQueryMemoryBytes: number | undefined;
   readonly maxStorageBytes: number | undefined;
+  readonly onEnd: ((tx: Transaction) => void) | undefined;
 }
 
 type State = Transaction['state'];
@@ -195,6 +196,7 @@ export class ExplicitTransaction implements Transaction {
     this.log.clear();
     this.disarm();
     this.host.ended(this);
+    this.options.onEnd?.(this);
   }
 
   /** Statement errors fail the transaction; conflicts and timeouts roll it back. */

@@ -248,7 +248,8 @@ describe('explicit transactions', () => {
 
   it('is rolled back after the idle timeout; the whole-transaction timeout gives TRANSACTION_TIMED_OUT', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    const idle = t.db.openTransaction({ idleTimeoutMs: 1000 });
+    const endedByTimer: string[] = [];
+    const idle = t.db.openTransaction({ idleTimeoutMs: 1000, onEnd: (tx) => endedByTimer.push(tx.state) });
     await idle.run('CREATE (:Idle)');
     expect(t.db.transaction(idle.id)).toBe(idle);
     vi.advanceTimersByTime(900);
@@ -257,6 +258,7 @@ describe('explicit transactions', () => {
     expect(idle.state).toBe('open');
     vi.advanceTimersByTime(200);
     expect(idle.state).toBe('rolled_back');
+    expect(endedByTimer).toEqual(['rolled_back']);
     expect(t.db.transaction(idle.id)).toBeUndefined();
     await expect(idle.run('RETURN 1')).rejects.toMatchObject({
       code: 'TRANSACTION_NOT_FOUND',
@@ -282,8 +284,10 @@ describe('explicit transactions', () => {
   });
 
   it('ids are unguessable and lookups see only open transactions; close rolls back', async () => {
-    const a = t.db.openTransaction();
-    const b = t.db.openTransaction({ namespace: 'tenant:x' });
+    const ended: string[] = [];
+    const onEnd = (tx: { id: string; state: string }) => ended.push(`${tx.id}:${tx.state}`);
+    const a = t.db.openTransaction({ onEnd });
+    const b = t.db.openTransaction({ namespace: 'tenant:x', onEnd });
     expect(a.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(a.id).not.toBe(b.id);
     expect(t.db.transaction(b.id)?.namespace).toBe('tenant:x');
@@ -292,8 +296,10 @@ describe('explicit transactions', () => {
     await a.run('CREATE (:Gone)');
     await a.commit();
     expect(t.db.transaction(a.id)).toBeUndefined();
+    expect(ended).toEqual([`${a.id}:committed`]);
     await t.db.close();
     expect(b.state).toBe('rolled_back');
+    expect(ended).toEqual([`${a.id}:committed`, `${b.id}:rolled_back`]);
     expect(() => t.db.openTransaction()).toThrow(expect.objectContaining({ code: 'SERVICE_UNAVAILABLE' }));
     await t.reopen();
   });
