@@ -65,6 +65,7 @@ export async function openServices(
     writeTimeoutMs: effectiveWriteTimeoutMs(config),
     maxIntermediateRows: config.query.max_intermediate_rows,
     maxQueryMemoryBytes: config.query.max_memory_bytes,
+    transactionIdleTimeoutMs: config.transactions.idle_timeout_ms,
   });
   const tables = await systemTableOpener(db, config);
   const clusterMode = config.cluster.enabled;
