@@ -25,7 +25,7 @@ import {
 } from './ast.js';
 import { CypherError, type CypherErrorClass } from './errors.js';
 import { lookupFunction } from './function-names.js';
-import { queryWrites } from './is-write-query.js';
+import { UPDATING_CLAUSES, queryWrites } from './is-write-query.js';
 import {
   ANY,
   BOOLEAN,
@@ -137,7 +137,7 @@ interface ProjectedExpression {
   readonly simple: boolean;
 }
 
-const UPDATING = new Set<Clause['kind']>(['Create', 'Merge', 'Set', 'Remove', 'Delete', 'Foreach']);
+const UPDATING = UPDATING_CLAUSES;
 
 /** Runs semantic analysis; throws the first `CypherError` found. */
 export function analyze(statement: Statement, options: AnalyzeOptions = {}): Analysis {

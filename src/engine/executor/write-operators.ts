@@ -9,21 +9,12 @@ import { NexusError } from '../../errors.js';
 import type { PropertyScalar, PropertyValue } from '../../storage/types.js';
 import { PAUSE, type QueryContext, type Row, type RowStream } from '../runtime/query-context.js';
 import { Node, Path, Relationship, type Value } from '../values.js';
-import { typeName } from '../functions/index.js';
+import { describeValue } from '../functions/index.js';
 import type { Expr } from '../planner/compile-expression.js';
 import type { CompiledPattern } from '../planner/compile-pattern.js';
 import { BasicOperator, eager } from './read-operators.js';
 import type { Operator } from './operator.js';
 
-function describe(v: Value): string {
-  if (Array.isArray(v)) return 'a list';
-  if (v instanceof Map) return 'a map';
-  if (v instanceof Node) return 'a node';
-  if (v instanceof Relationship) return 'a relationship';
-  if (v instanceof Path) return 'a path';
-  // Cypher's type names, never JavaScript's ("bigint"): clients see this text.
-  return `a value of type ${typeName(v)}`;
-}
 
 /** The kind of a temporal value (DATE, DATETIME, DURATION, ...), stored as a scalar. */
 function temporalKind(v: unknown): string | undefined {
@@ -53,7 +44,7 @@ export function toPropertyValue(v: Value): PropertyValue | null {
         throw new CypherError(
           'TypeError',
           'InvalidPropertyType',
-          `A property list may only hold booleans, numbers, strings or temporals, not ${x === null ? 'null' : describe(x)}`,
+          `A property list may only hold booleans, numbers, strings or temporals, not ${x === null ? 'null' : describeValue(x)}`,
         );
       }
       if (kind !== undefined && kind !== k) {
@@ -66,7 +57,7 @@ export function toPropertyValue(v: Value): PropertyValue | null {
   throw new CypherError(
     'TypeError',
     'InvalidPropertyType',
-    `Cannot store ${describe(v)} as a property value`,
+    `Cannot store ${describeValue(v)} as a property value`,
   );
 }
 
@@ -80,7 +71,7 @@ export function propsFrom(v: Value): Map<string, PropertyValue> {
     throw new CypherError(
       'TypeError',
       'InvalidArgumentType',
-      `Expected a map of properties, got ${describe(v)}`,
+      `Expected a map of properties, got ${describeValue(v)}`,
     );
   }
   for (const [k, x] of v as ReadonlyMap<string, Value>) {
@@ -226,7 +217,7 @@ export function setPropertyAction(target: Expr, key: string, value: Expr): SetAc
       liveRel(t, ctx);
       w.setRelationshipProperty(t.id, key, v);
     } else {
-      throw new CypherError('TypeError', 'InvalidArgumentType', `Cannot set a property on ${describe(t)}`);
+      throw new CypherError('TypeError', 'InvalidArgumentType', `Cannot set a property on ${describeValue(t)}`);
     }
     ctx.stats.propertiesSet++;
   };
@@ -246,14 +237,14 @@ export function setAllAction(target: Expr, value: Expr, merge: boolean): SetActi
     const w = ctx.writable;
     const isNode = t instanceof Node;
     if (!isNode && !(t instanceof Relationship)) {
-      throw new CypherError('TypeError', 'InvalidArgumentType', `Cannot set properties on ${describe(t)}`);
+      throw new CypherError('TypeError', 'InvalidArgumentType', `Cannot set properties on ${describeValue(t)}`);
     }
     if (isNode) liveNode(t, ctx);
     else liveRel(t as Relationship, ctx);
     if (merge) {
       if (raw === null) return;
       if (!(raw instanceof Map) && !(raw instanceof Node) && !(raw instanceof Relationship)) {
-        throw new CypherError('TypeError', 'InvalidArgumentType', `Expected a map, got ${describe(raw)}`);
+        throw new CypherError('TypeError', 'InvalidArgumentType', `Expected a map, got ${describeValue(raw)}`);
       }
       const entries = raw instanceof Map ? (raw as ReadonlyMap<string, Value>) : entityProps(raw, ctx);
       for (const [k, x] of entries) {
@@ -278,7 +269,7 @@ export function setLabelsAction(target: Expr, labels: readonly string[]): SetAct
     const t = target(row, ctx);
     if (t === null) return;
     if (!(t instanceof Node)) {
-      throw new CypherError('TypeError', 'InvalidArgumentType', `Cannot set labels on ${describe(t)}`);
+      throw new CypherError('TypeError', 'InvalidArgumentType', `Cannot set labels on ${describeValue(t)}`);
     }
     liveNode(t, ctx);
     const have = ctx.nodeLabels(t);
@@ -311,7 +302,7 @@ export function removePropertyAction(target: Expr, key: string): SetAction {
       throw new CypherError(
         'TypeError',
         'InvalidArgumentType',
-        `Cannot remove a property from ${describe(t)}`,
+        `Cannot remove a property from ${describeValue(t)}`,
       );
     }
   };
@@ -322,7 +313,7 @@ export function removeLabelsAction(target: Expr, labels: readonly string[]): Set
     const t = target(row, ctx);
     if (t === null) return;
     if (!(t instanceof Node)) {
-      throw new CypherError('TypeError', 'InvalidArgumentType', `Cannot remove labels from ${describe(t)}`);
+      throw new CypherError('TypeError', 'InvalidArgumentType', `Cannot remove labels from ${describeValue(t)}`);
     }
     liveNode(t, ctx);
     const have = ctx.nodeLabels(t);
@@ -352,7 +343,7 @@ export function deleteOperator(input: Operator, exprs: readonly Expr[], detach: 
         for (const n of v.nodes) nodes.set(n.id, n);
         for (const r of v.relationships) rels.set(r.id, r);
       } else {
-        throw new CypherError('TypeError', 'InvalidArgumentType', `Cannot delete ${describe(v)}`);
+        throw new CypherError('TypeError', 'InvalidArgumentType', `Cannot delete ${describeValue(v)}`);
       }
     };
     for (const r of rows) for (const e of exprs) collect(e(r, ctx));

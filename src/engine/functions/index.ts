@@ -3,7 +3,7 @@
  * access, scalar functions, aggregates and value formatting.
  */
 export type { FunctionContext, GraphAccess } from './function-context.js';
-export { typeName, type CypherTypeName } from './type-name.js';
+export { describeValue, typeName, type CypherTypeName } from './type-name.js';
 export { equals, notEquals, equivalent, groupingKey } from './value-equality.js';
 export {
   compare,

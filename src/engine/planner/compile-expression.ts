@@ -7,6 +7,7 @@
  */
 import type * as Ast from '../../cypher/ast.js';
 import { CypherError } from '../../cypher/errors.js';
+import { childExpressions } from '../../cypher/expression-walk.js';
 import {
   add,
   and,
@@ -35,8 +36,8 @@ import {
 } from '../functions/index.js';
 import { PAUSE, PAUSE_EVERY, type QueryContext, type Row, type RowStream } from '../runtime/query-context.js';
 import { LIST_ELEMENT_BYTES, valueBytes } from '../runtime/memory-budget.js';
-import { typeName } from '../functions/type-name.js';
-import { Node, Path, Relationship, type Value } from '../values.js';
+import { describeValue, typeName } from '../functions/type-name.js';
+import { Node, Relationship, type Value } from '../values.js';
 
 export type Expr = (row: Row, ctx: QueryContext) => Value;
 
@@ -129,96 +130,31 @@ export function findAggregates(e: Ast.Expression, out: (Ast.FunctionCall | Ast.C
 /** Calls `visit` on every sub-expression; `visit` returns false to skip children. */
 export function walkExpression(e: Ast.Expression, visit: (e: Ast.Expression) => boolean): void {
   if (!visit(e)) return;
-  const w = (x: Ast.Expression | null) => {
-    if (x) walkExpression(x, visit);
-  };
-  switch (e.kind) {
-    case 'Literal':
-    case 'Parameter':
-    case 'Variable':
-    case 'CountStar':
-      return;
-    case 'PropertyAccess':
-      return w(e.object);
-    case 'IndexAccess':
-      w(e.object);
-      return w(e.index);
-    case 'Slice':
-      w(e.object);
-      w(e.from);
-      return w(e.to);
-    case 'ListLiteral':
-      return e.elements.forEach(w);
-    case 'MapLiteral':
-      return e.entries.forEach((x) => w(x.value));
-    case 'MapProjection':
-      w(e.variable);
-      for (const it of e.items) {
-        if (it.kind === 'MapProjectionLiteral') w(it.value);
-        else if (it.kind === 'MapProjectionVariable') w(it.variable);
-      }
-      return;
-    case 'ListComprehension':
-      w(e.list);
-      w(e.where);
-      return w(e.projection);
-    case 'PatternComprehension':
-      walkElement(e.element, w);
-      w(e.where);
-      return w(e.projection);
-    case 'Quantifier':
-      w(e.list);
-      return w(e.where);
-    case 'Reduce':
-      w(e.init);
-      w(e.list);
-      return w(e.expression);
-    case 'Case':
-      w(e.subject);
-      for (const a of e.alternatives) {
-        w(a.when);
-        w(a.then);
-      }
-      return w(e.else);
-    case 'FunctionCall':
-      return e.args.forEach(w);
-    case 'ExistsSubquery':
-      if (e.body.kind === 'ExistsPatternBody') {
-        for (const p of e.body.pattern.parts) walkElement(p.element, w);
-        w(e.body.where);
-      }
-      return;
-    case 'PatternExpression':
-      return walkElement(e.element, w);
-    case 'Unary':
-      return w(e.operand);
-    case 'Binary':
-      w(e.left);
-      return w(e.right);
-    case 'IsNull':
-    case 'TypePredicate':
-    case 'HasLabels':
-      return w(e.operand);
-  }
+  for (const child of childExpressions(e)) walkExpression(child, visit);
 }
 
-function walkElement(el: Ast.PatternElement, w: (x: Ast.Expression | null) => void): void {
-  for (const n of el.nodes) {
-    if (n.variable) w(n.variable);
-    w(n.properties);
-  }
-  for (const r of el.relationships) {
-    if (r.variable) w(r.variable);
-    w(r.properties);
-  }
+function addElementVariables(el: Ast.PatternElement, out: Set<string>): void {
+  for (const n of el.nodes) if (n.variable) out.add(n.variable.name);
+  for (const r of el.relationships) if (r.variable) out.add(r.variable.name);
 }
 
 /** Variable names an expression reads (over-approximate: ignores local shadowing). */
-export function referencedVariables(e: Ast.Expression): Set<string> {
-  const out = new Set<string>();
+export function referencedVariables(e: Ast.Expression, out: Set<string> = new Set()): Set<string> {
   walkExpression(e, (x) => {
     if (x.kind === 'Variable') out.add(x.name);
-    else if (x.kind === 'ExistsSubquery' && x.body.kind === 'Query') collectVariables(x.body, out);
+    else if (x.kind === 'PatternExpression' || x.kind === 'PatternComprehension') {
+      addElementVariables(x.element, out);
+    } else if (x.kind === 'ExistsSubquery') {
+      if (x.body.kind === 'Query') collectVariables(x.body, out);
+      else {
+        for (const p of x.body.pattern.parts) {
+          addElementVariables(p.element, out);
+          for (const n of p.element.nodes) if (n.properties) referencedVariables(n.properties, out);
+          for (const r of p.element.relationships) if (r.properties) referencedVariables(r.properties, out);
+        }
+        if (x.body.where) referencedVariables(x.body.where, out);
+      }
+    }
     return true;
   });
   return out;
@@ -236,32 +172,17 @@ function collectVariables(node: unknown, out: Set<string>): void {
   for (const k in o) if (k !== 'offset') collectVariables(o[k], out);
 }
 
-/** Structural identity of an expression (offsets ignored), for matching ORDER BY to items. */
-export function expressionKey(e: Ast.Expression): string {
-  return JSON.stringify(e, (k, v: unknown) =>
-    k === 'offset' ? undefined : typeof v === 'bigint' ? `${v}n` : v,
-  );
-}
-
 function truthy(v: Value): boolean | null {
   if (v === null || typeof v === 'boolean') return v;
-  throw new CypherError('TypeError', 'InvalidArgumentType', `Expected a boolean but got ${describe(v)}`);
+  throw new CypherError('TypeError', 'InvalidArgumentType', `Expected a boolean but got ${describeValue(v)}`);
 }
 
 /** The list a comprehension, reduce() or quantifier walks: null stays null, a non-list is an error. */
 function asList(v: Value): readonly Value[] | null {
   if (v === null || Array.isArray(v)) return v as readonly Value[] | null;
-  throw new CypherError('TypeError', 'InvalidArgumentType', `Expected a list but got ${describe(v)}`);
+  throw new CypherError('TypeError', 'InvalidArgumentType', `Expected a list but got ${describeValue(v)}`);
 }
 
-function describe(v: Value): string {
-  if (Array.isArray(v)) return 'a list';
-  if (v instanceof Map) return 'a map';
-  if (v instanceof Node) return 'a node';
-  if (v instanceof Relationship) return 'a relationship';
-  if (v instanceof Path) return 'a path';
-  return typeof v === 'bigint' ? 'an integer' : typeof v === 'number' ? 'a float' : `a ${typeof v}`;
-}
 
 /** Collects a stream's rows, skipping PAUSE markers (checking the deadline at each). */
 export function* rowsOf(stream: RowStream, ctx: QueryContext): Generator<Row> {
@@ -492,7 +413,7 @@ export function compileExpression(e: Ast.Expression, env: ExprEnv, predicate = f
           return labels.every((l) => have.includes(l));
         }
         if (v instanceof Relationship) return labels.every((l) => l === v.type);
-        throw new CypherError('TypeError', 'InvalidArgumentType', `Cannot test labels of ${describe(v)}`);
+        throw new CypherError('TypeError', 'InvalidArgumentType', `Cannot test labels of ${describeValue(v)}`);
       };
     }
   }
@@ -602,7 +523,7 @@ function compileBinary(e: Ast.Binary, env: ExprEnv, predicate: boolean): Expr {
         throw new CypherError(
           'TypeError',
           'InvalidArgumentType',
-          `|| expects two STRING or two LIST operands, got ${describe(a)} and ${describe(b)}`,
+          `|| expects two STRING or two LIST operands, got ${describeValue(a)} and ${describeValue(b)}`,
         );
       };
     case '-':
@@ -702,7 +623,7 @@ function compileMapProjection(e: Ast.MapProjection, env: ExprEnv): Expr {
     if (s instanceof Node) props = ctx.nodeProperties(s);
     else if (s instanceof Relationship) props = ctx.relationshipProperties(s);
     else if (s instanceof Map) props = s as ReadonlyMap<string, Value>;
-    else throw new CypherError('TypeError', 'InvalidArgumentType', `Cannot project ${describe(s)}`);
+    else throw new CypherError('TypeError', 'InvalidArgumentType', `Cannot project ${describeValue(s)}`);
     const out = new Map<string, Value>();
     for (const it of items) {
       if (it.kind === 'all') for (const [k, v] of props) out.set(k, v);

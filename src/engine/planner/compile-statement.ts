@@ -49,12 +49,13 @@ import {
 } from '../executor/write-operators.js';
 import {
   compileExpression,
-  expressionKey,
   findAggregates,
   walkExpression,
   type Expr,
   type ExprEnv,
 } from './compile-expression.js';
+import { expressionKey } from '../../cypher/expression-walk.js';
+import { isUpdatingClause } from '../../cypher/is-write-query.js';
 import { anonName, compilePattern, isInternalName } from './compile-pattern.js';
 
 export interface CompiledQuery {
@@ -68,13 +69,11 @@ export interface CompiledQuery {
   readonly mergeOnly: boolean;
 }
 
-const WRITE_CLAUSES = new Set(['Create', 'Merge', 'Set', 'Remove', 'Delete', 'Foreach']);
-
 function onlyMerges(q: Ast.Query): boolean {
   const clauses = [q.first, ...q.unions.map((u) => u.query)].flatMap((sq) => sq.clauses);
   return (
     clauses.some((c) => c.kind === 'Merge') &&
-    clauses.every((c) => !WRITE_CLAUSES.has(c.kind) || c.kind === 'Merge') &&
+    clauses.every((c) => !isUpdatingClause(c) || c.kind === 'Merge') &&
     // a CALL { ... } body that updates is not covered by the MERGE-only dry run
     clauses.every((c) => c.kind !== 'CallSubquery' || !queryWrites(c.query))
   );
