@@ -39,11 +39,8 @@ export { formatValue, formatLiteral, formatFloat } from './format-value.js';
 export {
   callFunction,
   resolveFunction,
-  functionArity,
-  isKnownFunction,
-  checkArity,
-  canonicalFunctionName,
-  type FunctionArity,
+  implementedFunctionNames,
+  isImplementedFunction,
 } from './function-registry.js';
 export type { ScalarFunction } from './function-spec.js';
 export { isAggregateFunction, aggregateArity, createAggregator, type Aggregator } from './aggregators.js';

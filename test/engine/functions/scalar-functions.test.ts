@@ -152,7 +152,7 @@ describe('string functions', () => {
     expect(call('trim', '  a b  ')).toBe('a b');
     expect(call('ltrim', '  a ')).toBe('a ');
     expect(call('rtrim', '  a ')).toBe('  a');
-    expect(call('trim', 'xxaxx', 'x')).toBe('a');
+    expect(call('btrim', 'xxaxx', 'x')).toBe('a');
     expect(call('replace', 'hello', 'l', 'w')).toBe('hewwo');
     expect(call('replace', 'hello', 'l', null)).toBeNull();
     expect(call('split', 'one1two', '1')).toEqual(['one', 'two']);
