@@ -15,7 +15,6 @@ import type { CompiledPattern } from '../planner/compile-pattern.js';
 import { BasicOperator, eager } from './read-operators.js';
 import type { Operator } from './operator.js';
 
-
 /** The kind of a temporal value (DATE, DATETIME, DURATION, ...), stored as a scalar. */
 function temporalKind(v: unknown): string | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
@@ -217,7 +216,11 @@ export function setPropertyAction(target: Expr, key: string, value: Expr): SetAc
       liveRel(t, ctx);
       w.setRelationshipProperty(t.id, key, v);
     } else {
-      throw new CypherError('TypeError', 'InvalidArgumentType', `Cannot set a property on ${describeValue(t)}`);
+      throw new CypherError(
+        'TypeError',
+        'InvalidArgumentType',
+        `Cannot set a property on ${describeValue(t)}`,
+      );
     }
     ctx.stats.propertiesSet++;
   };
@@ -237,14 +240,22 @@ export function setAllAction(target: Expr, value: Expr, merge: boolean): SetActi
     const w = ctx.writable;
     const isNode = t instanceof Node;
     if (!isNode && !(t instanceof Relationship)) {
-      throw new CypherError('TypeError', 'InvalidArgumentType', `Cannot set properties on ${describeValue(t)}`);
+      throw new CypherError(
+        'TypeError',
+        'InvalidArgumentType',
+        `Cannot set properties on ${describeValue(t)}`,
+      );
     }
     if (isNode) liveNode(t, ctx);
     else liveRel(t as Relationship, ctx);
     if (merge) {
       if (raw === null) return;
       if (!(raw instanceof Map) && !(raw instanceof Node) && !(raw instanceof Relationship)) {
-        throw new CypherError('TypeError', 'InvalidArgumentType', `Expected a map, got ${describeValue(raw)}`);
+        throw new CypherError(
+          'TypeError',
+          'InvalidArgumentType',
+          `Expected a map, got ${describeValue(raw)}`,
+        );
       }
       const entries = raw instanceof Map ? (raw as ReadonlyMap<string, Value>) : entityProps(raw, ctx);
       for (const [k, x] of entries) {
@@ -313,7 +324,11 @@ export function removeLabelsAction(target: Expr, labels: readonly string[]): Set
     const t = target(row, ctx);
     if (t === null) return;
     if (!(t instanceof Node)) {
-      throw new CypherError('TypeError', 'InvalidArgumentType', `Cannot remove labels from ${describeValue(t)}`);
+      throw new CypherError(
+        'TypeError',
+        'InvalidArgumentType',
+        `Cannot remove labels from ${describeValue(t)}`,
+      );
     }
     liveNode(t, ctx);
     const have = ctx.nodeLabels(t);

@@ -183,7 +183,6 @@ function asList(v: Value): readonly Value[] | null {
   throw new CypherError('TypeError', 'InvalidArgumentType', `Expected a list but got ${describeValue(v)}`);
 }
 
-
 /** Collects a stream's rows, skipping PAUSE markers (checking the deadline at each). */
 export function* rowsOf(stream: RowStream, ctx: QueryContext): Generator<Row> {
   for (const r of stream) {
@@ -413,7 +412,11 @@ export function compileExpression(e: Ast.Expression, env: ExprEnv, predicate = f
           return labels.every((l) => have.includes(l));
         }
         if (v instanceof Relationship) return labels.every((l) => l === v.type);
-        throw new CypherError('TypeError', 'InvalidArgumentType', `Cannot test labels of ${describeValue(v)}`);
+        throw new CypherError(
+          'TypeError',
+          'InvalidArgumentType',
+          `Cannot test labels of ${describeValue(v)}`,
+        );
       };
     }
   }
