@@ -785,7 +785,7 @@ class Analyzer {
   ): void {
     // variables bound by this very pattern, by kind
     const local = new Map<string, 'node' | 'relationship' | 'path'>();
-    const pending: { properties: Expression; offset: number }[] = [];
+    const pending: { properties: Expression; offset: number; predicate?: boolean }[] = [];
     for (const part of pattern.parts) {
       this.bindElement(part.element, part, scope, local, mode, pending);
       if (part.variable) {
@@ -803,8 +803,9 @@ class Analyzer {
       }
     }
     // property expressions may use any variable of the pattern
-    for (const { properties } of pending) {
-      this.expression(properties, this.env(scope, 'in a pattern'));
+    for (const { properties, predicate } of pending) {
+      if (predicate) this.predicate(properties, scope);
+      else this.expression(properties, this.env(scope, 'in a pattern'));
     }
   }
 
@@ -814,10 +815,35 @@ class Analyzer {
     scope: Scope,
     local: Map<string, 'node' | 'relationship' | 'path'>,
     mode: 'match' | 'create' | 'merge' | 'predicate',
-    pending: { properties: Expression; offset: number }[],
+    pending: { properties: Expression; offset: number; predicate?: boolean }[],
   ): void {
     const single = element.relationships.length === 0;
     const visitProperties = (p: NodePattern | RelationshipPattern): void => {
+      const expression = p.kind === 'NodePattern' ? p.labelExpression : p.typeExpression;
+      if (expression && (mode === 'create' || mode === 'merge')) {
+        throw this.semantic(
+          'InvalidLabelExpression',
+          `Label expressions other than conjunctions of names are not allowed in ${mode === 'create' ? 'CREATE' : 'MERGE'}`,
+          p.offset,
+        );
+      }
+      if (p.where) {
+        if (mode === 'create' || mode === 'merge') {
+          throw this.semantic(
+            'InvalidPatternPredicate',
+            `WHERE is not allowed inside a pattern of ${mode === 'create' ? 'CREATE' : 'MERGE'}`,
+            p.where.offset,
+          );
+        }
+        if (p.kind === 'RelationshipPattern' && p.length !== null) {
+          throw this.semantic(
+            'InvalidPatternPredicate',
+            'WHERE is not allowed inside a variable-length relationship pattern',
+            p.where.offset,
+          );
+        }
+        pending.push({ properties: p.where, offset: p.where.offset, predicate: true });
+      }
       if (p.properties === null) return;
       if (
         p.properties.kind === 'Parameter' &&

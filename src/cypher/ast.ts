@@ -313,10 +313,26 @@ export interface PatternElement extends AstNode {
 export interface NodePattern extends AstNode {
   readonly kind: 'NodePattern';
   readonly variable: Variable | null;
+  /** Labels the node must all have (`:A:B`, `:A&B`). */
   readonly labels: readonly string[];
   /** A `MapLiteral` or a `Parameter`, or null. */
   readonly properties: MapLiteral | Parameter | null;
+  /** A label expression beyond a plain conjunction (`:A|B`, `:!A`, `:%`); `labels` is then empty. */
+  readonly labelExpression?: LabelExpression;
+  /** Inline `WHERE` inside the node pattern: `(n:A WHERE n.x > 1)`. */
+  readonly where?: Expression;
 }
+
+/**
+ * A Neo4j 5 label expression: `A`, `%` (any label), `!e`, `e&f`, `e|f`. On a relationship
+ * pattern the names are relationship types.
+ */
+export type LabelExpression =
+  | { readonly kind: 'LabelName'; readonly name: string }
+  | { readonly kind: 'LabelAny' }
+  | { readonly kind: 'LabelNot'; readonly operand: LabelExpression }
+  | { readonly kind: 'LabelAnd'; readonly operands: readonly LabelExpression[] }
+  | { readonly kind: 'LabelOr'; readonly operands: readonly LabelExpression[] };
 
 /**
  * `left`: `<-[]-`, `right`: `-[]->`, `both`: `-[]-` (either direction when matching).
@@ -333,6 +349,10 @@ export interface RelationshipPattern extends AstNode {
   readonly properties: MapLiteral | Parameter | null;
   /** null: a single hop. Otherwise variable length. */
   readonly length: VariableLength | null;
+  /** A type expression beyond alternatives (`:!R`, `:%`, `:A&B`); `types` is then empty. */
+  readonly typeExpression?: LabelExpression;
+  /** Inline `WHERE` inside the relationship pattern: `-[r:R WHERE r.w > 1]->`. */
+  readonly where?: Expression;
 }
 
 /**
@@ -661,6 +681,8 @@ export interface HasLabels extends AstNode {
   readonly kind: 'HasLabels';
   readonly operand: Expression;
   readonly labels: readonly string[];
+  /** `n:A|B`, `n:!A`, `n:%`: a label expression beyond a conjunction; `labels` is then empty. */
+  readonly labelExpression?: LabelExpression;
 }
 
 /** Any AST node (for generic walkers). */

@@ -83,6 +83,8 @@ function elementExpressions(element: PatternElement): Expression[] {
   const out: Expression[] = [];
   for (const node of element.nodes) if (node.properties) out.push(node.properties);
   for (const rel of element.relationships) if (rel.properties) out.push(rel.properties);
+  for (const node of element.nodes) if (node.where) out.push(node.where);
+  for (const rel of element.relationships) if (rel.where) out.push(rel.where);
   return out;
 }
 

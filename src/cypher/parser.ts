@@ -7,6 +7,7 @@
  * pattern comprehension.
  */
 import type {
+  LabelExpression,
   BinaryOperator,
   Call,
   CallSubquery,
@@ -151,6 +152,8 @@ class Parser {
   private pos = 0;
   private speculating = 0;
   private depth = 0;
+  /** > 0 while parsing a comprehension's WHERE, where `|` starts the projection. */
+  private comprehensionWhere = 0;
 
   constructor(private readonly source: string) {
     this.tokens = tokenize(source);
@@ -525,6 +528,43 @@ class Parser {
     return target;
   }
 
+  /**
+   * A label expression after its leading `:`; `:A:B` (colon conjunction) is accepted too.
+   * `bar`: whether `|` continues the expression (not in a comprehension's WHERE, where `|`
+   * starts the projection, unless inside parentheses).
+   */
+  private labelExpression(bar = true): LabelExpression {
+    let e = this.labelOr(bar);
+    while (this.acceptPunct(':')) e = { kind: 'LabelAnd', operands: [e, this.labelOr(bar)] };
+    return e;
+  }
+
+  private labelOr(bar = true): LabelExpression {
+    const operands = [this.labelAnd()];
+    while (bar && this.acceptPunct('|')) {
+      this.acceptPunct(':');
+      operands.push(this.labelAnd());
+    }
+    return operands.length === 1 ? operands[0]! : { kind: 'LabelOr', operands };
+  }
+
+  private labelAnd(): LabelExpression {
+    const operands = [this.labelNot()];
+    while (this.acceptPunct('&')) operands.push(this.labelNot());
+    return operands.length === 1 ? operands[0]! : { kind: 'LabelAnd', operands };
+  }
+
+  private labelNot(): LabelExpression {
+    if (this.acceptPunct('!')) return { kind: 'LabelNot', operand: this.labelNot() };
+    if (this.acceptPunct('%')) return { kind: 'LabelAny' };
+    if (this.acceptPunct('(')) {
+      const inner = this.labelExpression();
+      this.expectPunct(')');
+      return inner;
+    }
+    return { kind: 'LabelName', name: this.name('a label name').text };
+  }
+
   private labels(): string[] {
     const labels: string[] = [];
     while (this.acceptPunct(':')) labels.push(this.name('a label name').text);
@@ -756,10 +796,20 @@ class Parser {
     const start = this.expectPunct('(').start;
     let variable: Variable | null = null;
     if (this.isName()) variable = this.variable();
-    const labels = this.isPunct(':') ? this.labels() : [];
+    const expression = this.acceptPunct(':') ? this.labelExpression() : null;
+    const labels = expression ? conjunctionNames(expression) : [];
     const properties = this.patternProperties();
+    const where = this.acceptKeyword('WHERE') ? this.expression() : null;
     this.expectPunct(')');
-    return { kind: 'NodePattern', offset: start, variable, labels, properties };
+    return {
+      kind: 'NodePattern',
+      offset: start,
+      variable,
+      labels: labels ?? [],
+      properties,
+      ...(expression && !labels ? { labelExpression: expression } : {}),
+      ...(where ? { where } : {}),
+    };
   }
 
   private patternProperties(): MapLiteral | Parameter | null {
@@ -777,26 +827,38 @@ class Parser {
     const left = this.acceptPunct('<');
     this.expectPunct('-');
     let variable: Variable | null = null;
-    const types: string[] = [];
+    let types: string[] = [];
+    let typeExpression: LabelExpression | null = null;
     let properties: MapLiteral | Parameter | null = null;
     let length: VariableLength | null = null;
+    let where: Expression | null = null;
     if (this.acceptPunct('[')) {
       if (this.isName()) variable = this.variable();
       if (this.acceptPunct(':')) {
-        types.push(this.name('a relationship type').text);
-        while (this.acceptPunct('|')) {
-          this.acceptPunct(':');
-          types.push(this.name('a relationship type').text);
-        }
+        const expression = this.labelOr();
+        const names = disjunctionNames(expression);
+        if (names) types = names;
+        else typeExpression = expression;
       }
       if (this.acceptPunct('*')) length = this.rangeLiteral();
       properties = this.patternProperties();
+      if (this.acceptKeyword('WHERE')) where = this.expression();
       this.expectPunct(']');
     }
     this.expectPunct('-');
     const right = this.acceptPunct('>');
     const direction: RelationshipDirection = left && !right ? 'left' : right && !left ? 'right' : 'both';
-    return { kind: 'RelationshipPattern', offset: start, variable, types, direction, properties, length };
+    return {
+      kind: 'RelationshipPattern',
+      offset: start,
+      variable,
+      types,
+      direction,
+      properties,
+      length,
+      ...(typeExpression ? { typeExpression } : {}),
+      ...(where ? { where } : {}),
+    };
   }
 
   private rangeLiteral(): VariableLength {
@@ -1173,8 +1235,22 @@ class Parser {
         }
         this.expectPunct(']');
         expression = { kind: 'IndexAccess', offset: expression.offset, object: expression, index };
-      } else if (this.isPunct(':') && this.isName(1)) {
-        return { kind: 'HasLabels', offset: expression.offset, operand: expression, labels: this.labels() };
+      } else if (
+        this.isPunct(':') &&
+        (this.isName(1) || this.isPunct('!', 1) || this.isPunct('%', 1) || this.isPunct('(', 1))
+      ) {
+        this.advance();
+        const labelExpression = this.labelExpression(this.comprehensionWhere === 0);
+        const labels = conjunctionNames(labelExpression);
+        return labels
+          ? { kind: 'HasLabels', offset: expression.offset, operand: expression, labels }
+          : {
+              kind: 'HasLabels',
+              offset: expression.offset,
+              operand: expression,
+              labels: [],
+              labelExpression,
+            };
       } else {
         return expression;
       }
@@ -1422,7 +1498,7 @@ class Parser {
         (this.isKeyword('WHERE') || this.isPunct('|'))
       ) {
         // committed: errors from here on are real errors, not a cue to backtrack
-        const where = this.acceptKeyword('WHERE') ? this.expression() : null;
+        const where = this.acceptKeyword('WHERE') ? this.comprehensionFilter() : null;
         this.expectPunct('|');
         const projection = this.expression();
         this.expectPunct(']');
@@ -1440,12 +1516,22 @@ class Parser {
     return { kind: 'ListLiteral', offset: start, elements };
   }
 
+  /** A comprehension's WHERE: `x:A | ...` ends the label expression at the `|`. */
+  private comprehensionFilter(): Expression {
+    this.comprehensionWhere++;
+    try {
+      return this.expression();
+    } finally {
+      this.comprehensionWhere--;
+    }
+  }
+
   private listComprehension(): ListComprehension {
     const start = this.expectPunct('[').start;
     const variable = this.variable();
     this.expectKeyword('IN');
     const list = this.expression();
-    const where = this.acceptKeyword('WHERE') ? this.expression() : null;
+    const where = this.acceptKeyword('WHERE') ? this.comprehensionFilter() : null;
     const projection = this.acceptPunct('|') ? this.expression() : null;
     this.expectPunct(']');
     return { kind: 'ListComprehension', offset: start, variable, list, where, projection };
@@ -1514,4 +1600,30 @@ class Parser {
       ? { kind: 'ExistsSubquery', offset: start, body, count: true }
       : { kind: 'ExistsSubquery', offset: start, body };
   }
+}
+
+/** The names of a label expression that is a plain conjunction (`A`, `A&B`, `A:B`), else null. */
+function conjunctionNames(e: LabelExpression): string[] | null {
+  if (e.kind === 'LabelName') return [e.name];
+  if (e.kind !== 'LabelAnd') return null;
+  const out: string[] = [];
+  for (const x of e.operands) {
+    const names = conjunctionNames(x);
+    if (!names) return null;
+    out.push(...names);
+  }
+  return out;
+}
+
+/** The names of a type expression that is a plain disjunction (`A`, `A|B`), else null. */
+function disjunctionNames(e: LabelExpression): string[] | null {
+  if (e.kind === 'LabelName') return [e.name];
+  if (e.kind !== 'LabelOr') return null;
+  const out: string[] = [];
+  for (const x of e.operands) {
+    const names = disjunctionNames(x);
+    if (!names) return null;
+    out.push(...names);
+  }
+  return out;
 }

@@ -127,6 +127,25 @@ export function findAggregates(e: Ast.Expression, out: (Ast.FunctionCall | Ast.C
   return out;
 }
 
+/**
+ * Whether an entity with `names` (a node's labels, or a relationship's one type) matches a
+ * label expression: `%` needs at least one name.
+ */
+export function matchesLabelExpression(e: Ast.LabelExpression, names: readonly string[]): boolean {
+  switch (e.kind) {
+    case 'LabelName':
+      return names.includes(e.name);
+    case 'LabelAny':
+      return names.length > 0;
+    case 'LabelNot':
+      return !matchesLabelExpression(e.operand, names);
+    case 'LabelAnd':
+      return e.operands.every((x) => matchesLabelExpression(x, names));
+    case 'LabelOr':
+      return e.operands.some((x) => matchesLabelExpression(x, names));
+  }
+}
+
 /** Calls `visit` on every sub-expression; `visit` returns false to skip children. */
 export function walkExpression(e: Ast.Expression, visit: (e: Ast.Expression) => boolean): void {
   if (!visit(e)) return;
@@ -151,6 +170,8 @@ export function referencedVariables(e: Ast.Expression, out: Set<string> = new Se
           addElementVariables(p.element, out);
           for (const n of p.element.nodes) if (n.properties) referencedVariables(n.properties, out);
           for (const r of p.element.relationships) if (r.properties) referencedVariables(r.properties, out);
+          for (const n of p.element.nodes) if (n.where) referencedVariables(n.where, out);
+          for (const r of p.element.relationships) if (r.where) referencedVariables(r.where, out);
         }
         if (x.body.where) referencedVariables(x.body.where, out);
       }
@@ -404,14 +425,19 @@ export function compileExpression(e: Ast.Expression, env: ExprEnv, predicate = f
     case 'HasLabels': {
       const operand = compileExpression(e.operand, env);
       const labels = e.labels;
+      const expression = e.labelExpression;
       return (row, ctx) => {
         const v = operand(row, ctx);
         if (v === null) return null;
         if (v instanceof Node) {
           const have = ctx.nodeLabels(v);
+          if (expression) return matchesLabelExpression(expression, have);
           return labels.every((l) => have.includes(l));
         }
-        if (v instanceof Relationship) return labels.every((l) => l === v.type);
+        if (v instanceof Relationship) {
+          if (expression) return matchesLabelExpression(expression, [v.type]);
+          return labels.every((l) => l === v.type);
+        }
         throw new CypherError(
           'TypeError',
           'InvalidArgumentType',

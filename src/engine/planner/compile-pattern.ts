@@ -108,17 +108,54 @@ export function compilePattern(
     }
   };
   const parts: PartSpec[] = [];
+  // Label/type expressions and inline WHERE of the elements join the WHERE conjuncts.
+  const inline: Ast.Expression[] = [];
+  const variable = (name: string, offset: number): Ast.Variable => ({ kind: 'Variable', offset, name });
   for (const p of partsAst) {
     const boundBefore = new Set(all);
     const env: ExprEnv = { ...envBase, bound: boundBefore };
     const nodes = p.element.nodes.map((n): NodeSpec => {
       const name = n.variable?.name ?? anonName();
-      const { check, inline } = compileProps(n.properties, env);
-      return { name, labels: n.labels, props: check, inline };
+      const { check, inline: inlineProps } = compileProps(n.properties, env);
+      if (n.labelExpression) {
+        const operand = variable(name, n.offset);
+        inline.push({
+          kind: 'HasLabels',
+          offset: n.offset,
+          operand,
+          labels: [],
+          labelExpression: n.labelExpression,
+        });
+      }
+      if (n.where) inline.push(n.where);
+      return { name, labels: n.labels, props: check, inline: inlineProps };
     });
     const rels = p.element.relationships.map((r): RelSpec => {
       const name = r.variable?.name ?? anonName();
       const { check } = compileProps(r.properties, env);
+      if (r.typeExpression) {
+        const has: Ast.HasLabels = {
+          kind: 'HasLabels',
+          offset: r.offset,
+          operand: variable(' t', r.offset),
+          labels: [],
+          labelExpression: r.typeExpression,
+        };
+        // every relationship of a variable-length hop must match the type expression
+        inline.push(
+          r.length === null
+            ? { ...has, operand: variable(name, r.offset) }
+            : {
+                kind: 'Quantifier',
+                offset: r.offset,
+                quantifier: 'all',
+                variable: variable(' t', r.offset),
+                list: variable(name, r.offset),
+                where: has,
+              },
+        );
+      }
+      if (r.where) inline.push(r.where);
       const len = r.length;
       return {
         name,
@@ -139,7 +176,7 @@ export function compilePattern(
     parts.push({ nodes, rels, pathVar: p.pathVar, shortest, boundBefore });
   }
   const fullEnv: ExprEnv = { ...envBase, bound: all };
-  const whereParts = conjuncts(where);
+  const whereParts = [...conjuncts(where), ...inline.flatMap((e) => conjuncts(e))];
   const conj: Conjunct[] = whereParts.map((c) => ({
     expr: compileExpression(c, fullEnv, true),
     vars: new Set([...referencedVariables(c)].filter((v) => all.has(v) && !bound.has(v))),
