@@ -277,6 +277,13 @@ class Analyzer {
     let updated = false;
     for (let i = 0; i < clauses.length; i++) {
       const clause = clauses[i] as Clause;
+      if (clause.kind === 'Finish' && i !== clauses.length - 1) {
+        throw this.semantic(
+          'InvalidClauseComposition',
+          'FINISH can only be used at the end of the query',
+          clause.offset,
+        );
+      }
       if (clause.kind === 'Return' && i !== clauses.length - 1) {
         throw this.semantic(
           'InvalidClauseComposition',
@@ -307,6 +314,7 @@ class Analyzer {
     if (subquery) return;
     const endsOk =
       last.kind === 'Return' ||
+      last.kind === 'Finish' ||
       (last.kind === 'CallSubquery' && !callSubqueryReturns(last)) ||
       UPDATING.has(last.kind) ||
       (last.kind === 'Call' && (clauses.length === 1 || last.yield === null));
@@ -414,6 +422,8 @@ class Analyzer {
         return this.call(clause, scope, standalone);
       case 'CallSubquery':
         return this.callSubquery(clause, scope);
+      case 'Finish':
+        return { scope: new Map(), columns: [] };
       default:
         return assertNever(clause);
     }

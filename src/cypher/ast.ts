@@ -95,7 +95,13 @@ export type Clause =
   | Unwind
   | Foreach
   | Call
-  | CallSubquery;
+  | CallSubquery
+  | Finish;
+
+/** `FINISH`: ends a query without returning rows (Neo4j 5 / GQL). */
+export interface Finish extends AstNode {
+  readonly kind: 'Finish';
+}
 
 export type ClauseKind = Clause['kind'];
 

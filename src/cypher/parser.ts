@@ -131,6 +131,7 @@ function continuationsOf(clause: Clause): string {
       return clause.yield ? "',', AS, WHERE" : 'YIELD';
     case 'Foreach':
     case 'CallSubquery':
+    case 'Finish':
       // Only another clause can follow: the caller's "a clause, …" already says so.
       return '';
   }
@@ -276,8 +277,10 @@ class Parser {
   statement(): Statement {
     const start = this.peek().start;
     let mode: ExecutionMode = 'execute';
+    this.cypherOptions();
     if (this.acceptKeyword('EXPLAIN')) mode = 'explain';
     else if (this.acceptKeyword('PROFILE')) mode = 'profile';
+    this.cypherOptions();
     let body: StatementBody;
     if (this.isKeyword('CREATE') && this.isKeyword('INDEX', 1)) body = this.createIndex();
     else if (this.isKeyword('DROP')) body = this.dropIndex();
@@ -288,6 +291,32 @@ class Parser {
       throw this.unexpected(body.kind === 'Query' ? 'a clause, UNION or end of input' : 'end of input');
     }
     return { kind: 'Statement', offset: start, mode, body };
+  }
+
+  /**
+   * The `CYPHER [5] [option=value ...]` prefix: accepted and ignored (Nexus has one
+   * planner and one runtime). Another language version is refused.
+   */
+  private cypherOptions(): void {
+    if (!this.isKeyword('CYPHER')) return;
+    this.advance();
+    const version = this.peek();
+    if (version.type === 'int' || version.type === 'float') {
+      if (version.text !== '5' && version.text !== '25') {
+        throw new CypherError(
+          'SyntaxError',
+          'UnsupportedCypherVersion',
+          `Cypher version ${version.text} is not supported; this server speaks Cypher 5`,
+        );
+      }
+      this.advance();
+    }
+    while (this.isName() && this.isPunct('=', 1)) {
+      this.advance();
+      this.advance();
+      const value = this.advance();
+      if (value.type === 'eof') throw this.unexpected('an option value');
+    }
   }
 
   private createIndex(): CreateIndex {
@@ -390,7 +419,7 @@ class Parser {
     while (this.atClauseStart()) clauses.push(this.clause());
     if (clauses.length === 0) {
       throw this.unexpected(
-        'a clause (MATCH, OPTIONAL MATCH, CREATE, MERGE, SET, REMOVE, DELETE, WITH, RETURN, UNWIND, FOREACH or CALL)',
+        'a clause (MATCH, OPTIONAL MATCH, CREATE, MERGE, SET, REMOVE, DELETE, WITH, RETURN, UNWIND, FOREACH, CALL or FINISH)',
       );
     }
     const end = this.peek();
@@ -417,7 +446,16 @@ class Parser {
 
   private atClauseStart(): boolean {
     const token = this.peek();
-    return token.type === 'ident' && CLAUSE_KEYWORDS.has(token.upper);
+    if (token.type !== 'ident') return false;
+    if (CLAUSE_KEYWORDS.has(token.upper)) return true;
+    // FINISH ends a query; it stays usable as a variable name elsewhere
+    if (token.upper !== 'FINISH') return false;
+    const next = this.peek(1);
+    return (
+      next.type === 'eof' ||
+      (next.type === 'punct' && (next.text === ';' || next.text === '}')) ||
+      (next.type === 'ident' && next.upper === 'UNION')
+    );
   }
 
   private clause(): Clause {
@@ -463,6 +501,9 @@ class Parser {
         return this.foreach();
       case 'CALL':
         return this.call();
+      case 'FINISH':
+        this.advance();
+        return { kind: 'Finish', offset: token.start };
       default:
         throw this.unexpected('a clause');
     }

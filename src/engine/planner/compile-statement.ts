@@ -274,6 +274,9 @@ class Planner {
         return this.call(c, input, scope, standalone);
       case 'CallSubquery':
         return this.callSubquery(c, input, scope);
+      case 'Finish':
+        // rows are still produced (and their side effects done), then dropped: no columns
+        return { op: input, scope: [], columns: [] };
     }
   }
 
