@@ -1213,7 +1213,18 @@ class Analyzer {
         return INTEGER;
       case 'ExistsSubquery': {
         if (e.body.kind === 'Query') {
-          this.query(e.body, env.scope, true);
+          const columns = this.query(e.body, env.scope, true);
+          if (e.collect) {
+            const clauses = e.body.first.clauses;
+            if (clauses[clauses.length - 1]?.kind !== 'Return' || columns.length !== 1) {
+              throw this.semantic(
+                'InvalidClauseComposition',
+                'A COLLECT subquery must end with a RETURN clause returning exactly one column',
+                e.offset,
+              );
+            }
+            return listOf(ANY);
+          }
         } else {
           const scope = new Map(env.scope);
           this.bindPattern(e.body.pattern, scope, 'match');

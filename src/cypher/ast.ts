@@ -569,7 +569,10 @@ export interface CountStar extends AstNode {
 export interface ExistsSubquery extends AstNode {
   readonly kind: 'ExistsSubquery';
   readonly body: ExistsPatternBody | Query;
+  /** `COUNT { ... }`: the number of rows. */
   readonly count?: true;
+  /** `COLLECT { ... RETURN x }`: the list of the single returned column. */
+  readonly collect?: true;
 }
 
 export interface ExistsPatternBody extends AstNode {

@@ -1356,7 +1356,10 @@ class Parser {
           this.pos += 4;
           return { kind: 'CountStar', offset: token.start };
         }
-        if (this.isPunct('{', 1)) return this.existsSubquery(true);
+        if (this.isPunct('{', 1)) return this.existsSubquery('count');
+        break;
+      case 'COLLECT':
+        if (this.isPunct('{', 1)) return this.existsSubquery('collect');
         break;
       case 'EXISTS':
         if (this.isPunct('{', 1)) return this.existsSubquery();
@@ -1622,14 +1625,19 @@ class Parser {
     return { kind: 'Case', offset: start, subject, alternatives, else: otherwise };
   }
 
-  /** `EXISTS { ... }`, or `COUNT { ... }` when `count` is set (same body grammar). */
-  private existsSubquery(count = false): Expression {
+  /**
+   * `EXISTS { ... }`, `COUNT { ... }` (same body grammar), or `COLLECT { ... RETURN x }`
+   * (a full query only).
+   */
+  private existsSubquery(kind: 'exists' | 'count' | 'collect' = 'exists'): Expression {
     const start = this.advance().start;
     this.expectPunct('{');
     let body:
       Query | { kind: 'ExistsPatternBody'; offset: number; pattern: Pattern; where: Expression | null };
     if (this.atClauseStart()) {
       body = this.query(true);
+    } else if (kind === 'collect') {
+      throw this.unexpected('a query ending with RETURN (COLLECT needs a full subquery)');
     } else {
       const offset = this.peek().start;
       const pattern = this.pattern();
@@ -1637,9 +1645,9 @@ class Parser {
       body = { kind: 'ExistsPatternBody', offset, pattern, where };
     }
     this.expectPunct('}');
-    return count
-      ? { kind: 'ExistsSubquery', offset: start, body, count: true }
-      : { kind: 'ExistsSubquery', offset: start, body };
+    if (kind === 'count') return { kind: 'ExistsSubquery', offset: start, body, count: true };
+    if (kind === 'collect') return { kind: 'ExistsSubquery', offset: start, body, collect: true };
+    return { kind: 'ExistsSubquery', offset: start, body };
   }
 }
 

@@ -109,6 +109,8 @@ export interface ExprEnv {
     bound: ReadonlySet<string>,
   ): (row: Row, ctx: QueryContext) => RowStream;
   compileSubquery(query: Ast.Query, bound: ReadonlySet<string>): (row: Row, ctx: QueryContext) => RowStream;
+  /** The column names a subquery returns (COLLECT reads its one column). */
+  subqueryColumns(query: Ast.Query, bound: ReadonlySet<string>): readonly string[];
 }
 
 export function isAggregateName(name: string): boolean {
@@ -380,6 +382,14 @@ export function compileExpression(e: Ast.Expression, env: ExprEnv, predicate = f
           ? env.compileMatch(e.body.pattern, e.body.where, null, env.bound)
           : env.compileSubquery(e.body, env.bound);
       if (e.count) return (row, ctx) => countRows(stream(row, ctx), ctx);
+      if (e.collect && e.body.kind === 'Query') {
+        const column = env.subqueryColumns(e.body, env.bound)[0]!;
+        return (row, ctx) => {
+          const out: Value[] = [];
+          for (const r of rowsOf(stream(row, ctx), ctx)) out.push(r[column] ?? null);
+          return out;
+        };
+      }
       return (row, ctx) => hasAny(stream(row, ctx), ctx);
     }
     case 'PatternExpression': {

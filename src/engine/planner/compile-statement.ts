@@ -163,6 +163,7 @@ class Planner {
         const { op } = this.query(query, startOperator(), b);
         return (row: Row, ctx) => op.open(ctx, row);
       },
+      subqueryColumns: (query, b) => this.query(query, startOperator(), b).columns,
     };
   }
 

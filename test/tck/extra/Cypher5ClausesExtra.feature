@@ -1,4 +1,4 @@
-Feature: Cypher5ClausesExtra - FINISH, the CYPHER options prefix and round(x, 0)
+Feature: Cypher5ClausesExtra - FINISH, the CYPHER options prefix, round(x, 0), COLLECT subqueries
 
   Scenario: [1] FINISH ends a read query without rows
     Given an empty graph
@@ -87,3 +87,49 @@ Feature: Cypher5ClausesExtra - FINISH, the CYPHER options prefix and round(x, 0)
       | a    | b    | c   | d    | e   | f    |
       | -1.0 | -1.0 | 2.0 | -2.5 | 2.6 | -2.0 |
     And no side effects
+
+  Scenario: [9] COLLECT subquery collects its one column per outer row
+    Given an empty graph
+    And having executed:
+      """
+      CREATE (:A {n: 1})-[:R]->(:B {n: 2}), (:A {n: 1})-[:R]->(:B {n: 3}), (:A {n: 4})
+      """
+    When executing query:
+      """
+      MATCH (a:A)
+      RETURN a.n AS n, COLLECT { MATCH (a)-[:R]->(b) RETURN b.n AS m ORDER BY m } AS out
+      ORDER BY n, out
+      """
+    Then the result should be, in order:
+      | n | out |
+      | 1 | [2] |
+      | 1 | [3] |
+      | 4 | []  |
+    And no side effects
+
+  Scenario: [10] COLLECT subquery keeps the subquery's order
+    Given any graph
+    When executing query:
+      """
+      RETURN COLLECT { UNWIND [3, 1, 2] AS x RETURN x ORDER BY x DESC } AS l
+      """
+    Then the result should be, in any order:
+      | l         |
+      | [3, 2, 1] |
+    And no side effects
+
+  Scenario: [11] COLLECT subquery must return exactly one column
+    Given any graph
+    When executing query:
+      """
+      RETURN COLLECT { UNWIND [1] AS x RETURN x, x AS y } AS l
+      """
+    Then a SyntaxError should be raised at compile time: InvalidClauseComposition
+
+  Scenario: [12] COLLECT subquery cannot update
+    Given any graph
+    When executing query:
+      """
+      RETURN COLLECT { CREATE (n) RETURN n } AS l
+      """
+    Then a SyntaxError should be raised at compile time: InvalidClauseComposition
