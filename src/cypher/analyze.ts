@@ -59,7 +59,12 @@ import {
   type StaticType,
 } from './static-type.js';
 import { positionAt } from './lexer.js';
-import { expressionKey, childExpressions } from './expression-walk.js';
+import {
+  childExpressions,
+  conjunctionParts,
+  dynamicLabelExpressions,
+  expressionKey,
+} from './expression-walk.js';
 
 /** A procedure's declared signature, as the engine knows it (TCK-style type names). */
 export interface ProcedureSignature {
@@ -352,8 +357,10 @@ class Analyzer {
         return { scope };
       case 'Remove':
         for (const item of clause.items) {
-          if (item.kind === 'RemoveLabels') this.useVariable(item.variable, scope, T_NODE);
-          else this.expression(item.property, this.env(scope, 'in REMOVE'));
+          if (item.kind === 'RemoveLabels') {
+            this.useVariable(item.variable, scope, T_NODE);
+            for (const d of item.dynamic ?? []) this.dynamicName(d, scope);
+          } else this.expression(item.property, this.env(scope, 'in REMOVE'));
         }
         return { scope };
       case 'Delete':
@@ -483,6 +490,7 @@ class Analyzer {
       }
       case 'SetLabels':
         this.useVariable(item.variable, scope, T_NODE);
+        for (const d of item.dynamic ?? []) this.dynamicName(d, scope);
         return;
       default:
         assertNever(item);
@@ -795,7 +803,7 @@ class Analyzer {
   ): void {
     // variables bound by this very pattern, by kind
     const local = new Map<string, 'node' | 'relationship' | 'path'>();
-    const pending: { properties: Expression; offset: number; predicate?: boolean }[] = [];
+    const pending: { properties: Expression; offset: number; predicate?: boolean; dynamic?: boolean }[] = [];
     for (const part of pattern.parts) {
       this.bindElement(part.element, part, scope, local, mode, pending);
       if (part.variable) {
@@ -813,8 +821,9 @@ class Analyzer {
       }
     }
     // property expressions may use any variable of the pattern
-    for (const { properties, predicate } of pending) {
+    for (const { properties, predicate, dynamic } of pending) {
       if (predicate) this.predicate(properties, scope);
+      else if (dynamic) this.dynamicName(properties, scope);
       else this.expression(properties, this.env(scope, 'in a pattern'));
     }
   }
@@ -825,12 +834,13 @@ class Analyzer {
     scope: Scope,
     local: Map<string, 'node' | 'relationship' | 'path'>,
     mode: 'match' | 'create' | 'merge' | 'predicate',
-    pending: { properties: Expression; offset: number; predicate?: boolean }[],
+    pending: { properties: Expression; offset: number; predicate?: boolean; dynamic?: boolean }[],
   ): void {
     const single = element.relationships.length === 0;
     const visitProperties = (p: NodePattern | RelationshipPattern): void => {
       const expression = p.kind === 'NodePattern' ? p.labelExpression : p.typeExpression;
-      if (expression && (mode === 'create' || mode === 'merge')) {
+      const creatable = expression && p.kind === 'NodePattern' && conjunctionParts(expression) !== null;
+      if (expression && !creatable && (mode === 'create' || mode === 'merge')) {
         throw this.semantic(
           'InvalidLabelExpression',
           `Label expressions other than conjunctions of names are not allowed in ${mode === 'create' ? 'CREATE' : 'MERGE'}`,
@@ -853,6 +863,11 @@ class Analyzer {
           );
         }
         pending.push({ properties: p.where, offset: p.where.offset, predicate: true });
+      }
+      if (expression) {
+        for (const d of dynamicLabelExpressions(expression)) {
+          pending.push({ properties: d, offset: d.offset, dynamic: true });
+        }
       }
       if (p.properties === null) return;
       if (
@@ -1022,6 +1037,18 @@ class Analyzer {
   }
 
   /** WHERE: a boolean predicate where pattern expressions are allowed and aggregates are not. */
+  /** A `$(expr)` label, type or key: a STRING or LIST<STRING>. */
+  private dynamicName(expression: Expression, scope: ReadonlyMap<string, VariableInfo>): void {
+    const type = this.expression(expression, this.env(scope, 'in a dynamic label'));
+    if (definitelyNot(type, T_STRING | T_LIST)) {
+      throw this.semantic(
+        'InvalidArgumentType',
+        `Type mismatch: a dynamic label or type must be a String or a List of Strings, but was ${describe(type)}`,
+        expression.offset,
+      );
+    }
+  }
+
   private predicate(expression: Expression, scope: ReadonlyMap<string, VariableInfo>): void {
     const env: Env = { ...this.env(scope, 'in WHERE'), patternPredicates: true };
     const type = this.expression(expression, env);
@@ -1269,6 +1296,9 @@ class Analyzer {
         return { mask: T_BOOLEAN };
       case 'HasLabels': {
         const type = this.expression(e.operand, env);
+        if (e.labelExpression) {
+          for (const d of dynamicLabelExpressions(e.labelExpression)) this.expression(d, env);
+        }
         if (definitelyNot(type, T_NODE | T_RELATIONSHIP)) {
           throw this.semantic(
             'InvalidArgumentType',

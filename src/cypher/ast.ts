@@ -153,11 +153,13 @@ export interface SetVariable extends AstNode {
   readonly mode: 'replace' | 'merge';
 }
 
-/** `n:A:B`. */
+/** `n:A:B`, `n:$(expr)`. */
 export interface SetLabels extends AstNode {
   readonly kind: 'SetLabels';
   readonly variable: Variable;
   readonly labels: readonly string[];
+  /** `$(expr)` labels: each a STRING or LIST<STRING>, evaluated per row. */
+  readonly dynamic?: readonly Expression[];
 }
 
 export interface Remove extends AstNode {
@@ -176,6 +178,8 @@ export interface RemoveLabels extends AstNode {
   readonly kind: 'RemoveLabels';
   readonly variable: Variable;
   readonly labels: readonly string[];
+  /** `$(expr)` labels: each a STRING or LIST<STRING>, evaluated per row. */
+  readonly dynamic?: readonly Expression[];
 }
 
 export interface Delete extends AstNode {
@@ -336,6 +340,8 @@ export interface NodePattern extends AstNode {
 export type LabelExpression =
   | { readonly kind: 'LabelName'; readonly name: string }
   | { readonly kind: 'LabelAny' }
+  /** `$(expr)`: the label(s) or type a STRING or LIST<STRING> evaluates to. */
+  | { readonly kind: 'LabelDynamic'; readonly expression: Expression }
   | { readonly kind: 'LabelNot'; readonly operand: LabelExpression }
   | { readonly kind: 'LabelAnd'; readonly operands: readonly LabelExpression[] }
   | { readonly kind: 'LabelOr'; readonly operands: readonly LabelExpression[] };

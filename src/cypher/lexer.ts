@@ -221,6 +221,12 @@ export function tokenize(source: string): Token[] {
       i = end;
       continue;
     }
+    if (c === 36 /* $ */ && source.charCodeAt(i + 1) === 40 /* ( */) {
+      // `$(expr)`: a dynamic label, type or property key
+      tokens.push({ type: 'punct', text: '$', upper: '', start, end: i + 1 });
+      i += 1;
+      continue;
+    }
     if (c === 36 /* $ */) {
       const n = source.charCodeAt(i + 1);
       let name: string;

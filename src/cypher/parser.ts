@@ -546,7 +546,7 @@ class Parser {
     if (this.isName() && (this.isPunct('=', 1) || this.isPunct('+=', 1) || this.isPunct(':', 1))) {
       const variable = this.variable();
       if (this.isPunct(':')) {
-        return { kind: 'SetLabels', offset: start, variable, labels: this.labels() };
+        return { kind: 'SetLabels', offset: start, variable, ...this.labelsWithDynamic() };
       }
       const mode = this.advance().text === '=' ? 'replace' : 'merge';
       return { kind: 'SetVariable', offset: start, variable, value: this.expression(), mode };
@@ -598,6 +598,8 @@ class Parser {
   private labelNot(): LabelExpression {
     if (this.acceptPunct('!')) return { kind: 'LabelNot', operand: this.labelNot() };
     if (this.acceptPunct('%')) return { kind: 'LabelAny' };
+    if (this.isPunct('$') && this.isPunct('(', 1))
+      return { kind: 'LabelDynamic', expression: this.dynamicName() };
     if (this.acceptPunct('(')) {
       const inner = this.labelExpression();
       this.expectPunct(')');
@@ -606,10 +608,24 @@ class Parser {
     return { kind: 'LabelName', name: this.name('a label name').text };
   }
 
-  private labels(): string[] {
+  /** `$(expr)` after the `$` token was seen. */
+  private dynamicName(): Expression {
+    this.expectPunct('$');
+    this.expectPunct('(');
+    const expression = this.expression();
+    this.expectPunct(')');
+    return expression;
+  }
+
+  /** SET/REMOVE labels: `:A:$(expr):B`. */
+  private labelsWithDynamic(): { labels: string[]; dynamic?: Expression[] } {
     const labels: string[] = [];
-    while (this.acceptPunct(':')) labels.push(this.name('a label name').text);
-    return labels;
+    const dynamic: Expression[] = [];
+    while (this.acceptPunct(':')) {
+      if (this.isPunct('$')) dynamic.push(this.dynamicName());
+      else labels.push(this.name('a label name').text);
+    }
+    return dynamic.length > 0 ? { labels, dynamic } : { labels };
   }
 
   private remove(): Remove {
@@ -619,7 +635,7 @@ class Parser {
       const offset = this.peek().start;
       if (this.isName() && this.isPunct(':', 1)) {
         const variable = this.variable();
-        items.push({ kind: 'RemoveLabels', offset, variable, labels: this.labels() });
+        items.push({ kind: 'RemoveLabels', offset, variable, ...this.labelsWithDynamic() });
       } else {
         items.push({ kind: 'RemoveProperty', offset, property: this.propertyExpression() });
       }
@@ -1278,7 +1294,11 @@ class Parser {
         expression = { kind: 'IndexAccess', offset: expression.offset, object: expression, index };
       } else if (
         this.isPunct(':') &&
-        (this.isName(1) || this.isPunct('!', 1) || this.isPunct('%', 1) || this.isPunct('(', 1))
+        (this.isName(1) ||
+          this.isPunct('!', 1) ||
+          this.isPunct('%', 1) ||
+          this.isPunct('(', 1) ||
+          this.isPunct('$', 1))
       ) {
         this.advance();
         const labelExpression = this.labelExpression(this.comprehensionWhere === 0);

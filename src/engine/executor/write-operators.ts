@@ -10,7 +10,7 @@ import type { PropertyScalar, PropertyValue } from '../../storage/types.js';
 import { PAUSE, type QueryContext, type Row, type RowStream } from '../runtime/query-context.js';
 import { Node, Path, Relationship, type Value } from '../values.js';
 import { describeValue } from '../functions/index.js';
-import type { Expr } from '../planner/compile-expression.js';
+import { dynamicNames, type Expr } from '../planner/compile-expression.js';
 import type { CompiledPattern } from '../planner/compile-pattern.js';
 import { BasicOperator, eager } from './read-operators.js';
 import type { Operator } from './operator.js';
@@ -106,6 +106,8 @@ export interface CreateNodeSpec {
   /** Already bound in the row: reuse, do not create. */
   readonly bound: boolean;
   readonly labels: readonly string[];
+  /** `$(expr)` labels, evaluated per row. */
+  readonly dynamicLabels?: readonly Expr[];
   readonly props: Expr | null;
 }
 
@@ -145,11 +147,12 @@ export function createPart(part: CreatePartSpec, row: Row, ctx: QueryContext): v
       continue;
     }
     const props = n.props ? propsFrom(n.props(row, ctx)) : new Map<string, PropertyValue>();
-    const id = w.createNode(n.labels, props);
+    const labels = n.dynamicLabels ? [...new Set(labelsFor(n.labels, n.dynamicLabels, row, ctx))] : n.labels;
+    const id = w.createNode(labels, props);
     stats.nodesCreated++;
-    stats.labelsAdded += new Set(n.labels).size;
+    stats.labelsAdded += new Set(labels).size;
     stats.propertiesSet += props.size;
-    const node = new Node(id, n.labels, props);
+    const node = new Node(id, labels, props);
     row[n.name] = node;
     nodes.push(node);
   }
@@ -275,7 +278,22 @@ export function setAllAction(target: Expr, value: Expr, merge: boolean): SetActi
   };
 }
 
-export function setLabelsAction(target: Expr, labels: readonly string[]): SetAction {
+/** Static labels plus those `$(expr)` labels give for this row. */
+function labelsFor(
+  labels: readonly string[],
+  dynamic: readonly Expr[],
+  row: Row,
+  ctx: QueryContext,
+): string[] {
+  if (dynamic.length === 0) return [...labels];
+  return [...labels, ...dynamic.flatMap((d) => dynamicNames(d(row, ctx)))];
+}
+
+export function setLabelsAction(
+  target: Expr,
+  labels: readonly string[],
+  dynamic: readonly Expr[] = [],
+): SetAction {
   return (row, ctx) => {
     const t = target(row, ctx);
     if (t === null) return;
@@ -284,7 +302,7 @@ export function setLabelsAction(target: Expr, labels: readonly string[]): SetAct
     }
     liveNode(t, ctx);
     const have = ctx.nodeLabels(t);
-    const add = [...new Set(labels)].filter((l) => !have.includes(l));
+    const add = [...new Set(labelsFor(labels, dynamic, row, ctx))].filter((l) => !have.includes(l));
     if (add.length > 0) {
       ctx.writable.addNodeLabels(t.id, add);
       ctx.stats.labelsAdded += add.length;
@@ -319,7 +337,11 @@ export function removePropertyAction(target: Expr, key: string): SetAction {
   };
 }
 
-export function removeLabelsAction(target: Expr, labels: readonly string[]): SetAction {
+export function removeLabelsAction(
+  target: Expr,
+  labels: readonly string[],
+  dynamic: readonly Expr[] = [],
+): SetAction {
   return (row, ctx) => {
     const t = target(row, ctx);
     if (t === null) return;
@@ -332,7 +354,7 @@ export function removeLabelsAction(target: Expr, labels: readonly string[]): Set
     }
     liveNode(t, ctx);
     const have = ctx.nodeLabels(t);
-    const rm = [...new Set(labels)].filter((l) => have.includes(l));
+    const rm = [...new Set(labelsFor(labels, dynamic, row, ctx))].filter((l) => have.includes(l));
     if (rm.length > 0) {
       ctx.writable.removeNodeLabels(t.id, rm);
       ctx.stats.labelsRemoved += rm.length;

@@ -129,23 +129,54 @@ export function findAggregates(e: Ast.Expression, out: (Ast.FunctionCall | Ast.C
   return out;
 }
 
+/** Tests an entity's names (a node's labels, or a relationship's one type) in a row. */
+export type LabelMatcher = (names: readonly string[], row: Row, ctx: QueryContext) => boolean;
+
 /**
- * Whether an entity with `names` (a node's labels, or a relationship's one type) matches a
- * label expression: `%` needs at least one name.
+ * Compiles a label expression: `%` needs at least one name; `$(expr)` needs every name
+ * the expression gives (a STRING or a LIST<STRING>).
  */
-export function matchesLabelExpression(e: Ast.LabelExpression, names: readonly string[]): boolean {
+export function compileLabelExpression(e: Ast.LabelExpression, env: ExprEnv): LabelMatcher {
   switch (e.kind) {
     case 'LabelName':
-      return names.includes(e.name);
+      return (names) => names.includes(e.name);
     case 'LabelAny':
-      return names.length > 0;
-    case 'LabelNot':
-      return !matchesLabelExpression(e.operand, names);
-    case 'LabelAnd':
-      return e.operands.every((x) => matchesLabelExpression(x, names));
-    case 'LabelOr':
-      return e.operands.some((x) => matchesLabelExpression(x, names));
+      return (names) => names.length > 0;
+    case 'LabelDynamic': {
+      const expr = compileExpression(e.expression, env);
+      return (names, row, ctx) => dynamicNames(expr(row, ctx)).every((n) => names.includes(n));
+    }
+    case 'LabelNot': {
+      const inner = compileLabelExpression(e.operand, env);
+      return (names, row, ctx) => !inner(names, row, ctx);
+    }
+    case 'LabelAnd': {
+      const parts = e.operands.map((x) => compileLabelExpression(x, env));
+      return (names, row, ctx) => parts.every((m) => m(names, row, ctx));
+    }
+    case 'LabelOr': {
+      const parts = e.operands.map((x) => compileLabelExpression(x, env));
+      return (names, row, ctx) => parts.some((m) => m(names, row, ctx));
+    }
   }
+}
+
+/** The names a `$(expr)` label or type gives: a non-empty STRING or a LIST of them. */
+export function dynamicNames(v: Value): string[] {
+  const items = Array.isArray(v) ? (v as readonly Value[]) : [v];
+  return items.map((x) => {
+    if (typeof x !== 'string') {
+      throw new CypherError(
+        'TypeError',
+        'InvalidArgumentType',
+        `A dynamic label or type must be a STRING or a LIST<STRING>, got ${describeValue(x)}`,
+      );
+    }
+    if (x === '') {
+      throw new CypherError('ArgumentError', 'InvalidArgumentValue', 'A label or type name cannot be empty');
+    }
+    return x;
+  });
 }
 
 /** Calls `visit` on every sub-expression; `visit` returns false to skip children. */
@@ -435,17 +466,17 @@ export function compileExpression(e: Ast.Expression, env: ExprEnv, predicate = f
     case 'HasLabels': {
       const operand = compileExpression(e.operand, env);
       const labels = e.labels;
-      const expression = e.labelExpression;
+      const expression = e.labelExpression ? compileLabelExpression(e.labelExpression, env) : null;
       return (row, ctx) => {
         const v = operand(row, ctx);
         if (v === null) return null;
         if (v instanceof Node) {
           const have = ctx.nodeLabels(v);
-          if (expression) return matchesLabelExpression(expression, have);
+          if (expression) return expression(have, row, ctx);
           return labels.every((l) => have.includes(l));
         }
         if (v instanceof Relationship) {
-          if (expression) return matchesLabelExpression(expression, [v.type]);
+          if (expression) return expression([v.type], row, ctx);
           return labels.every((l) => l === v.type);
         }
         throw new CypherError(

@@ -54,7 +54,7 @@ import {
   type Expr,
   type ExprEnv,
 } from './compile-expression.js';
-import { expressionKey } from '../../cypher/expression-walk.js';
+import { conjunctionParts, expressionKey } from '../../cypher/expression-walk.js';
 import { isUpdatingClause } from '../../cypher/is-write-query.js';
 import { anonName, compilePattern, isInternalName } from './compile-pattern.js';
 
@@ -248,7 +248,11 @@ class Planner {
           if (it.kind === 'RemoveProperty') {
             return removePropertyAction(this.expr(it.property.object, bound), it.property.key);
           }
-          return removeLabelsAction(this.expr(it.variable, bound), it.labels);
+          return removeLabelsAction(
+            this.expr(it.variable, bound),
+            it.labels,
+            (it.dynamic ?? []).map((d) => this.expr(d, bound)),
+          );
         });
         return { op: setOperator(input, actions, 'Remove'), scope, columns: [] };
       }
@@ -308,7 +312,8 @@ class Planner {
     const nodes = p.element.nodes.map((n) => {
       const name = n.variable?.name ?? anonName();
       const bound = have.has(name);
-      if (bound && (n.labels.length > 0 || n.properties)) {
+      const parts = n.labelExpression ? conjunctionParts(n.labelExpression) : null;
+      if (bound && (n.labels.length > 0 || n.properties || parts)) {
         throw new CypherError(
           'SyntaxError',
           'VariableAlreadyBound',
@@ -319,7 +324,8 @@ class Planner {
       return {
         name,
         bound,
-        labels: n.labels,
+        labels: parts ? parts.names : n.labels,
+        ...(parts ? { dynamicLabels: parts.dynamic.map((d) => compileExpression(d, env)) } : {}),
         props: n.properties ? compileExpression(n.properties, env) : null,
       };
     });
@@ -414,7 +420,11 @@ class Planner {
       case 'SetVariable':
         return setAllAction(this.expr(it.variable, bound), this.expr(it.value, bound), it.mode === 'merge');
       case 'SetLabels':
-        return setLabelsAction(this.expr(it.variable, bound), it.labels);
+        return setLabelsAction(
+          this.expr(it.variable, bound),
+          it.labels,
+          (it.dynamic ?? []).map((d) => this.expr(d, bound)),
+        );
     }
   }
 
