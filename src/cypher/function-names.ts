@@ -12,7 +12,6 @@ import {
   MAP,
   NODE,
   NUMBER,
-  POINT,
   RELATIONSHIP,
   STRING,
   TEMPORAL,
@@ -178,11 +177,7 @@ const SIGNATURES: readonly FunctionSignature[] = [
   fn('duration.inSeconds', 2, 2, TEMPORAL),
   fn('datetime.fromEpoch', 2, 2, TEMPORAL),
   fn('datetime.fromEpochMillis', 1, 1, TEMPORAL),
-  // spatial
-  fn('point', 1, 1, POINT),
-  fn('distance', 2, 2, FLOAT),
-  fn('point.distance', 2, 2, FLOAT),
-  fn('point.withinBBox', 3, 3, BOOLEAN),
+  // spatial functions (point, point.distance, ...) are not implemented yet: unknown
 ];
 
 function temporalFunctions(): FunctionSignature[] {
