@@ -32,13 +32,8 @@ import {
   type VectorHit,
   type VectorIndexDefinition,
 } from './schema-definitions.js';
-import {
-  exactVectorSearch,
-  readSchemaDefinitions,
-  stripResolved,
-  type Resolved,
-  type SchemaSource,
-} from './schema-store.js';
+import { searchVectors } from './vector-ivf.js';
+import { readSchemaDefinitions, stripResolved, type Resolved, type SchemaSource } from './schema-store.js';
 import { isWellFormedText, readProperties, readPropertiesById } from './property-codec.js';
 import type {
   AdjacencyEntry,
@@ -613,9 +608,14 @@ export class NamespaceReader implements GraphReader {
 
   /**
    * The `k` nodes of vector index `name` nearest to `vector`, best first, with Neo4j's
-   * score. Exact: every stored vector is compared (float32, one range scan).
+   * score. Approximate (the closest IVF lists, vector-ivf.ts) unless `exact`.
    */
-  vectorSearch(name: string, k: number, vector: readonly number[]): VectorHit[] {
+  vectorSearch(
+    name: string,
+    k: number,
+    vector: readonly number[],
+    options?: { exact?: boolean; probes?: number },
+  ): VectorHit[] {
     const def = this.schemaDefs().find((d) => d.kind === 'vector' && d.name === name) as
       VectorIndexDefinition | undefined;
     if (def === undefined) {
@@ -624,7 +624,7 @@ export class NamespaceReader implements GraphReader {
     if (!Number.isSafeInteger(k) || k < 1)
       throw new NexusError('INVALID_PARAMETER', 'k must be a positive integer');
     const q = toVector(vector as PropertyValue, def.dimensions, `Query vector for index '${name}'`);
-    return exactVectorSearch(this.schemaSource(), def, q, k);
+    return searchVectors(this.schemaSource(), def, q, k, options);
   }
 
   // ---- stats ---------------------------------------------------------------------------

@@ -660,6 +660,10 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
     return def;
   }
 
+  rebuildVectorIndex(name: string): boolean {
+    return this.schema().rebuildVectorIndex(name);
+  }
+
   // ---- stats and commit ------------------------------------------------------------------
 
   override stats(): { nodes: number; relationships: number; bytes: number } {

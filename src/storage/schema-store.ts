@@ -9,7 +9,7 @@
  * Keys (all under the namespace prefix; docs/ARCHITECTURE.md has the table):
  * - `ns 0A <utf8 name>` → JSON definition (constraint or vector index);
  * - `ns 0B varint(def id) <16-byte hash of the values> oid(entity)` → empty: unique entries;
- * - `ns 0C varint(def id) oid(node)` → float32 little-endian vector.
+ * - `ns 0C` / `ns 0D`: vector-index entries (vector-ivf.ts).
  */
 import { createHash } from 'node:crypto';
 import type { Transaction } from 'lmdb';
@@ -23,17 +23,16 @@ import {
   decodeDefinition,
   encodeDefinition,
   propertyTypeOf,
-  similarity,
   toVector,
   valueHasType,
   MAX_VECTOR_DIMENSIONS,
   type ConstraintDefinition,
   type ConstraintSpec,
   type SchemaDefinition,
-  type VectorHit,
   type VectorIndexDefinition,
   type VectorIndexSpec,
 } from './schema-definitions.js';
+import { dropVectors, putVector, removeVector, train } from './vector-ivf.js';
 import type { IndexDefinition, NodeId, PropertyValue, RelId } from './types.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -85,82 +84,12 @@ function resolve(src: SchemaSource, def: SchemaDefinition): Resolved {
   };
 }
 
-function vectorPrefix(prefix: Buffer, defId: number): Buffer {
-  return new ByteWriter(16).bytes(prefix).byte(Tag.VectorEntry).varint(defId).copy();
-}
-
-function vectorKey(prefix: Buffer, defId: number, node: NodeId): Buffer {
-  return new ByteWriter(24).bytes(prefix).byte(Tag.VectorEntry).varint(defId).ordered(node).copy();
-}
-
-function decodeVector(buf: Uint8Array): Float32Array {
-  // Copy: LMDB buffers are not 4-byte aligned and are only valid until the next call.
-  const out = new Float32Array(buf.byteLength / 4);
-  new Uint8Array(out.buffer).set(buf);
-  return out;
-}
-
-function encodeVector(v: Float32Array): Buffer {
-  return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-}
-
 /** Reads the node id at the end of a `… oid(node)` key that starts with `prefixLength` bytes. */
 function trailingOrdered(key: Uint8Array, at: number): number {
   const n = key[at]!;
   let v = 0;
   for (let i = 0; i < n; i++) v = v * 256 + key[at + 1 + i]!;
   return v;
-}
-
-/**
- * Exact k nearest neighbours over the stored vectors of one index, best first (the
- * brute-force search; also the reference the approximate search is measured against).
- */
-export function exactVectorSearch(
-  src: SchemaSource,
-  def: VectorIndexDefinition,
-  query: Float32Array,
-  k: number,
-  accept?: (node: NodeId) => boolean,
-): VectorHit[] {
-  const start = vectorPrefix(src.prefix, def.id);
-  const top: VectorHit[] = [];
-  let worst = -Infinity;
-  const scratch = new Float32Array(def.dimensions);
-  const scratchBytes = new Uint8Array(scratch.buffer);
-  for (const { key, value } of src.data.getRange(rangeOf(src, start))) {
-    const node = trailingOrdered(key as Buffer, start.length);
-    if (accept !== undefined && !accept(node)) continue;
-    scratchBytes.set(value as Buffer);
-    const score = similarity(def.similarity, query, scratch);
-    if (top.length < k) {
-      top.push({ node, score });
-      if (top.length === k) {
-        top.sort((a, b) => b.score - a.score || a.node - b.node);
-        worst = top[k - 1]!.score;
-      }
-    } else if (score > worst) {
-      top[k - 1] = { node, score };
-      top.sort((a, b) => b.score - a.score || a.node - b.node);
-      worst = top[k - 1]!.score;
-    }
-  }
-  return top.sort((a, b) => b.score - a.score || a.node - b.node);
-}
-
-/** The stored vector of `node` in index `def`, if any. */
-export function storedVector(
-  src: SchemaSource,
-  def: VectorIndexDefinition,
-  node: NodeId,
-): Float32Array | undefined {
-  const buf = (
-    src.data as unknown as { getBinary(k: Buffer, o?: { transaction: Transaction }): Buffer | undefined }
-  ).getBinary(
-    vectorKey(src.prefix, def.id, node),
-    src.transaction ? { transaction: src.transaction } : undefined,
-  );
-  return buf === undefined ? undefined : decodeVector(buf);
 }
 
 // ---- the writer side ---------------------------------------------------------------------
@@ -284,22 +213,31 @@ export class SchemaMaintainer {
     before: EntityState | undefined,
     after: EntityState | undefined,
   ): void {
-    const key = vectorKey(this.host.prefix, def.id, id);
-    const had =
-      before !== undefined && before.tokens.includes(def.tokenId) && before.props.has(def.keyIds[0]!);
-    const oldValue = before?.props.get(def.keyIds[0]!);
+    const key = def.keyIds[0]!;
+    const had = before !== undefined && before.tokens.includes(def.tokenId) && before.props.has(key);
+    const oldValue = before?.props.get(key);
     const newValue =
-      after !== undefined && after.tokens.includes(def.tokenId) ? after.props.get(def.keyIds[0]!) : undefined;
+      after !== undefined && after.tokens.includes(def.tokenId) ? after.props.get(key) : undefined;
     if (had && newValue === oldValue) return;
-    if (had) this.host.removeCounted(key, def.dimensions * 4);
-    if (newValue !== undefined) {
-      const v = toVector(
-        newValue,
-        def.dimensions,
-        `Node(${id}) property '${def.property}' in vector index '${def.name}'`,
-      );
-      this.host.putNew(key, encodeVector(v));
+    if (newValue === undefined) {
+      if (had) removeVector(this.host, def, id);
+      return;
     }
+    const v = toVector(
+      newValue,
+      def.dimensions,
+      `Node(${id}) property '${def.property}' in vector index '${def.name}'`,
+    );
+    putVector(this.host, def, id, v);
+  }
+
+  /** Re-trains the lists of a vector index (db.index.vector.rebuild); false if unknown. */
+  rebuildVectorIndex(name: string): boolean {
+    const def = this.defs.find((d) => d.kind === 'vector' && d.name === name) as
+      VectorIndexDefinition | undefined;
+    if (def === undefined) return false;
+    train(this.host, def);
+    return true;
   }
 
   // ---- validation --------------------------------------------------------------------------
@@ -540,8 +478,11 @@ export class SchemaMaintainer {
     this.defs.splice(at, 1);
     const defKey = new ByteWriter(64).bytes(this.host.prefix).byte(Tag.SchemaDefinition).utf8(name).copy();
     this.host.removeCounted(defKey, this.host.data.getBinary(defKey)?.length ?? 0);
-    const entryTag = def.kind === 'vector' ? Tag.VectorEntry : Tag.UniqueEntry;
-    const start = new ByteWriter(16).bytes(this.host.prefix).byte(entryTag).varint(def.id).copy();
+    if (def.kind === 'vector') {
+      dropVectors(this.host, def);
+      return true;
+    }
+    const start = new ByteWriter(16).bytes(this.host.prefix).byte(Tag.UniqueEntry).varint(def.id).copy();
     const entries: [Buffer, number][] = [];
     for (const { key, value } of this.host.data.getRange(rangeOf(this.host, start))) {
       entries.push([Buffer.from(key as Buffer), (value as Buffer).length]);

@@ -111,7 +111,12 @@ export interface GraphReader {
   /** Constraints and vector indexes (optional: stores without them list none). */
   schemaDefinitions?(): SchemaDefinition[];
   /** The `k` nearest nodes of vector index `name`, best first. Throws NOT_FOUND / INVALID_PARAMETER. */
-  vectorSearch?(name: string, k: number, vector: readonly number[]): VectorHit[];
+  vectorSearch?(
+    name: string,
+    k: number,
+    vector: readonly number[],
+    options?: { exact?: boolean; probes?: number },
+  ): VectorHit[];
 }
 
 /** Write access to one namespace inside one transaction. */
@@ -138,6 +143,8 @@ export interface GraphWriter extends GraphReader {
   dropConstraint?(name: string): boolean;
   /** Creates a vector index over existing nodes; dropped with `dropIndex`. */
   createVectorIndex?(spec: VectorIndexSpec): VectorIndexDefinition;
+  /** Re-trains a vector index's lists; false when there is no vector index of that name. */
+  rebuildVectorIndex?(name: string): boolean;
 }
 
 /** A read transaction held open (for cooperative, yielding execution). Close it. */

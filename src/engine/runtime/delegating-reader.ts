@@ -74,8 +74,13 @@ export abstract class DelegatingReader implements GraphReader {
   schemaDefinitions(): SchemaDefinition[] {
     return this.reader.schemaDefinitions?.() ?? [];
   }
-  vectorSearch(name: string, k: number, vector: readonly number[]): VectorHit[] {
+  vectorSearch(
+    name: string,
+    k: number,
+    vector: readonly number[],
+    options?: { exact?: boolean; probes?: number },
+  ): VectorHit[] {
     if (!this.reader.vectorSearch) throw new NexusError('CYPHER_UNSUPPORTED', 'This store has no vector indexes');
-    return this.reader.vectorSearch(name, k, vector);
+    return this.reader.vectorSearch(name, k, vector, options);
   }
 }
