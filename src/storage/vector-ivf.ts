@@ -17,7 +17,7 @@ import type { Transaction } from 'lmdb';
 import { ByteReader, ByteWriter } from './byte-writer.js';
 import { Tag, prefixEnd } from './key-layout.js';
 import type { DataDb } from './namespace-reader.js';
-import { similarity, type VectorHit, type VectorIndexDefinition } from './schema-definitions.js';
+import type { VectorHit, VectorIndexDefinition } from './schema-definitions.js';
 import type { NodeId } from './types.js';
 
 /** Where vector entries are read from. */
@@ -103,6 +103,37 @@ function setCount(sink: VectorSink, def: VectorIndexDefinition, n: number): void
   sink.putNew(key, v);
 }
 
+/**
+ * The stored form: unit length for cosine (a score is then one dot product), as given
+ * for euclidean. The node's property keeps the original values.
+ */
+export function prepare(def: VectorIndexDefinition, v: Float32Array): Float32Array {
+  if (def.similarity !== 'cosine') return v;
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+  const out = new Float32Array(v.length);
+  if (s === 0) return out;
+  const f = 1 / Math.sqrt(s);
+  for (let i = 0; i < v.length; i++) out[i] = v[i]! * f;
+  return out;
+}
+
+/** Neo4j's score of two prepared vectors: cosine (1 + cos) / 2, euclidean 1 / (1 + d²). */
+function score(cosine: boolean, a: Float32Array, b: Float32Array): number {
+  const n = a.length;
+  if (cosine) {
+    let dot = 0;
+    for (let i = 0; i < n; i++) dot += a[i]! * b[i]!;
+    return (1 + dot) / 2;
+  }
+  let d = 0;
+  for (let i = 0; i < n; i++) {
+    const x = a[i]! - b[i]!;
+    d += x * x;
+  }
+  return 1 / (1 + d);
+}
+
 function encode(v: Float32Array): Buffer {
   return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 }
@@ -113,8 +144,9 @@ function nearestList(def: VectorIndexDefinition, c: Centroids | undefined, v: Fl
   let best = 0;
   let bestScore = -Infinity;
   const dim = def.dimensions;
+  const cosine = def.similarity === 'cosine';
   for (let l = 0; l < c.lists; l++) {
-    const s = similarity(def.similarity, v, c.data.subarray(l * dim, (l + 1) * dim));
+    const s = score(cosine, v, c.data.subarray(l * dim, (l + 1) * dim));
     if (s > bestScore) {
       bestScore = s;
       best = l;
@@ -127,8 +159,8 @@ function nearestList(def: VectorIndexDefinition, c: Centroids | undefined, v: Fl
 function rankLists(def: VectorIndexDefinition, c: Centroids, v: Float32Array): number[] {
   const dim = def.dimensions;
   const scores = new Float64Array(c.lists);
-  for (let l = 0; l < c.lists; l++)
-    scores[l] = similarity(def.similarity, v, c.data.subarray(l * dim, (l + 1) * dim));
+  const cosine = def.similarity === 'cosine';
+  for (let l = 0; l < c.lists; l++) scores[l] = score(cosine, v, c.data.subarray(l * dim, (l + 1) * dim));
   return [...scores.keys()].sort((a, b) => scores[b]! - scores[a]!);
 }
 
@@ -146,7 +178,13 @@ function centroidsFor(sink: VectorSink, def: VectorIndexDefinition): Centroids |
 }
 
 /** Adds (or replaces) the vector of `node`. */
-export function putVector(sink: VectorSink, def: VectorIndexDefinition, node: NodeId, v: Float32Array): void {
+export function putVector(
+  sink: VectorSink,
+  def: VectorIndexDefinition,
+  node: NodeId,
+  raw: Float32Array,
+): void {
+  const v = prepare(def, raw);
   const existed = removeVector(sink, def, node, false);
   const c = centroidsFor(sink, def);
   const list = nearestList(def, c, v);
@@ -229,16 +267,7 @@ export function train(sink: VectorSink, def: VectorIndexDefinition): void {
   const sample: Float32Array[] = [];
   const sampleSize = Math.min(n, Math.max(lists * 16, Math.min(MAX_TRAIN_SAMPLE, n)));
   for (let i = 0; i < sampleSize; i++) sample.push(all[Math.floor(rand() * n)]!.v);
-  const norm = (v: Float32Array): Float32Array => {
-    if (def.similarity !== 'cosine') return v;
-    let s = 0;
-    for (let i = 0; i < dim; i++) s += v[i]! * v[i]!;
-    const out = new Float32Array(dim);
-    const f = s > 0 ? 1 / Math.sqrt(s) : 0;
-    for (let i = 0; i < dim; i++) out[i] = v[i]! * f;
-    return out;
-  };
-  const points = sample.map(norm);
+  const points = sample;
   const cent = new Float32Array(lists * dim);
   for (let l = 0; l < lists; l++) cent.set(points[Math.floor(rand() * points.length)]!, l * dim);
   const c: Centroids = { lists, trainedAt: n, data: cent };
@@ -259,6 +288,7 @@ export function train(sink: VectorSink, def: VectorIndexDefinition): void {
         continue;
       }
       for (let d = 0; d < dim; d++) cent[l * dim + d] = sums[l * dim + d]! / counts[l]!;
+      cent.set(prepare(def, cent.subarray(l * dim, (l + 1) * dim)), l * dim);
     }
   }
   const key = centroidsKey(sink, def);
@@ -299,6 +329,8 @@ export function searchVectors(
   options: { exact?: boolean; probes?: number } = {},
 ): VectorHit[] {
   const c = options.exact ? undefined : readCentroids(src, def);
+  const cosine = def.similarity === 'cosine';
+  q = prepare(def, q);
   const top: VectorHit[] = [];
   let worst = -Infinity;
   const scratch = new Float32Array(def.dimensions);
@@ -306,12 +338,12 @@ export function searchVectors(
   const scan = (start: Buffer): void => {
     for (const { key, value } of src.data.getRange(range(src, start))) {
       scratchBytes.set(value as Buffer);
-      const score = similarity(def.similarity, q, scratch);
-      if (top.length >= k && score <= worst) continue;
+      const s = score(cosine, q, scratch);
+      if (top.length >= k && s <= worst) continue;
       const r = new ByteReader(key as Buffer, start.length);
       if (c === undefined) r.varint();
       const node = trailingId(key as Buffer, r.pos);
-      top.push({ node, score });
+      top.push({ node, score: s });
       if (top.length > k) {
         top.sort((a, b) => b.score - a.score || a.node - b.node);
         top.length = k;
