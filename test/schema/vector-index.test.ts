@@ -130,3 +130,17 @@ describe('vector indexes', () => {
     expect(await run(b, q)).toEqual([]);
   });
 });
+
+describe('vector similarity functions', () => {
+  it('vector.similarity.cosine / euclidean match the index scores', async () => {
+    const o = ns();
+    const [[c, e, nul]] = await run(
+      o,
+      'RETURN vector.similarity.cosine([1, 0], [0.0, 1.0]), vector.similarity.euclidean([0, 0], [3, 4]), vector.similarity.cosine(null, [1])',
+    );
+    expect(c).toBeCloseTo(0.5, 6);
+    expect(e).toBeCloseTo(1 / 26, 6);
+    expect(nul).toBeNull();
+    await expect(run(o, 'RETURN vector.similarity.cosine([1, 2], [1])')).rejects.toThrow(/same dimension/);
+  });
+});

@@ -14,6 +14,7 @@ import { LIST_FUNCTIONS } from './list-functions.js';
 import { MATH_FUNCTIONS } from './math-functions.js';
 import { STRING_FUNCTIONS } from './string-functions.js';
 import { TEMPORAL_FUNCTIONS } from './temporal/index.js';
+import { VECTOR_FUNCTIONS } from './vector-functions.js';
 
 const REGISTRY = new Map<string, FunctionSpec>();
 for (const table of [
@@ -23,6 +24,7 @@ for (const table of [
   MATH_FUNCTIONS,
   CONVERSION_FUNCTIONS,
   TEMPORAL_FUNCTIONS,
+  VECTOR_FUNCTIONS,
 ]) {
   for (const s of table) REGISTRY.set(s.name.toLowerCase(), s);
 }
