@@ -16,6 +16,12 @@ export interface SchemaBenchResults {
     count: number;
     dimensions: number;
     buildVectorsPerSec: number;
+    /** Per CPU second of this process: the machine may be shared, CPU time is not. */
+    buildVectorsPerCpuSec: number;
+    approxCpuMsPerQuery: number;
+    exactCpuMsPerQuery: number;
+    /** exact / approximate CPU time per query. */
+    cpuSpeedup: number;
     recallAt10: number;
     approxQueriesPerSec: number;
     exactQueriesPerSec: number;
@@ -23,7 +29,12 @@ export interface SchemaBenchResults {
     approxP99Ms: number;
     exactP99Ms: number;
   };
-  merge: { uniqueOpsPerSec: number; plainIndexOpsPerSec: number; ratio: number };
+  merge: { uniqueOpsPerSec: number; plainIndexOpsPerSec: number; ratio: number; cpuRatio: number };
+}
+
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 function clustered(count: number, dims: number, seed: number, clusters = 100): Float32Array[] {
@@ -53,6 +64,7 @@ export async function runSchemaBench(opts: {
     const data = clustered(count, dims, 11);
     const h = db.namespace('default');
     const t0 = performance.now();
+    const c0 = cpuMs();
     const batch = 2000;
     for (let i = 0; i < count; i += batch) {
       await h.write((w) => {
@@ -62,6 +74,7 @@ export async function runSchemaBench(opts: {
       });
     }
     const buildVectorsPerSec = count / ((performance.now() - t0) / 1000);
+    const buildVectorsPerCpuSec = count / ((cpuMs() - c0) / 1000);
     // queries near the data, as retrieval queries are
     const rand = prng(23);
     const qs = Array.from({ length: opts.queries }, () =>
@@ -71,6 +84,7 @@ export async function runSchemaBench(opts: {
       const lat: number[] = [];
       const results: number[][] = [];
       const start = performance.now();
+      const c = cpuMs();
       h.read((r) => {
         for (const q of qs) {
           const s = performance.now();
@@ -79,8 +93,9 @@ export async function runSchemaBench(opts: {
         }
       });
       const secs = (performance.now() - start) / 1000;
+      const cpuPerQuery = (cpuMs() - c) / qs.length;
       lat.sort((a, b) => a - b);
-      return { qps: qs.length / secs, p99: percentile(lat, 99), results };
+      return { qps: qs.length / secs, p99: percentile(lat, 99), results, cpuPerQuery };
     };
     const exact = time(true);
     const approx = time(false);
@@ -90,13 +105,16 @@ export async function runSchemaBench(opts: {
     // MERGE throughput: unique constraint vs plain RANGE index, interleaved halves.
     await db.execute('CREATE CONSTRAINT u_key FOR (p:U) REQUIRE p.key IS UNIQUE');
     await db.execute('CREATE INDEX p_key FOR (p:P) ON (p.key)');
-    const mergeRun = async (label: string, from: number, n: number) => {
+    const cpu = { U: 0, P: 0 };
+    const mergeRun = async (label: 'U' | 'P', from: number, n: number) => {
       const s = performance.now();
+      const c = cpuMs();
       for (let i = from; i < from + n; i++) {
         await db.execute(`MERGE (x:${label} {key: $k}) ON CREATE SET x.c = 1 ON MATCH SET x.c = x.c + 1`, {
           k: BigInt(i % Math.floor(opts.merges / 2)),
         });
       }
+      cpu[label] += cpuMs() - c;
       return n / ((performance.now() - s) / 1000);
     };
     const half = Math.floor(opts.merges / 2);
@@ -111,6 +129,10 @@ export async function runSchemaBench(opts: {
         count,
         dimensions: dims,
         buildVectorsPerSec,
+        buildVectorsPerCpuSec,
+        approxCpuMsPerQuery: approx.cpuPerQuery,
+        exactCpuMsPerQuery: exact.cpuPerQuery,
+        cpuSpeedup: exact.cpuPerQuery / approx.cpuPerQuery,
         recallAt10: hits / (qs.length * 10),
         approxQueriesPerSec: approx.qps,
         exactQueriesPerSec: exact.qps,
@@ -118,7 +140,12 @@ export async function runSchemaBench(opts: {
         approxP99Ms: approx.p99,
         exactP99Ms: exact.p99,
       },
-      merge: { uniqueOpsPerSec, plainIndexOpsPerSec, ratio: uniqueOpsPerSec / plainIndexOpsPerSec },
+      merge: {
+        uniqueOpsPerSec,
+        plainIndexOpsPerSec,
+        ratio: uniqueOpsPerSec / plainIndexOpsPerSec,
+        cpuRatio: cpu.P / cpu.U,
+      },
     };
   } finally {
     await db.close();

@@ -595,8 +595,9 @@ export class NamespaceReader implements GraphReader {
       defs = shared.defs as readonly Resolved[];
     } else {
       defs = readSchemaDefinitions(this.schemaSource());
-      // Only snapshots publish: a write transaction may still roll back.
-      if (this.txnOpts !== undefined) this.state.schemaDefs = { version, prefix: this.prefix, defs };
+      // A writer reads them before its first schema change (SchemaMaintainer loads them
+      // first), so what it reads here is committed state and may be shared too.
+      this.state.schemaDefs = { version, prefix: this.prefix, defs };
     }
     if (this.txnOpts !== undefined) this.schemaMemo = defs;
     return defs;
