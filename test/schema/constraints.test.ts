@@ -200,6 +200,22 @@ describe('constraint lifecycle', () => {
     expect(handle.read((r) => r.stats().nodes)).toBe(1);
   });
 
+  it('hold inside explicit transactions: the statement fails at once, the commit writes no duplicate', async () => {
+    const o = ns();
+    await run(o, 'CREATE CONSTRAINT FOR (n:X) REQUIRE n.k IS UNIQUE');
+    await run(o, 'CREATE (:X {k: 1})');
+    const tx = t.db.beginTransaction!({ namespace: o.namespace });
+    await tx.run('CREATE (:X {k: 2})');
+    const e = await tx.run('CREATE (:X {k: 1})').catch((x: unknown) => x);
+    expect((e as NexusError).code).toBe('CONSTRAINT_VIOLATION');
+    await tx.rollback().catch(() => undefined);
+    expect(await run(o, 'MATCH (n:X) RETURN n.k ORDER BY n.k')).toEqual([[1n]]);
+    const tx2 = t.db.beginTransaction!({ namespace: o.namespace });
+    await tx2.run('CREATE (:X {k: 3})');
+    await tx2.commit();
+    expect(await run(o, 'MATCH (n:X) RETURN n.k ORDER BY n.k')).toEqual([[1n], [3n]]);
+  });
+
   it('constraints are per namespace', async () => {
     const a = ns();
     const b = ns();
