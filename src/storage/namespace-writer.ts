@@ -600,7 +600,6 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
 
   private schema(): SchemaMaintainer {
     if (this.schemaKeeper === undefined) {
-      const self = this;
       const host: SchemaHost = {
         data: this.data,
         prefix: this.prefix!,
@@ -615,12 +614,12 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
         indexes: () => this.indexes(),
         findIndex: (label, property) => this.findIndex(label, property),
         createIndex: (label, property, name) => this.createIndex(label, property, name),
-        dropIndex(name) {
-          self.dropIndexOwner = name;
+        dropIndex: (name) => {
+          this.dropIndexOwner = name;
           try {
-            return self.dropIndex(name);
+            return this.dropIndex(name);
           } finally {
-            self.dropIndexOwner = undefined;
+            this.dropIndexOwner = undefined;
           }
         },
       };

@@ -80,7 +80,8 @@ export abstract class DelegatingReader implements GraphReader {
     vector: readonly number[],
     options?: { exact?: boolean; probes?: number },
   ): VectorHit[] {
-    if (!this.reader.vectorSearch) throw new NexusError('CYPHER_UNSUPPORTED', 'This store has no vector indexes');
+    if (!this.reader.vectorSearch)
+      throw new NexusError('CYPHER_UNSUPPORTED', 'This store has no vector indexes');
     return this.reader.vectorSearch(name, k, vector, options);
   }
 }
