@@ -3,7 +3,7 @@
  * benchmarks in one run, prints a markdown table and writes bench-results/latest.json.
  *
  * Flags: --nodes N --rels N --seconds S (per in-process query) --http-seconds S
- *        --rounds R --connections C --skip-http --skip-quota
+ *        --rounds R --connections C --skip-http --skip-quota --skip-schema --vectors N
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { runInProcess } from './in-process.js';
 import { runHttp } from './http.js';
 import { runQuotaLoad } from './quota-load.js';
+import { runSchemaBench } from './schema.js';
 import { fmt } from './lib/stats.js';
 import { buildDist } from './lib/processes.js';
 
@@ -25,6 +26,8 @@ const { values } = parseArgs({
     people: { type: 'string', default: '10000' },
     'skip-http': { type: 'boolean', default: false },
     'skip-quota': { type: 'boolean', default: false },
+    'skip-schema': { type: 'boolean', default: false },
+    vectors: { type: 'string', default: '100000' },
     out: { type: 'string', default: 'bench-results/latest.json' },
   },
 });
@@ -118,6 +121,33 @@ if (!values['skip-quota']) {
     );
 }
 
+let schema: Awaited<ReturnType<typeof runSchemaBench>> | undefined;
+if (!values['skip-schema']) {
+  schema = await runSchemaBench({
+    vectors: Number(values.vectors),
+    dimensions: 128,
+    queries: 200,
+    merges: 4000,
+  });
+  const v = schema.vectors;
+  say(`\n## Schema features (in-process)\n`);
+  say('| measure | value |');
+  say('|---|---:|');
+  say(
+    `| vector index build (${fmt(v.count)} × ${v.dimensions}-d, clustered) | ${fmt(v.buildVectorsPerSec)} vectors/s (${fmt(v.buildVectorsPerCpuSec)} per CPU s) |`,
+  );
+  say(`| recall@10 (approximate vs exact) | ${fmt(v.recallAt10, 3)} |`);
+  say(`| approximate queries/s (p99 ms) | ${fmt(v.approxQueriesPerSec)} (${fmt(v.approxP99Ms, 2)}) |`);
+  say(`| exact brute-force queries/s (p99 ms) | ${fmt(v.exactQueriesPerSec)} (${fmt(v.exactP99Ms, 2)}) |`);
+  say(`| speed-up over brute force (wall / CPU time) | ${fmt(v.speedup, 1)}× / ${fmt(v.cpuSpeedup, 1)}× |`);
+  say(
+    `| CPU ms per query: approximate / exact | ${fmt(v.approxCpuMsPerQuery, 2)} / ${fmt(v.exactCpuMsPerQuery, 2)} |`,
+  );
+  say(
+    `| MERGE on unique-constraint key vs plain index | ${fmt(schema.merge.uniqueOpsPerSec)} vs ${fmt(schema.merge.plainIndexOpsPerSec)} ops/s (${fmt(schema.merge.ratio, 2)}×; CPU time ${fmt(schema.merge.cpuRatio, 2)}×) |`,
+  );
+}
+
 const targets = {
   clusterOverheadReadPctMax5: http ? http.readQuery.overheadPct <= 5 : null,
   clusterOverheadWritePctMax5: http ? http.writeQuery.overheadPct <= 5 : null,
@@ -126,6 +156,11 @@ const targets = {
   bulkIngestAtLeast50kNodesPerSec: inProcess.ingest.nodesPerSec >= 50_000,
   noisyNeighbourP99AtMost3x: http ? http.noisyNeighbour.p99Ratio <= 3 : null,
   noQuotaOverAdmission: quota ? quota.totalOverAdmission === 0 : null,
+  vectorRecallAt10AtLeast095: schema ? schema.vectors.recallAt10 >= 0.95 : null,
+  vectorSpeedupAtLeast20x: schema ? schema.vectors.speedup >= 20 : null,
+  vectorCpuSpeedupAtLeast20x: schema ? schema.vectors.cpuSpeedup >= 20 : null,
+  uniqueMergeAtLeast08xPlainIndex: schema ? schema.merge.ratio >= 0.8 : null,
+  uniqueMergeCpuAtLeast08xPlainIndex: schema ? schema.merge.cpuRatio >= 0.8 : null,
 };
 say(`\n## Targets\n`);
 for (const [k, v] of Object.entries(targets))
@@ -143,6 +178,7 @@ writeFileSync(
       inProcess,
       http,
       quota,
+      schema,
       targets,
     },
     null,

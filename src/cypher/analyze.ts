@@ -185,6 +185,7 @@ class Analyzer {
       case 'CreateIndex':
       case 'DropIndex':
       case 'ShowIndexes':
+      case 'SchemaCommand':
         break;
       default:
         assertNever(body);

@@ -6,6 +6,7 @@
  * plain data: no methods, no scope annotations (analysis returns those separately).
  * This file only ever grows: fields and kinds are added, never renamed or removed.
  */
+import type { SchemaCommandSpec } from './parse-schema-command.js';
 
 /** Fields every AST node has. */
 export interface AstNode {
@@ -28,7 +29,13 @@ export interface Statement extends AstNode {
   readonly body: StatementBody;
 }
 
-export type StatementBody = Query | CreateIndex | DropIndex | ShowIndexes;
+export type StatementBody = Query | CreateIndex | DropIndex | ShowIndexes | SchemaCommand;
+
+/** Constraints and vector indexes (parse-schema-command.ts has the command shapes). */
+export interface SchemaCommand extends AstNode {
+  readonly kind: 'SchemaCommand';
+  readonly command: SchemaCommandSpec;
+}
 
 /**
  * A query: one single query, or several joined by UNION / UNION ALL. A standalone

@@ -129,6 +129,8 @@ const SIGNATURES: readonly FunctionSignature[] = [
   fn('log', 1, 1, FLOAT),
   fn('log10', 1, 1, FLOAT),
   fn('sqrt', 1, 1, FLOAT),
+  fn('vector.similarity.cosine', 2, 2, FLOAT),
+  fn('vector.similarity.euclidean', 2, 2, FLOAT),
   fn('sin', 1, 1, FLOAT),
   fn('cos', 1, 1, FLOAT),
   fn('tan', 1, 1, FLOAT),

@@ -19,6 +19,8 @@ export function isWriteQuery(statement: Statement, options: WriteCheckOptions = 
       return true;
     case 'ShowIndexes':
       return false;
+    case 'SchemaCommand':
+      return body.command.op !== 'showConstraints';
     case 'Query':
       return queryWrites(body, options);
     default:

@@ -6,6 +6,7 @@
  * that may open a pattern or a parenthesized expression, and a `[` that may open a
  * pattern comprehension.
  */
+import { isSchemaCommand, parseSchemaCommand } from './parse-schema-command.js';
 import type {
   LabelExpression,
   BinaryOperator,
@@ -282,7 +283,11 @@ class Parser {
     else if (this.acceptKeyword('PROFILE')) mode = 'profile';
     this.cypherOptions();
     let body: StatementBody;
-    if (this.isKeyword('CREATE') && this.isKeyword('INDEX', 1)) body = this.createIndex();
+    if (isSchemaCommand(this.tokens, this.pos)) {
+      const parsed = parseSchemaCommand(this.source, this.tokens, this.pos);
+      this.pos = parsed.pos;
+      body = parsed.body;
+    } else if (this.isKeyword('CREATE') && this.isKeyword('INDEX', 1)) body = this.createIndex();
     else if (this.isKeyword('DROP')) body = this.dropIndex();
     else if (this.isKeyword('SHOW')) body = this.showIndexes();
     else body = this.query(false);

@@ -284,6 +284,10 @@ describe('schema', () => {
         labelsOrTypes: ['Person'],
         properties: ['name'],
         state: 'ONLINE',
+        populationPercent: 100,
+        indexProvider: 'range-1.0',
+        owningConstraint: null,
+        options: new Map(),
       },
     ]);
     const d = await t.db.execute('DROP INDEX person_name');

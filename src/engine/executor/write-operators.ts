@@ -548,18 +548,3 @@ export function dropIndexOperator(name: string, ifExists: boolean): Operator {
     yield* [];
   });
 }
-
-export function showIndexesOperator(): Operator {
-  return new BasicOperator('ShowIndexes', '', [], function* (ctx) {
-    for (const def of ctx.tx.indexes()) {
-      yield {
-        name: def.name,
-        type: 'RANGE',
-        entityType: 'NODE',
-        labelsOrTypes: [def.label],
-        properties: [def.property],
-        state: 'ONLINE',
-      };
-    }
-  });
-}

@@ -16,6 +16,7 @@ import { LIST_FUNCTIONS } from './list-functions.js';
 import { MATH_FUNCTIONS } from './math-functions.js';
 import { STRING_FUNCTIONS } from './string-functions.js';
 import { TEMPORAL_FUNCTIONS } from './temporal/index.js';
+import { VECTOR_FUNCTIONS } from './vector-functions.js';
 
 const IMPLEMENTATIONS: ReadonlyMap<string, FunctionSpec> = new Map(
   [
@@ -25,6 +26,7 @@ const IMPLEMENTATIONS: ReadonlyMap<string, FunctionSpec> = new Map(
     MATH_FUNCTIONS,
     CONVERSION_FUNCTIONS,
     TEMPORAL_FUNCTIONS,
+    VECTOR_FUNCTIONS,
   ].flatMap((table) => table.map((s): [string, FunctionSpec] => [s.name.toLowerCase(), s])),
 );
 

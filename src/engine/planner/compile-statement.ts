@@ -4,6 +4,7 @@
  * text; only data-dependent choices (which index or label to start a pattern from) are
  * made per execution, from the namespace's own catalog.
  */
+import { compileSchemaCommand } from './compile-schema-command.js';
 import type * as Ast from '../../cypher/ast.js';
 import { callSubqueryImportsAll, callSubqueryReturns } from '../../cypher/analyze.js';
 import { CypherError } from '../../cypher/errors.js';
@@ -43,7 +44,6 @@ import {
   setLabelsAction,
   setOperator,
   setPropertyAction,
-  showIndexesOperator,
   type CreatePartSpec,
   type SetAction,
 } from '../executor/write-operators.js';
@@ -117,14 +117,8 @@ export function compileStatement(stmt: Ast.Statement, procedures: ProcedureRegis
         mergeOnly: false,
       };
     case 'ShowIndexes':
-      return {
-        columns: ['name', 'type', 'entityType', 'labelsOrTypes', 'properties', 'state'],
-        isWrite: false,
-        mode: stmt.mode,
-        root: showIndexesOperator(),
-        parameters: [],
-        mergeOnly: false,
-      };
+    case 'SchemaCommand':
+      return compileSchemaCommand(stmt.mode, body);
     case 'Query': {
       const { op, columns } = planner.query(body, startOperator(), new Set());
       const params = new Set<string>();
