@@ -14,6 +14,7 @@ import { startServer, type RunningServer } from '../server/start-server.js';
 import { openServices } from '../server/open-services.js';
 import type { GraphStore } from '../storage/graph-store.js';
 import { formatTable } from './format-table.js';
+import { checkDataDir, explainStartupError } from './startup-errors.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -118,12 +119,19 @@ export function buildProgram(io: CliIo = defaultIo): Command {
           ...(opts.config === undefined ? {} : { file: opts.config }),
           flags: { host: opts.host, port: opts.port, dataDir: opts.data, logLevel: opts.logLevel },
         });
-        const running = await startServer({
-          config,
-          version,
-          openServices,
-          print: (line) => io.stdout(`${line}\n`),
-        });
+        const dataDir = config.storage.data_dir;
+        checkDataDir(dataDir, { create: true });
+        let running: RunningServer;
+        try {
+          running = await startServer({
+            config,
+            version,
+            openServices,
+            print: (line) => io.stdout(`${line}\n`),
+          });
+        } catch (err) {
+          throw explainStartupError(err, { path: dataDir, host: config.server.host, port: config.server.port });
+        }
         handleSignals(running, io);
       },
     );
@@ -134,15 +142,22 @@ export function buildProgram(io: CliIo = defaultIo): Command {
     .argument('<cypher>', 'the Cypher query')
     .option('--params <json>', 'query parameters as a JSON object')
     .option('-d, --data <dir>', 'data directory (default: storage.data_dir, ./data)')
-    .action(async (cypher: string, opts: { params?: string; data?: string }) => {
+    .option('--create', 'create the data directory if it does not exist (default: refuse)')
+    .action(async (cypher: string, opts: { params?: string; data?: string; create?: boolean }) => {
       const params = opts.params === undefined ? {} : jsonToParams(parseJsonBody(opts.params));
       const config = loadConfig({ flags: { dataDir: opts.data } });
+      checkDataDir(config.storage.data_dir, { create: opts.create === true });
       const { Nexus } = await import('../engine/nexus.js');
-      const db = await Nexus.open({
-        path: config.storage.data_dir,
-        sync: config.storage.sync,
-        mapSize: config.storage.map_size,
-      });
+      let db;
+      try {
+        db = await Nexus.open({
+          path: config.storage.data_dir,
+          sync: config.storage.sync,
+          mapSize: config.storage.map_size,
+        });
+      } catch (err) {
+        throw explainStartupError(err, { path: config.storage.data_dir });
+      }
       try {
         const result = await db.execute(cypher, params);
         io.stdout(`${formatTable(result)}\n`);

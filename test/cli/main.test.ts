@@ -45,6 +45,7 @@ describe('nexus CLI', () => {
       "CREATE (a:Person {name:'Ada'}) RETURN a.name AS name",
       '--data',
       data,
+      '--create',
     );
     expect(created.out).toContain("| 'Ada' |");
     expect(created.out).toContain('1 row');
@@ -65,7 +66,7 @@ describe('nexus CLI', () => {
 
   it('migrates the standalone graph into a tenant namespace', async () => {
     const data = join(dir, 'migrate-db');
-    await run('query', 'CREATE (:A)-[:R]->(:B)', '--data', data);
+    await run('query', 'CREATE (:A)-[:R]->(:B)', '--data', data, '--create');
     const res = await run('migrate', '--to-tenant', 'acme_1', '--data', data);
     expect(res.out).toContain('source default: 2 nodes, 1 relationships');
     expect(res.out).toContain('target tenant:acme_1: empty');
