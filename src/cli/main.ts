@@ -130,7 +130,11 @@ export function buildProgram(io: CliIo = defaultIo): Command {
             print: (line) => io.stdout(`${line}\n`),
           });
         } catch (err) {
-          throw explainStartupError(err, { path: dataDir, host: config.server.host, port: config.server.port });
+          throw explainStartupError(err, {
+            path: dataDir,
+            host: config.server.host,
+            port: config.server.port,
+          });
         }
         handleSignals(running, io);
       },

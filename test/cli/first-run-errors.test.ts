@@ -134,7 +134,12 @@ describe('npm start', () => {
     const data = join(dir, 'npm-start');
     const npm = spawn('npm', ['start', '--silent'], {
       cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, NEXUS_PORT: '0', NEXUS_DATA_DIR: data },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? dir,
+        NEXUS_PORT: '0',
+        NEXUS_DATA_DIR: data,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
