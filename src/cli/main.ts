@@ -255,6 +255,51 @@ export function buildProgram(io: CliIo = defaultIo): Command {
     );
 
   program
+    .command('dump')
+    .description('Write a consistent, compressed logical dump (gzip JSON lines) without stopping writes')
+    .requiredOption('-o, --out <file>', 'the dump file to write, e.g. backup.nexus.jsonl.gz')
+    .option('-u, --url <url>', 'dump from a running server (GET /export)')
+    .option('-k, --key <key>', 'API key for --url (env NEXUS_API_KEY)')
+    .option('-d, --data <dir>', 'dump from a data directory (embedded; a server may be running on it)')
+    .option('--tenant <user_id>', "dump one tenant's graph (cluster mode; with --url, a SUPER key)")
+    .action(async (opts: { out: string; url?: string; key?: string; data?: string; tenant?: string }) => {
+      const { runDump } = await import('./dump-command.js');
+      await runDump(opts, io);
+    });
+
+  program
+    .command('restore')
+    .description(
+      'Load a dump into an empty data directory or tenant namespace (offline: stop the server first)',
+    )
+    .argument('<file>', 'a file written by nexus dump (or GET /export, gzip-compressed)')
+    .option('-d, --data <dir>', 'data directory to restore into (created if missing)')
+    .option('--tenant <user_id>', "restore into this tenant's namespace (cluster mode)")
+    .option('--max-bytes <n>', "refuse to go past this many stored bytes (the tenant's storage quota)")
+    .action(async (file: string, opts: { data?: string; tenant?: string; maxBytes?: string }) => {
+      const { runRestore } = await import('./dump-command.js');
+      let maxBytes: number | undefined;
+      if (opts.maxBytes !== undefined) {
+        maxBytes = Number(opts.maxBytes);
+        if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
+          throw new NexusError(
+            'INVALID_PARAMETER',
+            `--max-bytes must be a whole number of bytes, got ${opts.maxBytes}`,
+          );
+        }
+      }
+      await runRestore(
+        file,
+        {
+          ...(opts.data === undefined ? {} : { data: opts.data }),
+          ...(opts.tenant === undefined ? {} : { tenant: opts.tenant }),
+          ...(maxBytes === undefined ? {} : { maxBytes }),
+        },
+        io,
+      );
+    });
+
+  program
     .command('migrate')
     .description('Move the standalone (default) graph into a tenant namespace for cluster mode (offline)')
     .requiredOption('--to-tenant <user_id>', 'the HiveHub user id that will own the data')
