@@ -81,7 +81,7 @@ describe('nexus CLI', () => {
 
   it('resumes an interrupted migration, showing the source counts as the reference', async () => {
     const data = join(dir, 'migrate-resume-db');
-    await run('query', 'UNWIND range(1, 20) AS i CREATE (:A {i: i})-[:R]->(:B)', '--data', data);
+    await run('query', 'UNWIND range(1, 20) AS i CREATE (:A {i: i})-[:R]->(:B)', '--data', data, '--create');
     const { GraphStore } = await import('../../src/storage/index.js');
     const store = await GraphStore.open({ path: data });
     let batches = 0;
@@ -108,7 +108,7 @@ describe('nexus CLI', () => {
 
   it('reads the data directory of migrate from --config, ignoring the cluster section', async () => {
     const data = join(dir, 'migrate-config.db');
-    await run('query', 'CREATE (:A)', '--data', data);
+    await run('query', 'CREATE (:A)', '--data', data, '--create');
     const config = join(dir, 'migrate.yml');
     writeFileSync(config, `storage:\n  data_dir: ${JSON.stringify(data)}\ncluster:\n  enabled: true\n`);
     const res = await run('migrate', '--to-tenant', 'acme_3', '--config', config);
