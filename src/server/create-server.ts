@@ -91,6 +91,24 @@ function compilePattern(url: string): RegExp {
   return new RegExp(`^${escaped}/?$`);
 }
 
+const BASIC = /^Basic[ \t]+([A-Za-z0-9+/=]+)[ \t]*$/i;
+
+/**
+ * HTTP Basic credentials (what Neo4j clients of the Query API send) carry the API key as
+ * the password, with any user name; they are handed to the auth layer as a Bearer key, so
+ * the same verification and failed-auth throttle apply. Everything else passes unchanged.
+ */
+function credentialHeaders(headers: HeaderBag): HeaderBag {
+  const authorization = headers.authorization;
+  if (typeof authorization !== 'string') return headers;
+  const m = BASIC.exec(authorization);
+  if (m === null) return headers;
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const password = colon < 0 ? '' : decoded.slice(colon + 1);
+  return { ...headers, authorization: password === '' ? 'Basic' : `Bearer ${password}` };
+}
+
 /** `server.trust_proxy` as Fastify takes it (a comma-separated string becomes a list). */
 /** A route option's hooks (absent, one, or several) as a list. */
 function hookList<T>(hooks: T | T[] | undefined): T[] {
@@ -169,6 +187,8 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
       writeTimeoutMs: effectiveWriteTimeoutMs(config),
       maxIntermediateRows: config.query.max_intermediate_rows,
       maxQueryMemoryBytes: config.query.max_memory_bytes,
+      maxOpenTransactionsPerUser: config.transactions.max_open_per_user,
+      transactionIdleTimeoutMs: config.transactions.idle_timeout_ms,
     },
     onQuery: (isWrite) => metrics.countQuery(isWrite),
     log: {
@@ -190,6 +210,7 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
   // Per-request lines only at debug: info-level request logging would cost throughput.
   const debugLog = config.log.level === 'debug' || config.log.level === 'trace';
 
+  app.decorate('nexusCore', core);
   app.decorateRequest('ctx', null);
   app.decorateRequest('tenantId', null);
   app.decorateRequest('quotaBytes', null);
@@ -303,7 +324,7 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
         throw new NexusError('FORBIDDEN', 'This route is not available to API keys');
       }
       if (!clusterMode && rule.publicInStandalone) return undefined;
-      const ctx = auth!.authenticate(req.headers, req.ip);
+      const ctx = auth!.authenticate(credentialHeaders(req.headers), req.ip);
       const tenant = clusterMode ? req.headers['x-nexus-tenant'] : undefined;
       const session: Session = core.openSession(ctx, {
         protocol: 'http',
