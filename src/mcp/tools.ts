@@ -15,7 +15,6 @@ import {
   serializeRelationshipRecord,
   serializeValue,
 } from '../engine/json-values.js';
-import type { Value } from '../engine/values.js';
 import { jsonToCheckedPropertyMap } from '../engine/property-json.js';
 import type { UsageEvent } from '../cluster/types.js';
 import type { GraphReader, GraphWriter, NodeId, PropertyMap } from '../storage/types.js';
