@@ -11,7 +11,16 @@
 import { NexusError } from '../errors.js';
 import { ByteWriter } from './byte-writer.js';
 import { hasEntries } from './namespace-audit.js';
-import { CatalogKind, DIR_IN, DIR_OUT, MAX_NAME_BYTES, MetaKey, Tag, namespacePrefix } from './key-layout.js';
+import {
+  CatalogKind,
+  DIR_IN,
+  DIR_OUT,
+  MAX_NAME_BYTES,
+  MetaKey,
+  NAMESPACE_PREFIX_BYTES,
+  Tag,
+  namespacePrefix,
+} from './key-layout.js';
 import type { DataDb } from './namespace-reader.js';
 import { COUNTERS_SIZE, emptyCounters, encodeCounters } from './namespace-state.js';
 import { assertWellFormedName, writeValue } from './property-codec.js';
@@ -85,6 +94,15 @@ class Catalog {
 }
 
 const APPEND = { append: true } as const;
+
+/** A buffer carrying the window lmdb-js should store (`start`/`end` in its ArrayBuffer). */
+type WindowBuffer = Buffer & { start?: number; end?: number };
+
+function window(buf: WindowBuffer, from: number, to: number): WindowBuffer {
+  buf.start = buf.byteOffset + from;
+  buf.end = buf.byteOffset + to;
+  return buf;
+}
 const EMPTY = Buffer.alloc(0);
 
 /** The varint encoding of `n` (catalog ids are compared by these bytes in keys). */
@@ -97,6 +115,22 @@ function idsInKeyOrder(count: number): number[] {
   const ids = Array.from({ length: count }, (_, i) => i);
   const enc = ids.map(varintBytes);
   return ids.sort((a, b) => Buffer.compare(enc[a]!, enc[b]!));
+}
+
+function varintLength(n: number): number {
+  let len = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80);
+    len++;
+  }
+  return len;
+}
+
+/** Bytes of the order-preserving id encoding (a length byte and big-endian bytes). */
+function orderedLength(n: number): number {
+  let len = 1;
+  for (let v = n; v > 0; v = Math.floor(v / 256)) len++;
+  return len;
 }
 
 export interface BulkCommitResult extends NamespaceStats {
@@ -213,6 +247,42 @@ export class BulkLoader {
     }
   }
 
+  /**
+   * The exact bytes the namespace will hold after `commit()` (the counted keys and
+   * values), computed without writing: lets a caller check a quota first.
+   */
+  exactBytes(): number {
+    const P = NAMESPACE_PREFIX_BYTES + 1;
+    let bytes = 0;
+    for (const cat of [this.labels, this.types, this.keys]) {
+      cat.names.forEach((name, id) => {
+        const nameBytes = Buffer.byteLength(name, 'utf8');
+        const idBytes = varintLength(id);
+        bytes += P + 1 + nameBytes + idBytes + (P + 1 + idBytes + nameBytes);
+      });
+    }
+    const N = this.nodeEnds.length;
+    const M = this.relEnds.length;
+    for (let i = 0; i < N; i++) bytes += P + orderedLength(i);
+    bytes += this.nodeEnds.length > 0 ? this.nodeEnds.data[N - 1]! : 0;
+    for (let r = 0; r < M; r++) {
+      const rel = P + orderedLength(r);
+      const s = this.relStart.data[r]!;
+      const e = this.relEnd.data[r]!;
+      const t = varintLength(this.relType.data[r]!);
+      // Record key, type-scan key, two adjacency keys with their values.
+      bytes += rel;
+      bytes += P + t + orderedLength(r);
+      bytes += 2 * (P + 1 + t + orderedLength(r)) + orderedLength(s) + orderedLength(e) + varintLength(e) + varintLength(s);
+    }
+    bytes += M > 0 ? this.relEnds.data[M - 1]! : 0;
+    this.labelNodes.forEach((col, l) => {
+      const lb = varintLength(l);
+      for (let i = 0; i < col.length; i++) bytes += P + lb + orderedLength(col.data[i]!);
+    });
+    return bytes;
+  }
+
   private assertEmpty(): void {
     const id = this.host.lookupNamespace(this.namespace);
     if (id !== undefined && hasEntries(this.host.data, namespacePrefix(id))) {
@@ -250,18 +320,23 @@ export class BulkLoader {
   private writeAll(prefix: Buffer, appended: boolean): number {
     const data = this.host.data;
     const kw = new ByteWriter(64);
+    // Fixed size: a varint never needs more than 8 bytes, so `vw.buf` is never replaced.
     const vw = new ByteWriter(16);
+    const vwBuf = vw.buf as WindowBuffer;
     let bytes = 0;
     const putPlain = (key: Buffer, value: Buffer): void => {
       data.putSync(key, value);
       bytes += key.length + value.length;
     };
     const putSorted = appended
-      ? (key: Buffer, value: Buffer): void => {
+      ? (key: Buffer, value: WindowBuffer): void => {
           data.putSync(key, value, APPEND);
-          bytes += key.length + value.length;
+          bytes += key.length + (value.end === undefined ? value.length : value.end - value.start!);
         }
-      : putPlain;
+      : (key: Buffer, value: WindowBuffer): void => {
+          data.putSync(key, value);
+          bytes += key.length + (value.end === undefined ? value.length : value.end - value.start!);
+        };
     const key = (tag: number): ByteWriter => kw.reset().bytes(prefix).byte(tag);
 
     // Catalog (small): plain puts, they sort before every appended key.
@@ -272,22 +347,24 @@ export class BulkLoader {
       });
     }
 
-    // Node records, ascending ids.
-    const nodeBuf = this.nodeArena.buf;
+    // Node records, ascending ids. Values are handed over as windows of the arena
+    // (lmdb-js reads `start`/`end` on a value buffer, as for its own reusable encoders),
+    // so no view object is made per record.
+    const nodeBuf = this.nodeArena.buf as WindowBuffer;
     const nodeEnds = this.nodeEnds.data;
     for (let i = 0, from = 0; i < this.nodeEnds.length; i++) {
       const to = nodeEnds[i]!;
-      putSorted(key(Tag.Node).ordered(i).view(), nodeBuf.subarray(from, to));
+      putSorted(key(Tag.Node).ordered(i).view(), window(nodeBuf, from, to));
       from = to;
     }
 
     // Relationship records, ascending ids.
-    const relBuf = this.relArena.buf;
+    const relBuf = this.relArena.buf as WindowBuffer;
     const relEnds = this.relEnds.data;
     const M = this.relEnds.length;
     for (let i = 0, from = 0; i < M; i++) {
       const to = relEnds[i]!;
-      putSorted(key(Tag.Relationship).ordered(i).view(), relBuf.subarray(from, to));
+      putSorted(key(Tag.Relationship).ordered(i).view(), window(relBuf, from, to));
       from = to;
     }
 
@@ -329,7 +406,8 @@ export class BulkLoader {
         const r = entries[i]!;
         kw.pos = base;
         kw.bytes(typeBytes[relTypes[r]!]!).ordered(r);
-        putSorted(kw.view(), vw.reset().varint(dir === DIR_OUT ? ends[r]! : starts[r]!).view());
+        vw.reset().varint(dir === DIR_OUT ? ends[r]! : starts[r]!);
+        putSorted(kw.view(), window(vwBuf, 0, vw.pos));
       }
     }
 

@@ -78,7 +78,10 @@ function loadInBulk(store: GraphStore, name: string, g: GraphSpec, append = true
       r.props.map(([, v]) => v),
     );
   }
-  return loader.commit({ append });
+  const exact = loader.exactBytes();
+  const result = loader.commit({ append });
+  expect(result.bytes).toBe(exact);
+  return result;
 }
 
 describe('BulkLoader', () => {
