@@ -52,7 +52,12 @@ async function cypherLoad(size: DatasetSize): Promise<{ records: number; records
     for (let done = 0; done < size.nodes; done += batch) {
       const rows = [];
       for (let k = done; k < Math.min(size.nodes, done + batch); k++)
-        rows.push(new Map<string, bigint | string>([['id', BigInt(k)], ['name', `person-${k}`]]));
+        rows.push(
+          new Map<string, bigint | string>([
+            ['id', BigInt(k)],
+            ['name', `person-${k}`],
+          ]),
+        );
       await db.execute('UNWIND $rows AS r CREATE (:Person {id: r.id, name: r.name})', { rows });
     }
     await db.execute('CREATE INDEX FOR (p:Person) ON (p.id)');
@@ -78,7 +83,10 @@ async function cypherLoad(size: DatasetSize): Promise<{ records: number; records
   }
 }
 
-export async function runImportBench(size: DatasetSize, cypherSlice: DatasetSize): Promise<ImportBenchResult> {
+export async function runImportBench(
+  size: DatasetSize,
+  cypherSlice: DatasetSize,
+): Promise<ImportBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'nexus-bench-import-'));
   try {
     const files = writeSocialCsv(dir, size);
@@ -107,6 +115,9 @@ export async function runImportBench(size: DatasetSize, cypherSlice: DatasetSize
 }
 
 if (process.argv[1]?.endsWith('import.ts')) {
-  const r = await runImportBench({ nodes: 100_000, relationships: 1_000_000 }, { nodes: 10_000, relationships: 50_000 });
+  const r = await runImportBench(
+    { nodes: 100_000, relationships: 1_000_000 },
+    { nodes: 10_000, relationships: 50_000 },
+  );
   console.log(JSON.stringify(r, null, 2));
 }

@@ -218,7 +218,10 @@ export class BulkLoader {
   ): RelId {
     const n = this.nodeEnds.length;
     if (!(start >= 0 && start < n && end >= 0 && end < n) || !Number.isInteger(start + end)) {
-      throw new NexusError('NOT_FOUND', `Relationship endpoint ${start < 0 || start >= n ? start : end} does not exist`);
+      throw new NexusError(
+        'NOT_FOUND',
+        `Relationship endpoint ${start < 0 || start >= n ? start : end} does not exist`,
+      );
     }
     const id = this.relEnds.length;
     const w = this.relArena;
@@ -273,7 +276,12 @@ export class BulkLoader {
       // Record key, type-scan key, two adjacency keys with their values.
       bytes += rel;
       bytes += P + t + orderedLength(r);
-      bytes += 2 * (P + 1 + t + orderedLength(r)) + orderedLength(s) + orderedLength(e) + varintLength(e) + varintLength(s);
+      bytes +=
+        2 * (P + 1 + t + orderedLength(r)) +
+        orderedLength(s) +
+        orderedLength(e) +
+        varintLength(e) +
+        varintLength(s);
     }
     bytes += M > 0 ? this.relEnds.data[M - 1]! : 0;
     this.labelNodes.forEach((col, l) => {

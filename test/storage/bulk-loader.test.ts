@@ -112,7 +112,13 @@ describe('BulkLoader', () => {
   });
 
   it('orders adjacency by the bytes of the type id when there are more than 128 types', async () => {
-    const g: GraphSpec = { nodes: [{ labels: ['N'], props: [] }, { labels: [], props: [] }], rels: [] };
+    const g: GraphSpec = {
+      nodes: [
+        { labels: ['N'], props: [] },
+        { labels: [], props: [] },
+      ],
+      rels: [],
+    };
     for (let i = 0; i < 300; i++) g.rels.push({ type: `T${i}`, a: i % 2, b: (i >> 1) % 2, props: [] });
     await writeNormally(t.store, 'normal', g);
     const result = loadInBulk(t.store, 'bulk', g);

@@ -59,10 +59,12 @@ export function parseHeaderField(field: string, forRelationships: boolean): Colu
       return { kind: 'label' };
     case 'START_ID':
     case 'END_ID':
-      if (!forRelationships) throw new Error(`header field '${field}': :${word} belongs in a relationships file`);
+      if (!forRelationships)
+        throw new Error(`header field '${field}': :${word} belongs in a relationships file`);
       return word === 'START_ID' ? { kind: 'start', space } : { kind: 'end', space };
     case 'TYPE':
-      if (!forRelationships) throw new Error(`header field '${field}': :TYPE belongs in a relationships file`);
+      if (!forRelationships)
+        throw new Error(`header field '${field}': :TYPE belongs in a relationships file`);
       return { kind: 'type' };
     case 'IGNORE':
       return { kind: 'ignore' };
@@ -111,7 +113,12 @@ export function convertScalar(text: string, type: ScalarType): PropertyScalar {
   }
 }
 
-export function convertField(text: string, type: ScalarType, array: boolean, arrayDelimiter: string): PropertyValue {
+export function convertField(
+  text: string,
+  type: ScalarType,
+  array: boolean,
+  arrayDelimiter: string,
+): PropertyValue {
   if (!array) return convertScalar(text, type);
   return text.split(arrayDelimiter).map((item) => convertScalar(item, type));
 }

@@ -42,12 +42,18 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 export function registerImportCommand(program: Command, io: ImportIo): void {
   program
     .command('import')
-    .description('Bulk-load CSV (neo4j-admin headers) or JSONL files into an EMPTY database or tenant (offline)')
+    .description(
+      'Bulk-load CSV (neo4j-admin headers) or JSONL files into an EMPTY database or tenant (offline)',
+    )
     .option('-d, --data <dir>', 'data directory (default: storage.data_dir, ./data)')
     .option('-c, --config <file>', 'YAML configuration file (storage section; HiveHub settings for --tenant)')
     .option('--database <name>', `target database (only "${DEFAULT_NAMESPACE}", the standalone graph, today)`)
     .option('--tenant <user_id>', 'target tenant (cluster mode); its quota is checked with HiveHub first')
-    .option('--nodes <[Label:...=]files>', 'node file(s), comma-separated, header in the first; repeatable', collect)
+    .option(
+      '--nodes <[Label:...=]files>',
+      'node file(s), comma-separated, header in the first; repeatable',
+      collect,
+    )
     .option('--relationships <[TYPE=]files>', 'relationship file(s), comma-separated; repeatable', collect)
     .option('--delimiter <char>', 'CSV field delimiter', ',')
     .option('--array-delimiter <char>', 'delimiter of array items inside a field', ';')
@@ -107,7 +113,11 @@ async function importAction(opts: ImportFlags, io: ImportIo): Promise<void> {
     });
     const tenant = opts.tenant;
     checkQuota = async (bytes) => {
-      const answer = await client.checkQuota({ user_id: tenant, operation: 'import', estimated_bytes: bytes });
+      const answer = await client.checkQuota({
+        user_id: tenant,
+        operation: 'import',
+        estimated_bytes: bytes,
+      });
       if (!answer.allowed) {
         throw new NexusError(
           'STORAGE_QUOTA_EXCEEDED',
@@ -132,7 +142,8 @@ async function importAction(opts: ImportFlags, io: ImportIo): Promise<void> {
     // Fail fast before reading: the input's size is a floor of what the graph will take.
     const { statSync } = await import('node:fs');
     let inputBytes = 0;
-    for (const g of [...nodes, ...relationships]) for (const f of g.files) inputBytes += statSync(f, { throwIfNoEntry: false })?.size ?? 0;
+    for (const g of [...nodes, ...relationships])
+      for (const f of g.files) inputBytes += statSync(f, { throwIfNoEntry: false })?.size ?? 0;
     await checkQuota(inputBytes);
   }
 
@@ -167,13 +178,19 @@ async function importAction(opts: ImportFlags, io: ImportIo): Promise<void> {
           if (bar === undefined) return;
           const seconds = (performance.now() - t0) / 1000;
           bar.setTotal(Math.max(1, p.totalBytes));
-          bar.update(p.bytesRead, { records: p.records, rate: Math.round(p.records / Math.max(seconds, 1e-3)) });
+          bar.update(p.bytesRead, {
+            records: p.records,
+            rate: Math.round(p.records / Math.max(seconds, 1e-3)),
+          });
         },
         onBadRow: (row: BadRow) => {
           if (opts.skipBadRows !== true) return;
-          if (printed++ < MAX_PRINTED_BAD_ROWS) io.stderr(`bad row skipped: ${row.file}:${row.line}: ${row.message}\n`);
+          if (printed++ < MAX_PRINTED_BAD_ROWS)
+            io.stderr(`bad row skipped: ${row.file}:${row.line}: ${row.message}\n`);
         },
-        ...(checkQuota === undefined ? {} : { beforeCommit: async (_l, exact: number) => checkQuota!(exact) }),
+        ...(checkQuota === undefined
+          ? {}
+          : { beforeCommit: async (_l, exact: number) => checkQuota!(exact) }),
       });
       bar?.stop();
       bar = undefined;
@@ -187,10 +204,20 @@ async function importAction(opts: ImportFlags, io: ImportIo): Promise<void> {
       if (opts.verify === true) {
         const { recount } = await import('../../storage/namespace-audit.js');
         const { namespacePrefix } = await import('../../storage/key-layout.js');
-        const audit = recount(store.internals.data, namespacePrefix(store.internals.lookupNamespace(target)!));
+        const audit = recount(
+          store.internals.data,
+          namespacePrefix(store.internals.lookupNamespace(target)!),
+        );
         const stats = store.namespace(target).stats();
-        if (audit.nodes !== stats.nodes || audit.relationships !== stats.relationships || audit.bytes !== stats.bytes) {
-          throw new NexusError('INTERNAL_ERROR', `accounting audit failed: counters ${JSON.stringify(stats)}, recount ${JSON.stringify(audit)}`);
+        if (
+          audit.nodes !== stats.nodes ||
+          audit.relationships !== stats.relationships ||
+          audit.bytes !== stats.bytes
+        ) {
+          throw new NexusError(
+            'INTERNAL_ERROR',
+            `accounting audit failed: counters ${JSON.stringify(stats)}, recount ${JSON.stringify(audit)}`,
+          );
         }
         io.stdout(`accounting audit: counters match a recount (${audit.bytes} bytes)\n`);
       }

@@ -58,7 +58,13 @@ export interface ImportSummary extends BulkCommitResult {
 /** Parses `Label:Other=a.csv,b.csv` (or `a.csv`) into names and files. */
 export function parseInputGroup(spec: string): InputGroup {
   const eq = spec.indexOf('=');
-  const names = eq < 0 ? [] : spec.slice(0, eq).split(':').filter((s) => s.length > 0);
+  const names =
+    eq < 0
+      ? []
+      : spec
+          .slice(0, eq)
+          .split(':')
+          .filter((s) => s.length > 0);
   const files = (eq < 0 ? spec : spec.slice(eq + 1)).split(',').filter((s) => s.length > 0);
   if (files.length === 0) throw new NexusError('INVALID_PARAMETER', `'${spec}' names no file`);
   return { names, files };
@@ -141,7 +147,11 @@ class Importer {
     const now = Date.now();
     if (now - this.lastProgress < 100) return;
     this.lastProgress = now;
-    onProgress({ records: this.records, bytesRead: this.bytesDone + bytesInFile, totalBytes: this.totalBytes });
+    onProgress({
+      records: this.records,
+      bytesRead: this.bytesDone + bytesInFile,
+      totalBytes: this.totalBytes,
+    });
   }
 
   /** Runs `row` for every record of every file of the group, with its line number. */
@@ -191,7 +201,8 @@ class Importer {
         }
         this.tick(fileBytes);
       }
-      if (pending !== undefined) this.bad(name, pendingLine, 'a quoted field is not closed before the end of the file');
+      if (pending !== undefined)
+        this.bad(name, pendingLine, 'a quoted field is not closed before the end of the file');
       this.bytesDone += fileBytes;
     }
     if (csv && !headerSeen) throw new NexusError('INVALID_PARAMETER', `${group.files[0]} has no header line`);
@@ -234,7 +245,13 @@ class Importer {
       csv,
       (fields, file) => {
         cols = this.header(fields, file, false);
-        keyOf = cols.map((c) => (c.kind === 'property' ? loader.keyId(c.name) : c.kind === 'id' && c.property !== undefined ? loader.keyId(c.property) : -1));
+        keyOf = cols.map((c) =>
+          c.kind === 'property'
+            ? loader.keyId(c.name)
+            : c.kind === 'id' && c.property !== undefined
+              ? loader.keyId(c.property)
+              : -1,
+        );
       },
       (record, file, line) => {
         labelIds.length = 0;
@@ -245,15 +262,18 @@ class Importer {
         try {
           if (typeof record === 'string') {
             const obj = parseJsonBody(record);
-            if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new RowError('a line must be a JSON object');
+            if (obj === null || typeof obj !== 'object' || Array.isArray(obj))
+              throw new RowError('a line must be a JSON object');
             const o = obj as { id?: unknown; idSpace?: unknown; labels?: unknown; properties?: unknown };
             if (o.id !== undefined) {
-              if (typeof o.id !== 'string' && typeof o.id !== 'number') throw new RowError('id must be a string or a number');
+              if (typeof o.id !== 'string' && typeof o.id !== 'number')
+                throw new RowError('id must be a string or a number');
               idValue = String(o.id);
             }
             if (o.idSpace !== undefined) idSpace = String(o.idSpace);
             if (o.labels !== undefined) {
-              if (!Array.isArray(o.labels) || o.labels.some((x) => typeof x !== 'string')) throw new RowError('labels must be an array of strings');
+              if (!Array.isArray(o.labels) || o.labels.some((x) => typeof x !== 'string'))
+                throw new RowError('labels must be an array of strings');
               for (const l of o.labels as string[]) {
                 const id = loader.labelId(l);
                 if (!labelIds.includes(id)) labelIds.push(id);
@@ -264,7 +284,8 @@ class Importer {
               values[n++] = v;
             }
           } else {
-            if (record.length !== cols.length) throw new RowError(`expected ${cols.length} fields, found ${record.length}`);
+            if (record.length !== cols.length)
+              throw new RowError(`expected ${cols.length} fields, found ${record.length}`);
             for (let c = 0; c < cols.length; c++) {
               const col = cols[c]!;
               const text = record[c]!;
@@ -278,7 +299,8 @@ class Importer {
                 idSpace = col.space;
                 if (col.property !== undefined) {
                   keyIds[n] = keyOf[c]!;
-                  values[n++] = idType === 'integer' ? convertField(text, 'int', false, arrayDelimiter) : text;
+                  values[n++] =
+                    idType === 'integer' ? convertField(text, 'int', false, arrayDelimiter) : text;
                 }
               } else if (col.kind === 'label') {
                 if (text.length === 0) continue;
@@ -306,7 +328,10 @@ class Importer {
   async importRelationships(group: InputGroup): Promise<void> {
     const loader = this.loader;
     if (group.names.length > 1) {
-      throw new NexusError('INVALID_PARAMETER', `a relationship has one type; '${group.names.join(':')}' names several`);
+      throw new NexusError(
+        'INVALID_PARAMETER',
+        `a relationship has one type; '${group.names.join(':')}' names several`,
+      );
     }
     const fileType = group.names.length === 1 ? loader.typeId(group.names[0]!) : -1;
     let cols: Column[] = [];
@@ -316,7 +341,9 @@ class Importer {
     const endpoint = (space: string, id: string, which: string): number => {
       const node = this.ids.get(space)?.get(id);
       if (node === undefined) {
-        throw new RowError(`unknown ${which} node id '${id}'${space === '' ? '' : ` in id space '${space}'`}`);
+        throw new RowError(
+          `unknown ${which} node id '${id}'${space === '' ? '' : ` in id space '${space}'`}`,
+        );
       }
       return node;
     };
@@ -335,10 +362,12 @@ class Importer {
         try {
           if (typeof record === 'string') {
             const obj = parseJsonBody(record);
-            if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new RowError('a line must be a JSON object');
+            if (obj === null || typeof obj !== 'object' || Array.isArray(obj))
+              throw new RowError('a line must be a JSON object');
             const o = obj as Record<string, unknown>;
             for (const f of ['start', 'end'] as const) {
-              if (typeof o[f] !== 'string' && typeof o[f] !== 'number') throw new RowError(`${f} must be a node id (string or number)`);
+              if (typeof o[f] !== 'string' && typeof o[f] !== 'number')
+                throw new RowError(`${f} must be a node id (string or number)`);
             }
             start = endpoint(String(o.startSpace ?? ''), String(o.start), 'start');
             end = endpoint(String(o.endSpace ?? ''), String(o.end), 'end');
@@ -351,7 +380,8 @@ class Importer {
               values[n++] = v;
             }
           } else {
-            if (record.length !== cols.length) throw new RowError(`expected ${cols.length} fields, found ${record.length}`);
+            if (record.length !== cols.length)
+              throw new RowError(`expected ${cols.length} fields, found ${record.length}`);
             for (let c = 0; c < cols.length; c++) {
               const col = cols[c]!;
               const text = record[c]!;
@@ -396,4 +426,3 @@ export async function runImport(loader: BulkLoader, options: ImportOptions): Pro
   const result = loader.commit();
   return { ...result, badRows: importer.skipped, seconds: (performance.now() - t0) / 1000 };
 }
-
