@@ -9,6 +9,8 @@
  * 1.0 — pass `1n` for the INTEGER, or convert JSON-shaped data with `jsonParams`, which
  * applies the HTTP API's lossless JSON scheme (an integral number is an INTEGER).
  *
+ * Plain objects are looked for down to 256 levels of nesting.
+ *
  * Out: `toPlainJson` / `resultToPlainJson` turn results into plain JSON values in that
  * same lossless scheme, so `JSON.stringify` works and the text reads back exactly.
  */
@@ -42,7 +44,9 @@ function bad(path: string, what: string): NexusError {
 function needsConversion(v: unknown, depth: number): boolean {
   if (v === undefined) return true;
   if (typeof v !== 'object' || v === null) return false;
-  if (depth > MAX_DEPTH) return true;
+  // Deeper than any plain object is looked for: left to the engine as it is (its memory
+  // cap answers a 100,000-deep list, not a stack overflow here).
+  if (depth > MAX_DEPTH) return false;
   if (Array.isArray(v)) {
     for (const item of v) if (needsConversion(item, depth + 1)) return true;
     return false;
