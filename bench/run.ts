@@ -3,7 +3,7 @@
  * benchmarks in one run, prints a markdown table and writes bench-results/latest.json.
  *
  * Flags: --nodes N --rels N --seconds S (per in-process query) --http-seconds S
- *        --rounds R --connections C --skip-http --skip-quota --skip-schema --vectors N
+ *        --rounds R --connections C --skip-http --skip-quota --skip-schema --vectors N --skip-import --skip-scan
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,6 +12,8 @@ import { runInProcess } from './in-process.js';
 import { runHttp } from './http.js';
 import { runQuotaLoad } from './quota-load.js';
 import { runSchemaBench } from './schema.js';
+import { runImportBench } from './import.js';
+import { runScanAb } from './ab-scan.js';
 import { fmt } from './lib/stats.js';
 import { buildDist } from './lib/processes.js';
 
@@ -28,6 +30,8 @@ const { values } = parseArgs({
     'skip-quota': { type: 'boolean', default: false },
     'skip-schema': { type: 'boolean', default: false },
     vectors: { type: 'string', default: '100000' },
+    'skip-import': { type: 'boolean', default: false },
+    'skip-scan': { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench-results/latest.json' },
   },
 });
@@ -62,6 +66,37 @@ say(
   `| bulk ingest | ${fmt(inProcess.ingest.nodesPerSec)} nodes/s, ${fmt(inProcess.ingest.relationshipsPerSec)} rels/s | | |`,
 );
 say(`\nPeak RSS: ${fmt(inProcess.peakRssMb)} MiB`);
+
+let bulkImport: Awaited<ReturnType<typeof runImportBench>> | undefined;
+if (!values['skip-import']) {
+  bulkImport = await runImportBench(
+    { nodes: Number(values.nodes), relationships: Number(values.rels) },
+    { nodes: 10_000, relationships: 50_000 },
+  );
+  say(`\n## Bulk import (nexus import path: CSV → storage bulk loader, one synced commit)\n`);
+  say('| path | records | seconds | records/s |');
+  say('|---|---:|---:|---:|');
+  say(
+    `| nexus import (CSV) | ${fmt(bulkImport.nodes + bulkImport.relationships)} | ${fmt(bulkImport.seconds, 2)} | ${fmt(bulkImport.recordsPerSec)} |`,
+  );
+  say(
+    `| Cypher UNWIND batches of 10k | ${fmt(bulkImport.cypher.records)} | | ${fmt(bulkImport.cypher.recordsPerSec)} |`,
+  );
+}
+
+let scan: Awaited<ReturnType<typeof runScanAb>> | undefined;
+if (!values['skip-scan']) {
+  scan = await runScanAb(Number(values.nodes), Number(values.nodes));
+  say(
+    `\n## Scans A/B (${fmt(scan.nodes)} Person nodes; A = whole-record decode per property, B = single-property read; ${scan.rounds} alternating rounds)\n`,
+  );
+  say('| query | A ops/s | B ops/s | B/A | A CPU ms/op | B CPU ms/op |');
+  say('|---|---:|---:|---:|---:|---:|');
+  for (const [name, q] of Object.entries(scan.queries))
+    say(
+      `| ${name} | ${fmt(q.a, 1)} | ${fmt(q.b, 1)} | ${fmt(q.ratio, 2)} | ${fmt(q.aCpuMs, 2)} | ${fmt(q.bCpuMs, 2)} |`,
+    );
+}
 
 // The HTTP and quota benchmarks run the compiled server, as `npm start` does.
 if (!values['skip-http'] || !values['skip-quota']) buildDist();
@@ -154,6 +189,8 @@ const targets = {
   return1AtLeastHalfOfBareFastify: http ? http.ceiling.throughputRatio >= 0.5 : null,
   return1WithAuthAtLeastHalfOfBareFastify: http ? http.ceilingAuth.throughputRatio >= 0.5 : null,
   bulkIngestAtLeast50kNodesPerSec: inProcess.ingest.nodesPerSec >= 50_000,
+  importAtLeast500kRecordsPerSec: bulkImport ? bulkImport.recordsPerSec >= 500_000 : null,
+  labelAvgAtLeast150PerSec: scan ? scan.queries['avg over a label']!.b >= 150 : null,
   noisyNeighbourP99AtMost3x: http ? http.noisyNeighbour.p99Ratio <= 3 : null,
   noQuotaOverAdmission: quota ? quota.totalOverAdmission === 0 : null,
   vectorRecallAt10AtLeast095: schema ? schema.vectors.recallAt10 >= 0.95 : null,
@@ -179,6 +216,8 @@ writeFileSync(
       http,
       quota,
       schema,
+      bulkImport,
+      scan,
       targets,
     },
     null,

@@ -58,6 +58,8 @@ export const ERROR_CODES = {
   DATABASE_EXISTS: 'A database of that name already exists.',
   DATABASE_LIMIT_EXCEEDED: 'The tenant already holds cluster.max_databases_per_tenant databases.',
   PROTOCOL_ERROR: 'A binary-protocol (Bolt, RPC) message is malformed or not valid in the connection state.',
+  IMPORT_INVALID_ROW:
+    'A row of an import or NDJSON ingest input is malformed; the message names the file and line (or the line number).',
   INTERNAL_ERROR: 'An unexpected server error; details are logged, never sent.',
 } as const;
 

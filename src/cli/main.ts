@@ -1,6 +1,6 @@
 /**
  * The `nexus` command line (commander): `serve`, `query` (embedded), `migrate` (standalone
- * data into a tenant namespace) and `hivehub-emulator`. `main(argv)` takes the full
+ * data into a tenant namespace), `import` (offline bulk import) and `hivehub-emulator`. `main(argv)` takes the full
  * process argv; errors propagate to the caller (bin/nexus.js prints them and exits 1).
  */
 import { readFileSync } from 'node:fs';
@@ -18,15 +18,19 @@ import type { GraphStore } from '../storage/graph-store.js';
 import { formatTable } from './format-table.js';
 import { checkDataDir, explainStartupError } from './startup-errors.js';
 import type { OutputFormat } from './shell/index.js';
+import { registerImportCommand } from './import/index.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** stdout is a terminal (progress bars); default false. */
+  tty?: boolean;
 }
 
 const defaultIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  tty: process.stdout.isTTY === true,
 };
 
 /** The package version, read from package.json two levels up (src/cli and dist/cli alike). */
@@ -339,6 +343,8 @@ export function buildProgram(io: CliIo = defaultIo): Command {
         lock.release();
       }
     });
+
+  registerImportCommand(program, { stdout: io.stdout, stderr: io.stderr, tty: io.tty === true });
 
   program
     .command('hivehub-emulator')

@@ -11,6 +11,7 @@
  */
 import { open, type RootDatabase } from 'lmdb';
 import { NexusError } from '../errors.js';
+import { BulkLoader } from './bulk-loader.js';
 import { ByteReader, ByteWriter } from './byte-writer.js';
 import { MetaKey, Tag, namespacePrefix } from './key-layout.js';
 import { moveNamespace, type MoveOptions, type MoveResult } from './namespace-migration.js';
@@ -162,6 +163,16 @@ export class GraphStore {
   moveNamespace(from: string, to: string, opts: MoveOptions = {}): Promise<MoveResult> {
     this.assertOpen();
     return moveNamespace(this.internals, from, to, opts);
+  }
+
+  /**
+   * A bulk loader into the EMPTY namespace `name` (offline import): records are buffered
+   * and written in one transaction by `commit()`. Throws CONFLICT if the namespace holds
+   * anything. See bulk-loader.ts.
+   */
+  bulkLoader(name: string): BulkLoader {
+    this.assertOpen();
+    return new BulkLoader(this.internals, name);
   }
 
   /**

@@ -34,7 +34,7 @@ import {
 } from './schema-definitions.js';
 import { searchVectors } from './vector-ivf.js';
 import { readSchemaDefinitions, stripResolved, type Resolved, type SchemaSource } from './schema-store.js';
-import { isWellFormedText, readProperties, readPropertiesById } from './property-codec.js';
+import { findProperty, isWellFormedText, readProperties, readPropertiesById } from './property-codec.js';
 import type {
   AdjacencyEntry,
   Direction,
@@ -260,6 +260,23 @@ export class NamespaceReader implements GraphReader {
     const key = this.key(Tag.Relationship).ordered(id).view();
     const fast = this.getFast(key);
     return fast === undefined ? undefined : this.decode(key, fast, id, decodeRelationship);
+  }
+
+  /**
+   * One property of a node, decoding only that value (a label scan that reads `p.age`
+   * need not build every node's whole property map): null when the node lacks it,
+   * undefined when the node does not exist.
+   */
+  nodeProperty(id: NodeId, key: string): PropertyValue | null | undefined {
+    if (this.prefix === undefined || !isValidId(id)) return undefined;
+    const keyId = this.lookupId(CatalogKind.Key, key);
+    const buf = this.getFast(this.key(Tag.Node).ordered(id).view());
+    if (buf === undefined) return undefined;
+    if (keyId === undefined) return null;
+    const r = new ByteReader(buf);
+    const n = r.varint();
+    for (let i = 0; i < n; i++) r.varint();
+    return findProperty(r, keyId);
   }
 
   /** Properties of a node by key id, or undefined if the node does not exist. */

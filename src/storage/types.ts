@@ -85,6 +85,12 @@ export interface NamespaceStats {
 export interface GraphReader {
   getNode(id: NodeId): NodeRecord | undefined;
   getRelationship(id: RelId): RelationshipRecord | undefined;
+  /**
+   * One property of a node without decoding the rest of the record: null when the node
+   * has no such property, undefined when the node does not exist. Optional (callers fall
+   * back to `getNode`).
+   */
+  nodeProperty?(id: NodeId, key: string): PropertyValue | null | undefined;
   /** All node ids in ascending order. */
   scanNodes(): Iterable<NodeId>;
   /** Node ids carrying `label`, ascending. Unknown label: empty. */

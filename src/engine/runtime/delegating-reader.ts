@@ -12,6 +12,7 @@ import type {
   NodeId,
   NodeRecord,
   PropertyScalar,
+  PropertyValue,
   RangeBound,
   RelationshipRecord,
   RelId,
@@ -28,6 +29,12 @@ export abstract class DelegatingReader implements GraphReader {
   }
   getRelationship(id: RelId): RelationshipRecord | undefined {
     return this.reader.getRelationship(id);
+  }
+  nodeProperty(id: NodeId, key: string): PropertyValue | null | undefined {
+    const r = this.reader;
+    if (r.nodeProperty !== undefined) return r.nodeProperty(id, key);
+    const rec = r.getNode(id);
+    return rec === undefined ? undefined : (rec.properties.get(key) ?? null);
   }
   scanNodes(): Iterable<NodeId> {
     return this.reader.scanNodes();
