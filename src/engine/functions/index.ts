@@ -32,8 +32,8 @@ export {
   stringEndsWith,
   stringContains,
   regexMatch,
-  compileCypherRegex,
 } from './string-ops.js';
+export { compileCypherRegex, matchesWhole } from './cypher-regex.js';
 export { inList, indexAccess, propertyAccess, sliceList } from './access.js';
 export { formatValue, formatLiteral, formatFloat } from './format-value.js';
 export {
