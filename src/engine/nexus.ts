@@ -117,6 +117,8 @@ export class Nexus implements NexusDatabase {
   ): Promise<QueryResult> {
     if (this.closed) throw new NexusError('SERVICE_UNAVAILABLE', 'The database is closed');
     const namespace = options.namespace ?? DEFAULT_NAMESPACE;
+    // Compilation (parse, analyze, plan) counts against the query's timeout.
+    const started = Date.now();
     const compiled = this.compile(query, namespace);
     if (options.accessMode === 'read' && compiled.isWrite) {
       throw new NexusError('FORBIDDEN', 'This query writes, but the request is read-only');
@@ -141,7 +143,10 @@ export class Nexus implements NexusDatabase {
     const timeout = compiled.isWrite
       ? (options.writeTimeoutMs ?? this.options.writeTimeoutMs ?? generalTimeout)
       : generalTimeout;
-    const deadline = timeout > 0 ? Date.now() + timeout : 0;
+    const deadline = timeout > 0 ? started + timeout : 0;
+    if (deadline > 0 && Date.now() > deadline) {
+      throw new NexusError('QUERY_TIMEOUT', 'The query exceeded its timeout while being compiled');
+    }
     const maxRows = options.maxIntermediateRows ?? this.options.maxIntermediateRows ?? DEFAULT_MAX_ROWS;
     const maxMemory =
       options.maxQueryMemoryBytes ?? this.options.maxQueryMemoryBytes ?? DEFAULT_MAX_QUERY_MEMORY_BYTES;
