@@ -141,7 +141,6 @@ export function buildProgram(io: CliIo = defaultIo): Command {
       const db = await Nexus.open({
         path: config.storage.data_dir,
         sync: config.storage.sync,
-        mapSize: config.storage.map_size,
       });
       try {
         const result = await db.execute(cypher, params);
@@ -180,7 +179,6 @@ export function buildProgram(io: CliIo = defaultIo): Command {
         const store = await GraphStore.open({
           path: storage.data_dir,
           sync: true,
-          mapSize: storage.map_size,
         });
         try {
           await migrate(store, target, io);

@@ -37,9 +37,14 @@ export interface TenantRecord {
   readonly expiresAt: number;
 }
 
-/** `refreshAt`: from then on a hit also starts a background refresh. */
+/**
+ * `refreshAt`: from then on a hit also starts a background refresh. `staleUntil`: until
+ * then an expired answer is served while it refreshes (the expiry itself when HiveHub's
+ * hint was 0 s, "do not cache": such a tenant is asked on every request).
+ */
 type CacheEntry =
-  { kind: 'tenant'; record: TenantRecord; refreshAt: number } | { kind: 'unknown'; expiresAt: number };
+  | { kind: 'tenant'; record: TenantRecord; refreshAt: number; staleUntil: number }
+  | { kind: 'unknown'; expiresAt: number };
 
 /** Refresh ahead during the last fifth of an answer's lifetime, at most this long. */
 const MAX_REFRESH_AHEAD_MS = 10_000;

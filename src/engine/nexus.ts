@@ -73,7 +73,7 @@ export class Nexus implements NexusDatabase {
     const store = await GraphStore.open({
       path: options.path,
       ...(options.sync === undefined ? {} : { sync: options.sync }),
-      ...(options.mapSize === undefined ? {} : { mapSize: options.mapSize }),
+      ...(options.maxSizeBytes === undefined ? {} : { maxSizeBytes: options.maxSizeBytes }),
     });
     return new Nexus(store, options);
   }

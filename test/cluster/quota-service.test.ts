@@ -105,7 +105,7 @@ describe('QuotaService caching', () => {
     clock.advance(61_000);
     expect((await service.resolve('alice')).source).toBe('stale');
     await service.settled('alice');
-    expect(logger.lines.some((l) => l.level === 'warn' && /background/.test(l.msg))).toBe(true);
+    expect(logger.lines.some((l) => l.level === 'warn' && /background/.test(String(l.msg)))).toBe(true);
     expect(client.calls).toHaveLength(2);
     expect((await service.resolve('alice')).source).toBe('stale');
     await service.settled('alice');
