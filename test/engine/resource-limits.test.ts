@@ -217,6 +217,21 @@ describe('timeouts interrupt long synchronous work', () => {
   });
 });
 
+describe('compilation size', () => {
+  it('compiles and runs 100,000 projections (was quadratic in semantic analysis)', async () => {
+    const query = `RETURN ${Array.from({ length: 100_000 }, (_, i) => `${i} AS c${i}`).join(', ')}`;
+    const r = await t.db.execute(query, {}, { timeoutMs: 0 });
+    expect(r.columns).toHaveLength(100_000);
+    expect(r.columns[99_999]).toBe('c99999');
+    expect(r.rows[0]![99_999]).toBe(99_999n);
+  });
+
+  it('counts compilation against the timeout', async () => {
+    const query = `RETURN ${Array.from({ length: 50_000 }, (_, i) => `${i} AS d${i}`).join(', ')}`;
+    await failsWith(query, 'QUERY_TIMEOUT', { timeoutMs: 1 });
+  });
+});
+
 describe('stack depth', () => {
   it('20,000 nested unary minus signs give a clear error, not a RangeError', async () => {
     let caught: unknown;
