@@ -136,9 +136,9 @@ describe('compilation is linear and counts against the timeout', () => {
     // figure is in bench/compile-projections.ts; test/engine checks the result.
     if (result.status === 200) expect((result.body as { columns: string[] }).columns).toHaveLength(100_000);
     else expect(errorCode(result.body)).toBe('QUERY_TIMEOUT');
-    expect(ms).toBeLessThan(8000);
-    expect(bobMs).toBeLessThan(8000);
-  });
+    expect(ms).toBeLessThan(20_000);
+    expect(bobMs).toBeLessThan(20_000);
+  }, 60_000);
 });
 
 describe('request bodies must be valid UTF-8', () => {
