@@ -1,7 +1,8 @@
 /**
  * Request authentication: turns the credentials of a request into a `UserContext`, or
- * refuses it. Also throttles brute force per client address and resolves a SUPER key's
- * `X-Nexus-Tenant` override. Synchronous on purpose: it runs in the server's onRequest
+ * refuses it. Also throttles failed attempts (per client address and per presented key
+ * prefix; a key that verifies is always served, see docs/AUTHENTICATION.md) and resolves a
+ * SUPER key's `X-Nexus-Tenant` override. Synchronous on purpose: it runs in the server's onRequest
  * hook for every request.
  */
 import { LRUCache } from 'lru-cache';
@@ -26,11 +27,11 @@ export interface AuthOptions {
   clusterMode: boolean;
   /** The root key: its secret, or a resolved config (see `resolveRootKey`). */
   rootKey?: string | RootKeyConfig;
-  /** Failed authentications allowed per client address per window (default 20). */
+  /** Failed authentications allowed per client address, and per presented key prefix, per window (default 20). */
   maxFailuresPerMinute?: number;
   /** Length of the throttle window (default 60 s). */
   failureWindowMs?: number;
-  /** Client addresses tracked at once; the least recently seen are forgotten (default 10,000). */
+  /** Client addresses (and key prefixes) tracked at once; the least recently seen are forgotten (default 10,000). */
   maxTrackedClients?: number;
 }
 
@@ -57,6 +58,9 @@ interface FailureWindow {
   count: number;
 }
 
+/** Characters of a presented key that identify it for the per-key throttle (`nx_` + 9). */
+const KEY_PREFIX_LENGTH = 12;
+
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 
 function single(value: string | string[] | undefined): string | undefined {
@@ -69,7 +73,10 @@ export class AuthService {
   private readonly rootDigest: Buffer | undefined;
   private readonly maxFailures: number;
   private readonly windowMs: number;
+  /** Failure windows by client address. */
   private readonly failures: LRUCache<string, FailureWindow>;
+  /** Failure windows by presented key prefix (one key guessed from many addresses). */
+  private readonly prefixFailures: LRUCache<string, FailureWindow>;
   private readonly rootContext: UserContext;
   /**
    * Contexts by the shared record they were built from: `lookupHashed` returns the same
@@ -94,6 +101,7 @@ export class AuthService {
     this.maxFailures = options.maxFailuresPerMinute ?? 20;
     this.windowMs = options.failureWindowMs ?? 60_000;
     this.failures = new LRUCache({ max: options.maxTrackedClients ?? 10_000 });
+    this.prefixFailures = new LRUCache({ max: options.maxTrackedClients ?? 10_000 });
     this.rootContext = Object.freeze({
       userId: null,
       namespace: DEFAULT_NAMESPACE,
@@ -107,11 +115,17 @@ export class AuthService {
   /**
    * Credentials from `Authorization: Bearer <key>` or `X-API-Key: <key>`. Throws
    * AUTHENTICATION_REQUIRED (none presented), INVALID_TOKEN (unknown, revoked, expired,
-   * malformed) or TOO_MANY_AUTH_FAILURES (this address failed too often this window).
+   * malformed) or, for a failing attempt only, TOO_MANY_AUTH_FAILURES (this address or this
+   * key prefix failed too often this window).
+   *
+   * The key is always verified (one SHA-256 and one map lookup) before any throttle is
+   * consulted: a key that verifies is served whatever others (or the same address) did, so
+   * a flood of bad keys from a shared address (a load balancer, a NAT) locks no tenant out.
+   * Throttling applies to failures only: over the budget, a failing attempt is answered 429
+   * with Retry-After instead of 401.
    */
   authenticate(headers: HeaderBag, clientIp: string): UserContext {
     if (!this.enabled) return ANONYMOUS_CONTEXT;
-    this.assertNotThrottled(clientIp);
     const token = this.extractToken(headers, clientIp);
     if (token === undefined) {
       throw new NexusError(
@@ -126,7 +140,7 @@ export class AuthService {
       ? this.keys.lookupHashed(digest)
       : { ok: false, reason: 'malformed' };
     if (!result.ok) {
-      this.recordFailure(clientIp);
+      this.failed(clientIp, token.slice(0, KEY_PREFIX_LENGTH));
       // One message for every reason: which keys exist or were revoked is not disclosed.
       throw new NexusError('INVALID_TOKEN', 'The API key is invalid, revoked or expired', {
         details: { reason: result.reason === 'malformed' ? 'malformed' : 'rejected' },
@@ -154,33 +168,42 @@ export class AuthService {
     });
   }
 
-  /** Seconds until `clientIp` may try again, or 0 when it is not throttled. */
-  retryAfterSeconds(clientIp: string): number {
-    const w = this.failures.get(clientIp);
-    if (w === undefined) return 0;
-    const remaining = w.start + this.windowMs - this.clock();
-    if (remaining <= 0 || w.count < this.maxFailures) return 0;
-    return Math.ceil(remaining / 1000);
+  /**
+   * Seconds until a failing attempt from `clientIp` (or, given, with this key prefix) is
+   * answered INVALID_TOKEN again rather than TOO_MANY_AUTH_FAILURES; 0 when not throttled.
+   * A valid key is served in either case.
+   */
+  retryAfterSeconds(clientIp: string, keyPrefix?: string): number {
+    const byAddress = this.remainingMs(this.failures, clientIp);
+    const byPrefix = keyPrefix === undefined ? 0 : this.remainingMs(this.prefixFailures, keyPrefix);
+    const remaining = Math.max(byAddress, byPrefix);
+    return remaining > 0 ? Math.ceil(remaining / 1000) : 0;
   }
 
-  private assertNotThrottled(clientIp: string): void {
-    const retryAfterSeconds = this.retryAfterSeconds(clientIp);
+  private remainingMs(windows: LRUCache<string, FailureWindow>, key: string): number {
+    const w = windows.get(key);
+    if (w === undefined || w.count <= this.maxFailures) return 0;
+    return w.start + this.windowMs - this.clock();
+  }
+
+  /** Counts a failed attempt; throws TOO_MANY_AUTH_FAILURES when it is over a budget. */
+  private failed(clientIp: string, keyPrefix: string | undefined): void {
+    this.count(this.failures, clientIp);
+    if (keyPrefix !== undefined) this.count(this.prefixFailures, keyPrefix);
+    const retryAfterSeconds = this.retryAfterSeconds(clientIp, keyPrefix);
     if (retryAfterSeconds > 0) {
       throw new NexusError(
         'TOO_MANY_AUTH_FAILURES',
-        'Too many failed authentication attempts; try again later',
-        {
-          details: { retryAfterSeconds },
-        },
+        'Too many failed authentication attempts; try again later (a valid key is still served)',
+        { details: { retryAfterSeconds } },
       );
     }
   }
 
-  private recordFailure(clientIp: string): void {
+  private count(windows: LRUCache<string, FailureWindow>, key: string): void {
     const now = this.clock();
-    const w = this.failures.get(clientIp);
-    if (w === undefined || now - w.start >= this.windowMs)
-      this.failures.set(clientIp, { start: now, count: 1 });
+    const w = windows.get(key);
+    if (w === undefined || now - w.start >= this.windowMs) windows.set(key, { start: now, count: 1 });
     else w.count += 1;
   }
 
@@ -190,7 +213,7 @@ export class AuthService {
       const m = BEARER.exec(authorization);
       if (m?.[1] !== undefined) return m[1];
       if (single(headers['x-api-key']) === undefined) {
-        this.recordFailure(clientIp);
+        this.failed(clientIp, undefined);
         throw new NexusError('INVALID_TOKEN', 'The Authorization header must be "Bearer <key>"', {
           details: { reason: 'malformed' },
         });

@@ -103,7 +103,7 @@ export async function runDump(opts: DumpOptions, io: Io): Promise<void> {
     const { dumpLines } = await import('../engine/graph-dump.js');
     let db;
     try {
-      db = await Nexus.open({ path: storage.data_dir, sync: storage.sync, mapSize: storage.map_size });
+      db = await Nexus.open({ path: storage.data_dir, sync: storage.sync });
     } catch (err) {
       throw explainStartupError(err, { path: storage.data_dir });
     }
@@ -177,7 +177,7 @@ export async function runRestore(file: string, opts: RestoreOptions, io: Io): Pr
   }
   const bar = progressBar('restore');
   try {
-    const store = await GraphStore.open({ path: storage.data_dir, sync: true, mapSize: storage.map_size });
+    const store = await GraphStore.open({ path: storage.data_dir, sync: true });
     try {
       const input = createReadStream(file).pipe(createGunzip());
       let total = 0;

@@ -170,7 +170,6 @@ export function buildProgram(io: CliIo = defaultIo): Command {
         db = await Nexus.open({
           path: config.storage.data_dir,
           sync: config.storage.sync,
-          mapSize: config.storage.map_size,
         });
       } catch (err) {
         throw explainStartupError(err, { path: config.storage.data_dir });
@@ -227,7 +226,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
           const { Nexus } = await import('../engine/nexus.js');
           let db;
           try {
-            db = await Nexus.open({ path: storage.data_dir, sync: storage.sync, mapSize: storage.map_size });
+            db = await Nexus.open({ path: storage.data_dir, sync: storage.sync });
           } catch (err) {
             throw explainStartupError(err, { path: storage.data_dir });
           }
@@ -332,7 +331,6 @@ export function buildProgram(io: CliIo = defaultIo): Command {
         const store = await GraphStore.open({
           path: storage.data_dir,
           sync: true,
-          mapSize: storage.map_size,
         });
         try {
           await migrate(store, target, io);

@@ -1,7 +1,10 @@
 /**
- * Per-tenant quotas from HiveHub, cached so that a request never waits on the control
- * plane while a fresh answer is held. Concurrent misses for one tenant share one call;
- * when HiveHub is down, expired answers keep serving for a grace period, after which the
+ * Per-tenant quotas from HiveHub, cached so that a request of a tenant with a cached quota
+ * never waits on the control plane (stale-while-revalidate): shortly before an answer
+ * expires (its last fifth, at most 10 s) a request triggers a background refresh and is
+ * served the cached answer; an expired answer keeps being served, while a background
+ * refresh runs, for `stale_quota_grace_seconds`. Refreshes and misses are coalesced per
+ * tenant (one HiveHub call in flight). Past the grace period (HiveHub down all along), the
  * configured unknown-tenant policy decides (fail closed, or default quotas).
  */
 import { LRUCache } from 'lru-cache';
@@ -34,7 +37,17 @@ export interface TenantRecord {
   readonly expiresAt: number;
 }
 
-type CacheEntry = { kind: 'tenant'; record: TenantRecord } | { kind: 'unknown'; expiresAt: number };
+/**
+ * `refreshAt`: from then on a hit also starts a background refresh. `staleUntil`: until
+ * then an expired answer is served while it refreshes (the expiry itself when HiveHub's
+ * hint was 0 s, "do not cache": such a tenant is asked on every request).
+ */
+type CacheEntry =
+  | { kind: 'tenant'; record: TenantRecord; refreshAt: number; staleUntil: number }
+  | { kind: 'unknown'; expiresAt: number };
+
+/** Refresh ahead during the last fifth of an answer's lifetime, at most this long. */
+const MAX_REFRESH_AHEAD_MS = 10_000;
 
 export type QuotaServiceConfig = Pick<
   ClusterConfig,
@@ -55,10 +68,12 @@ export interface QuotaServiceOptions {
 export interface QuotaCacheStats {
   readonly hits: number;
   readonly misses: number;
-  /** Expired answers served because HiveHub was unreachable. */
+  /** Expired answers served (inside the grace period) while a refresh ran or HiveHub was unreachable. */
   readonly staleServed: number;
   /** Answers made from default quotas under `fail_open`. */
   readonly defaultsServed: number;
+  /** Background refreshes started (near expiry, or inside the grace period). */
+  readonly refreshes: number;
   /** hits / (hits + misses); 0 before the first lookup. */
   readonly hitRate: number;
   readonly size: number;
@@ -75,6 +90,8 @@ function isControlPlaneFailure(err: unknown): boolean {
 export class QuotaService {
   private readonly cache: LRUCache<string, CacheEntry>;
   private readonly inflight = new Map<string, Promise<CacheEntry>>();
+  /** Background refreshes in flight (one per tenant). */
+  private readonly refreshing = new Map<string, Promise<void>>();
   private readonly client: Pick<HiveHubClient, 'getUserDatabase'>;
   private readonly config: QuotaServiceConfig;
   private readonly clock: Clock;
@@ -84,6 +101,7 @@ export class QuotaService {
   private misses = 0;
   private staleServed = 0;
   private defaultsServed = 0;
+  private refreshes = 0;
 
   constructor(options: QuotaServiceOptions) {
     this.client = options.client;
@@ -112,15 +130,54 @@ export class QuotaService {
   }
 
   /**
-   * The fresh cached answer, synchronously (counted as a hit), or undefined when HiveHub
-   * must be asked. Throws like `resolve` for a cached suspended or unknown tenant. Lets the
-   * request path skip a promise per request while the cache is warm.
+   * The cached answer, synchronously (counted as a hit), or undefined when HiveHub must be
+   * asked (nothing cached, a cached "unknown" expired, or past the grace period). A fresh
+   * answer near its expiry, or an expired one inside the grace period, is served while a
+   * background refresh runs. Throws like `resolve` for a cached suspended or unknown tenant.
+   * Lets the request path skip a promise per request while the cache is warm.
    */
   resolveCached(userId: string): TenantRecord | undefined {
     const entry = this.cache.get(userId);
-    if (entry === undefined || this.clock.now() >= expiryOf(entry)) return undefined;
-    this.hits += 1;
-    return answer(entry);
+    if (entry === undefined) return undefined;
+    const now = this.clock.now();
+    const expiry = expiryOf(entry);
+    if (now < expiry) {
+      if (entry.kind === 'tenant' && now >= entry.refreshAt) this.refreshInBackground(userId);
+      this.hits += 1;
+      return answer(entry);
+    }
+    if (entry.kind === 'tenant' && now < entry.staleUntil) {
+      this.refreshInBackground(userId);
+      this.hits += 1;
+      this.staleServed += 1;
+      return answer({ ...entry, record: { ...entry.record, source: 'stale' } });
+    }
+    return undefined;
+  }
+
+  /** Starts one refresh of the tenant's answer unless one is already in flight. */
+  private refreshInBackground(userId: string): void {
+    if (this.refreshing.has(userId)) return;
+    this.refreshes += 1;
+    const done = this.load(userId).then(
+      () => undefined,
+      (err: unknown) => {
+        // The cached answer stays; past the grace period a request asks in the foreground.
+        this.logger.warn(
+          { component: 'quota', error: err instanceof Error ? err.message : String(err) },
+          'background quota refresh failed; serving the cached quota',
+        );
+      },
+    );
+    this.refreshing.set(
+      userId,
+      done.finally(() => this.refreshing.delete(userId)),
+    );
+  }
+
+  /** Settles when the tenant's background refresh (if any) has; for tests and shutdown. */
+  async settled(userId: string): Promise<void> {
+    await this.refreshing.get(userId);
   }
 
   /** The cached answer, fresh or not, without calling HiveHub. */
@@ -141,6 +198,7 @@ export class QuotaService {
       misses: this.misses,
       staleServed: this.staleServed,
       defaultsServed: this.defaultsServed,
+      refreshes: this.refreshes,
       hitRate: lookups === 0 ? 0 : this.hits / lookups,
       size: this.cache.size,
     };
@@ -148,10 +206,24 @@ export class QuotaService {
 
   private async fetch(userId: string): Promise<CacheEntry> {
     try {
+      return await this.load(userId);
+    } catch (err) {
+      if (!isControlPlaneFailure(err)) throw err;
+      return this.fallback(userId, err as NexusError);
+    }
+  }
+
+  /** Asks HiveHub and caches the answer (a tenant, or "unknown"); throws its other failures. */
+  private async load(userId: string): Promise<CacheEntry> {
+    try {
       const db = await this.client.getUserDatabase(userId);
       const ttlSeconds = Math.min(this.config.quota_cache_ttl_seconds, db.cache_ttl_seconds);
+      const now = this.clock.now();
+      const expiresAt = now + ttlSeconds * 1000;
       const entry: CacheEntry = {
         kind: 'tenant',
+        refreshAt: expiresAt - Math.min(ttlSeconds * 200, MAX_REFRESH_AHEAD_MS),
+        staleUntil: ttlSeconds > 0 ? expiresAt + this.config.stale_quota_grace_seconds * 1000 : expiresAt,
         record: {
           userId,
           status: db.status,
@@ -164,7 +236,7 @@ export class QuotaService {
           },
           storageBytesUsed: db.usage.storage_bytes,
           source: 'hivehub',
-          expiresAt: this.clock.now() + ttlSeconds * 1000,
+          expiresAt,
         },
       };
       this.cache.set(userId, entry);
@@ -175,8 +247,7 @@ export class QuotaService {
         this.cache.set(userId, entry);
         return entry;
       }
-      if (!isControlPlaneFailure(err)) throw err;
-      return this.fallback(userId, err as NexusError);
+      throw err;
     }
   }
 
@@ -190,9 +261,7 @@ export class QuotaService {
         { component: 'quota', error: err.message },
         'HiveHub unavailable; serving a cached quota',
       );
-      return cached.kind === 'tenant'
-        ? { kind: 'tenant', record: { ...cached.record, source: 'stale' } }
-        : cached;
+      return cached.kind === 'tenant' ? { ...cached, record: { ...cached.record, source: 'stale' } } : cached;
     }
     if (this.config.unknown_tenant_policy === 'fail_open') {
       this.defaultsServed += 1;
@@ -203,6 +272,8 @@ export class QuotaService {
       const defaults = this.config.default_quotas;
       return {
         kind: 'tenant',
+        refreshAt: now,
+        staleUntil: now,
         record: {
           userId,
           status: 'active',

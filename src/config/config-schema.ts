@@ -46,7 +46,8 @@ export const configSchema = z
       .object({
         data_dir: z.string().min(1).default('./data'),
         sync: z.boolean().default(true),
-        map_size: positiveInt.default(8 * 1024 * 1024 * 1024),
+        /** Hard ceiling of the store's bytes (STORAGE_FULL beyond); null = stored bytes + half the free disk at start. */
+        max_size_bytes: positiveInt.nullable().default(null),
       })
       .strict()
       .prefault({}),

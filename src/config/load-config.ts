@@ -32,7 +32,7 @@ export const ENV_OVERRIDES: ReadonlyArray<readonly [string, string, EnvKind]> = 
   ['NEXUS_TRUST_PROXY', 'server.trust_proxy', 'proxy'],
   ['NEXUS_DATA_DIR', 'storage.data_dir', 'string'],
   ['NEXUS_STORAGE_SYNC', 'storage.sync', 'bool'],
-  ['NEXUS_STORAGE_MAP_SIZE', 'storage.map_size', 'int'],
+  ['NEXUS_STORAGE_MAX_SIZE_BYTES', 'storage.max_size_bytes', 'quota'],
   ['NEXUS_QUERY_TIMEOUT_MS', 'query.timeout_ms', 'int'],
   ['NEXUS_QUERY_MAX_INTERMEDIATE_ROWS', 'query.max_intermediate_rows', 'int'],
   ['NEXUS_QUERY_MAX_MEMORY_BYTES', 'query.max_memory_bytes', 'int'],

@@ -27,7 +27,8 @@ export interface NexusOptions {
    * a query builds and holds; default 256 MiB; 0 = none) → QUERY_MEMORY_LIMIT.
    */
   maxQueryMemoryBytes?: number;
-  mapSize?: number;
+  /** The store's size ceiling in bytes (see StoreOptions.maxSizeBytes). */
+  maxSizeBytes?: number;
   /**
    * An explicit transaction without a statement for this long is rolled back (ms; default
    * 60000; 0 = never). Config `transactions.idle_timeout_ms`.

@@ -61,7 +61,7 @@ export class Nexus implements NexusDatabase {
     const store = await GraphStore.open({
       path: options.path,
       ...(options.sync === undefined ? {} : { sync: options.sync }),
-      ...(options.mapSize === undefined ? {} : { mapSize: options.mapSize }),
+      ...(options.maxSizeBytes === undefined ? {} : { maxSizeBytes: options.maxSizeBytes }),
     });
     return new Nexus(store, options);
   }
@@ -185,6 +185,8 @@ export class Nexus implements NexusDatabase {
   ): PreparedStatement {
     if (this.closed) throw new NexusError('SERVICE_UNAVAILABLE', 'The database is closed');
     const namespace = options.namespace ?? DEFAULT_NAMESPACE;
+    // Compilation (parse, analyze, plan) counts against the query's timeout.
+    const started = Date.now();
     const compiled = this.compile(query, namespace);
     if (options.accessMode === 'read' && compiled.isWrite) {
       throw new NexusError('FORBIDDEN', 'This query writes, but the request is read-only');
@@ -203,8 +205,11 @@ export class Nexus implements NexusDatabase {
       compiled.isWrite || inWriter
         ? (options.writeTimeoutMs ?? this.options.writeTimeoutMs ?? generalTimeout)
         : generalTimeout;
-    let deadline = timeout > 0 ? Date.now() + timeout : 0;
+    let deadline = timeout > 0 ? started + timeout : 0;
     if (deadlineCap > 0 && (deadline === 0 || deadlineCap < deadline)) deadline = deadlineCap;
+    if (deadline > 0 && Date.now() > deadline) {
+      throw new NexusError('QUERY_TIMEOUT', 'The query exceeded its timeout while being compiled');
+    }
     return new PreparedStatement(compiled, handle, paramMap, this.procedures, {
       deadline,
       maxRows: options.maxIntermediateRows ?? this.options.maxIntermediateRows ?? DEFAULT_MAX_ROWS,

@@ -3,6 +3,7 @@
  * cluster-admission hook, metrics, the single error shape, 404/405 handling, and one
  * plugin per API area. `startServer` (start-server.ts) wires the real services and listens.
  */
+import type { StorageStatus } from '../storage/storage-ceiling.js';
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
@@ -58,6 +59,8 @@ export interface ServerDeps {
    * (standalone) — in cluster mode openServices gives the total over all namespaces.
    */
   storageBytes?: () => number;
+  /** The store's size ceiling state: /health `degraded` and `nexus_storage_full` when full. */
+  storageStatus?: () => StorageStatus;
   /** Extra plugins mounted after the core routes (MCP endpoint, key management, ...). */
   plugins?: readonly FastifyPluginAsync[];
   version: string;
@@ -172,6 +175,7 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
     deps.storageBytes ?? (() => db.stats(DEFAULT_NAMESPACE).bytes),
     startedAt,
   );
+  if (deps.storageStatus !== undefined) metrics.trackStorage(deps.storageStatus);
   const openapi = new OpenApiCollector({ title: 'Nexus', version: deps.version }, authOn);
   const core = new NexusRequestCore({
     db,
@@ -204,6 +208,7 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
     metrics,
     openapi,
     clusterGate: gate,
+    storageStatus: deps.storageStatus ?? null,
     version: deps.version,
     startedAt,
   };

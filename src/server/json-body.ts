@@ -7,6 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { NexusError } from '../errors.js';
+import { decodeUtf8Strict } from '../service/valid-utf8.js';
 
 const MAX_SAFE_DIGITS = 15; // every integer of ≤15 digits is below 2^53
 /**
@@ -96,12 +97,15 @@ export function parseJsonBody(text: string): unknown {
   }
 }
 
-/** Makes `parseJsonBody` the app's only body parser (JSON; anything else is 415). */
+/**
+ * Makes `parseJsonBody` the app's only body parser (JSON; anything else is 415). The body
+ * arrives as bytes and is decoded strictly: invalid UTF-8 is INVALID_BODY with its offset.
+ */
 export function useLosslessJsonBody(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
     try {
-      done(null, parseJsonBody(body as string));
+      done(null, parseJsonBody(decodeUtf8Strict(body as Buffer)));
     } catch (err) {
       done(err as Error, undefined);
     }

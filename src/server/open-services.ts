@@ -58,7 +58,7 @@ export async function openServices(
   const store = await GraphStore.open({
     path: config.storage.data_dir,
     sync: config.storage.sync,
-    mapSize: config.storage.map_size,
+    ...(config.storage.max_size_bytes === null ? {} : { maxSizeBytes: config.storage.max_size_bytes }),
   });
   const db = Nexus.fromStore(store, {
     queryTimeoutMs: config.query.timeout_ms,
@@ -80,6 +80,7 @@ export async function openServices(
           return total;
         }
       : () => db.stats(DEFAULT_NAMESPACE).bytes,
+    storageStatus: () => store.ceiling.status(),
     plugins: [],
     notices: [],
     cleanup: [tables.close],

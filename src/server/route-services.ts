@@ -3,6 +3,7 @@
  * context, its namespace handle, the write options carrying the tenant's storage quota,
  * and usage accounting for cluster mode.
  */
+import type { StorageStatus } from '../storage/storage-ceiling.js';
 import type { FastifyRequest } from 'fastify';
 import type { UserContext } from '../auth/types.js';
 import type { ClusterGate, UsageEvent } from '../cluster/types.js';
@@ -23,6 +24,8 @@ export interface RouteServices {
   readonly metrics: ServerMetrics;
   readonly openapi: OpenApiCollector;
   readonly clusterGate: ClusterGate | null;
+  /** The store's size ceiling state (null: not known, e.g. a test double database). */
+  readonly storageStatus?: (() => StorageStatus) | null;
   readonly version: string;
   readonly startedAt: number;
 }

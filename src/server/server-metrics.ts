@@ -4,6 +4,7 @@
  * bounded: route patterns, not URLs; error codes from the catalogue; no tenant labels, so
  * the figures never split out another tenant's activity.
  */
+import type { StorageStatus } from '../storage/storage-ceiling.js';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { MetricValue } from 'prom-client';
 import type { ControlPlaneStatus } from '../cluster/types.js';
@@ -179,6 +180,35 @@ export class ServerMetrics {
       },
     });
     collectDefaultMetrics({ register: this.registry, prefix: 'nexus_process_' });
+  }
+
+  /** The store's size ceiling: used and maximum bytes, and whether growth is refused. */
+  trackStorage(status: () => StorageStatus): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'nexus_storage_full',
+      help: 'Whether writes that grow the store are refused with STORAGE_FULL (1) or not (0)',
+      registers,
+      collect() {
+        this.set(status().full ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'nexus_storage_used_bytes',
+      help: "The store's accounted bytes, compared with storage.max_size_bytes",
+      registers,
+      collect() {
+        this.set(status().usedBytes);
+      },
+    });
+    new Gauge({
+      name: 'nexus_storage_max_bytes',
+      help: 'The store size ceiling (storage.max_size_bytes, or its default from free disk space)',
+      registers,
+      collect() {
+        this.set(status().maxBytes);
+      },
+    });
   }
 
   /**

@@ -6,6 +6,7 @@
  * directory's lock (storage/data-dir-lock.ts) is held from before the store opens until it
  * is closed.
  */
+import type { StorageStatus } from '../storage/storage-ceiling.js';
 import { mkdirSync } from 'node:fs';
 import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import { pino } from 'pino';
@@ -22,6 +23,8 @@ export interface ServerServices {
   clusterGate: ClusterGate | null;
   /** Bytes /metrics reports as nexus_storage_bytes (default: the default namespace). */
   storageBytes?: () => number;
+  /** The store's size ceiling and free-disk state, for /health and /metrics (storage-ceiling.ts). */
+  storageStatus?: () => StorageStatus;
   plugins: FastifyPluginAsync[];
   /** Printed once on start (e.g. a generated root key). */
   notices: string[];
@@ -76,6 +79,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       auth: services.auth,
       clusterGate: services.clusterGate,
       ...(services.storageBytes === undefined ? {} : { storageBytes: services.storageBytes }),
+      ...(services.storageStatus === undefined ? {} : { storageStatus: services.storageStatus }),
       plugins: services.plugins,
       version: options.version,
       loggerInstance: logger,

@@ -17,3 +17,4 @@ export { NexusRequestCore, addQueryUsage, bufferedCursor } from './request-core.
 export type { CoreLimits, CredentialVerifier, RequestCoreDeps } from './request-core.js';
 export { ERROR_STATUS, statusOf } from './error-status.js';
 export { NEO4J_STATUS, isRetriableStatus } from './neo4j-codes.js';
+export { assertValidUtf8, decodeUtf8Strict, firstInvalidUtf8 } from './valid-utf8.js';

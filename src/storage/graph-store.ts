@@ -29,6 +29,7 @@ import type {
   SystemTable,
   WriteOptions,
 } from './types.js';
+import { StorageCeiling, defaultMaxSizeBytes, isNoSpaceError } from './storage-ceiling.js';
 import { WriteGate } from './write-gate.js';
 
 /** Registry key of the next namespace id (0xff never occurs in a UTF-8 name). */
@@ -55,6 +56,8 @@ export class GraphStore {
   private closed = false;
   /** @internal */
   readonly internals: StoreInternals;
+  /** The size ceiling and free-disk guard (STORAGE_FULL); see storage-ceiling.ts. */
+  readonly ceiling: StorageCeiling;
 
   private constructor(
     private readonly root: RootDatabase,
@@ -62,7 +65,13 @@ export class GraphStore {
     private readonly registry: DataDb,
     private readonly system: DataDb,
     /** @internal */ readonly gate: WriteGate,
+    path: string,
+    maxSizeBytes: number | undefined,
   ) {
+    const used = this.totalBytes();
+    this.ceiling = new StorageCeiling(maxSizeBytes ?? defaultMaxSizeBytes(path, used), used, path, () =>
+      this.totalBytes(),
+    );
     this.internals = {
       data,
       registry,
@@ -93,13 +102,16 @@ export class GraphStore {
       // Plain LMDB commits: each write transaction is flushed before it returns.
       overlappingSync: false,
       noSync: !sync,
-      ...(options.mapSize !== undefined ? { mapSize: options.mapSize } : {}),
+      // No mapSize: lmdb-js grows the map as needed, so it never limited the store's size;
+      // the ceiling is storage.max_size_bytes (storage-ceiling.ts).
     });
     const binary = { keyEncoding: 'binary', encoding: 'binary' } as const;
     const data = root.openDB<Buffer, Buffer>('data', binary);
     const registry = root.openDB<Buffer, Buffer>('registry', binary);
     const system = root.openDB<Buffer, Buffer>('system', binary);
-    return Promise.resolve(new GraphStore(root, data, registry, system, new WriteGate(data)));
+    return Promise.resolve(
+      new GraphStore(root, data, registry, system, new WriteGate(data), options.path, options.maxSizeBytes),
+    );
   }
 
   private assertOpen(): void {
@@ -123,6 +135,16 @@ export class GraphStore {
       this.handles.set(name, handle);
     }
     return handle;
+  }
+
+  /** Accounted bytes of every namespace together (what the size ceiling compares). */
+  totalBytes(): number {
+    let total = 0;
+    for (const { key, value } of this.registry.getRange({})) {
+      if ((key as Buffer).equals(NEXT_NAMESPACE_KEY)) continue;
+      total += this.countersOf(namespacePrefix(new ByteReader(value).varint()), undefined).bytes;
+    }
+    return total;
   }
 
   /** Names of the namespaces that hold data (at least one counted entry). */
@@ -252,7 +274,8 @@ export class GraphStore {
     this.assertOpen();
     let writer: NamespaceWriter | undefined;
     let createdId: number | undefined;
-    return this.gate.enqueue(
+    const ceiling = this.ceiling;
+    const written = this.gate.enqueue(
       () => {
         if (this.closed) throw new NexusError('SERVICE_UNAVAILABLE', 'The store is closed');
         let prefix = this.prefixOf(state, undefined);
@@ -263,9 +286,11 @@ export class GraphStore {
         writer = new NamespaceWriter(this.data, state, prefix);
         const r = fn(writer);
         writer.finish(options?.maxBytes);
+        ceiling.assertRoom(writer.stats().bytes - writer.startBytes);
         return r;
       },
       () => {
+        ceiling.committed(writer!.stats().bytes - writer!.startBytes);
         // Committed: now the new namespace id and catalog entries may be shared.
         if (createdId !== undefined) {
           state.nsId = createdId;
@@ -275,6 +300,18 @@ export class GraphStore {
       },
       state.name,
     );
+    return written.catch((err: unknown) => {
+      // The disk (ENOSPC) or LMDB (map full) ran out of space: a clear, recoverable state.
+      if (!isNoSpaceError(err)) throw err;
+      ceiling.noteDiskFull();
+      throw new NexusError(
+        'STORAGE_FULL',
+        'The disk holding the store is full; free disk space or delete data',
+        {
+          cause: err,
+        },
+      );
+    });
   }
 
   /**

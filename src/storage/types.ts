@@ -229,8 +229,12 @@ export interface StoreOptions {
   path: string;
   /** Synced commits (durable on power loss / kill -9). Default true; false for bulk loads. */
   sync?: boolean;
-  /** LMDB map size in bytes (the maximum database size). */
-  mapSize?: number;
+  /**
+   * Hard ceiling of the store's accounted bytes (see storage-ceiling.ts): writes that would
+   * grow it further fail with STORAGE_FULL. Default: what the store holds plus half the free
+   * disk space at open; `Infinity` disables the ceiling (the free-disk guard stays).
+   */
+  maxSizeBytes?: number;
 }
 
 export interface WriteOptions {

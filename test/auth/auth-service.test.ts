@@ -115,8 +115,8 @@ describe('AuthService.authenticate', () => {
   });
 });
 
-describe('brute-force throttle', () => {
-  it('blocks an address after N failures for the rest of the window, then lets it retry', async () => {
+describe('brute-force throttle (failures only)', () => {
+  it('answers failing attempts 429 after N failures per address, yet always serves a valid key', async () => {
     const { auth, service, clock } = setup({ maxFailuresPerMinute: 3 });
     const { secret } = await service.create({ name: 'k', permissions: ['READ'] }, SUPER);
     for (let i = 0; i < 3; i++) {
@@ -125,13 +125,48 @@ describe('brute-force throttle', () => {
       );
     }
     clock.advance(20_000);
-    const blocked = errorOf(() => auth.authenticate({ 'x-api-key': secret }, '10.0.0.1'));
+    const blocked = errorOf(() => auth.authenticate({ 'x-api-key': generateSecret() }, '10.0.0.1'));
     expect(blocked.code).toBe('TOO_MANY_AUTH_FAILURES');
     expect(blocked.details).toEqual({ retryAfterSeconds: 40 });
-    // Other addresses are unaffected.
-    expect(auth.authenticate({ 'x-api-key': secret }, '10.0.0.2').keyId).toBeDefined();
+    // The valid key behind the same (throttled) address is served, every time.
+    for (let i = 0; i < 5; i++)
+      expect(auth.authenticate({ 'x-api-key': secret }, '10.0.0.1').keyId).toBeDefined();
+    // Other addresses' failures are not throttled.
+    expect(errorOf(() => auth.authenticate({ 'x-api-key': generateSecret() }, '10.0.0.2')).code).toBe(
+      'INVALID_TOKEN',
+    );
     clock.advance(40_000);
-    expect(auth.authenticate({ 'x-api-key': secret }, '10.0.0.1').keyId).toBeDefined();
+    expect(errorOf(() => auth.authenticate({ 'x-api-key': generateSecret() }, '10.0.0.1')).code).toBe(
+      'INVALID_TOKEN',
+    );
+  });
+
+  it('throttles one presented key prefix across addresses', async () => {
+    const { auth, service } = setup({ maxFailuresPerMinute: 2 });
+    const { secret } = await service.create({ name: 'k', permissions: ['READ'] }, SUPER);
+    const guess = (i: number) => `${secret.slice(0, 12)}${'A'.repeat(31 - String(i).length)}${i}`;
+    const codes = [1, 2, 3, 4].map(
+      (i) => errorOf(() => auth.authenticate({ 'x-api-key': guess(i) }, `ip${i}`)).code,
+    );
+    expect(codes).toEqual([
+      'INVALID_TOKEN',
+      'INVALID_TOKEN',
+      'TOO_MANY_AUTH_FAILURES',
+      'TOO_MANY_AUTH_FAILURES',
+    ]);
+    expect(auth.retryAfterSeconds('ip9', secret.slice(0, 12))).toBe(60);
+    // The real key with that prefix still works.
+    expect(auth.authenticate({ 'x-api-key': secret }, 'ip5').keyId).toBeDefined();
+  });
+
+  it('ten thousand bad keys from one address never refuse a valid key there', async () => {
+    const { auth, service } = setup({ maxFailuresPerMinute: 10 });
+    const { secret } = await service.create({ name: 'k', permissions: ['READ'] }, SUPER);
+    for (let i = 0; i < 10_000; i++) {
+      errorOf(() => auth.authenticate({ 'x-api-key': generateSecret() }, 'lb'));
+      if (i % 500 === 0) expect(auth.authenticate({ 'x-api-key': secret }, 'lb').keyId).toBeDefined();
+    }
+    expect(auth.authenticate({ 'x-api-key': secret }, 'lb').keyId).toBeDefined();
   });
 
   it('missing credentials do not count as failures; malformed ones do', () => {
@@ -151,8 +186,11 @@ describe('brute-force throttle', () => {
       { enabled: true, clusterMode: false, maxFailuresPerMinute: 1, maxTrackedClients: 2 },
       clock.fn,
     );
-    for (const ip of ['a', 'b', 'c']) errorOf(() => auth.authenticate({ 'x-api-key': 'bad' }, ip));
-    // 'a' was evicted (least recently used), 'c' is still blocked.
+    for (const ip of ['a', 'b', 'c']) {
+      errorOf(() => auth.authenticate({ 'x-api-key': `bad-${ip}-1` }, ip));
+      errorOf(() => auth.authenticate({ 'x-api-key': `bad-${ip}-2` }, ip));
+    }
+    // 'a' was evicted (least recently used), 'c' is still throttled.
     expect(auth.retryAfterSeconds('a')).toBe(0);
     expect(auth.retryAfterSeconds('c')).toBe(60);
   });

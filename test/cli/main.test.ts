@@ -113,9 +113,9 @@ describe('nexus CLI', () => {
     writeFileSync(config, `storage:\n  data_dir: ${JSON.stringify(data)}\ncluster:\n  enabled: true\n`);
     const res = await run('migrate', '--to-tenant', 'acme_3', '--config', config);
     expect(res.out).toContain('migrated 1 nodes and 0 relationships into tenant:acme_3');
-    writeFileSync(config, 'storage:\n  map_size: -1\n');
+    writeFileSync(config, 'storage:\n  max_size_bytes: -1\n');
     await expect(run('migrate', '--to-tenant', 'acme_3', '--config', config)).rejects.toThrow(
-      /storage\.map_size = -1/,
+      /storage\.max_size_bytes = -1/,
     );
   });
 

@@ -217,8 +217,11 @@ describe('ClusterGate.admit', () => {
     await expect(gate.admit('alice')).rejects.toMatchObject({ code: 'RATE_LIMIT_EXCEEDED' });
     expect(fetch.calls).toHaveLength(1);
     expect(gate.status().cacheHitRate).toBeGreaterThan(0.9);
-    // Past the TTL the cached answer is no longer fresh: back to HiveHub.
+    // Past the TTL the cached answer is still served (stale-while-revalidate) while one
+    // background refresh asks HiveHub; past the grace period too, the caller must wait.
     clock.advance(61_000);
+    expect(gate.admitCached('alice')?.quotas.requestsPerMinute).toBe(50);
+    clock.advance(10 * 60_000);
     expect(gate.admitCached('alice')).toBeUndefined();
   });
 

@@ -64,14 +64,71 @@ describe('QuotaService caching', () => {
       quotas: { storageBytes: 1_000_000, requestsPerMinute: 600, requestsPerHour: 20_000 },
       storageBytesUsed: 100,
     });
-    clock.advance(29_999);
+    clock.advance(23_999);
     await service.resolve('alice');
     expect(client.calls).toHaveLength(1);
-    clock.advance(1);
+    expect(service.stats()).toMatchObject({ hits: 1, misses: 1, size: 1, refreshes: 0 });
+    expect(service.stats().hitRate).toBeCloseTo(1 / 2);
+  });
+
+  it('refreshes in the background before expiry, coalesced, and never makes a request wait', async () => {
+    let release: () => void = () => undefined;
+    let gate: Promise<void> = Promise.resolve();
+    let plan = 'pro';
+    const { clock, client, service } = setup(async (u) => {
+      await gate;
+      return db(u, { cache_ttl_seconds: 30, plan });
+    });
     await service.resolve('alice');
+    gate = new Promise<void>((r) => (release = r));
+    plan = 'team';
+    // Last fifth of the 30 s lifetime: served from the cache, one refresh started.
+    clock.advance(24_000);
+    for (let i = 0; i < 20; i++) expect(service.resolveCached('alice')?.plan).toBe('pro');
     expect(client.calls).toHaveLength(2);
-    expect(service.stats()).toMatchObject({ hits: 1, misses: 2, size: 1 });
-    expect(service.stats().hitRate).toBeCloseTo(1 / 3);
+    // Even past expiry (inside the grace period) the cached answer is served, marked stale.
+    clock.advance(10_000);
+    const stale = service.resolveCached('alice');
+    expect(stale).toMatchObject({ plan: 'pro', source: 'stale' });
+    expect(client.calls).toHaveLength(2);
+    release();
+    await service.settled('alice');
+    expect(service.resolveCached('alice')).toMatchObject({ plan: 'team', source: 'hivehub' });
+    expect(service.stats()).toMatchObject({ refreshes: 1, misses: 1, staleServed: 1 });
+  });
+
+  it('keeps serving the cached answer when a background refresh fails, until the grace period ends', async () => {
+    let up = true;
+    const { clock, client, service, logger } = setup((u) => (up ? db(u) : down()));
+    await service.resolve('alice');
+    up = false;
+    clock.advance(61_000);
+    expect((await service.resolve('alice')).source).toBe('stale');
+    await service.settled('alice');
+    expect(logger.lines.some((l) => l.level === 'warn' && /background/.test(String(l.msg)))).toBe(true);
+    expect(client.calls).toHaveLength(2);
+    expect((await service.resolve('alice')).source).toBe('stale');
+    await service.settled('alice');
+    clock.advance(120_000);
+    await expect(service.resolve('alice')).rejects.toMatchObject({ code: 'CONTROL_PLANE_UNAVAILABLE' });
+  });
+
+  it('serves nothing stale with a zero grace period: the expired answer is fetched in the foreground', async () => {
+    const { clock, client, service } = setup((u) => db(u), { stale_quota_grace_seconds: 0 });
+    await service.resolve('alice');
+    clock.advance(60_000);
+    expect(service.resolveCached('alice')).toBeUndefined();
+    expect((await service.resolve('alice')).source).toBe('hivehub');
+    expect(client.calls).toHaveLength(2);
+  });
+
+  it('asks in the foreground once an unknown tenant answer expires', async () => {
+    const { clock, client, service } = setup(() => new NexusError('TENANT_NOT_FOUND', 'x'));
+    await expect(service.resolve('ghost')).rejects.toMatchObject({ code: 'TENANT_NOT_FOUND' });
+    clock.advance(10_000);
+    expect(service.resolveCached('ghost')).toBeUndefined();
+    await expect(service.resolve('ghost')).rejects.toMatchObject({ code: 'TENANT_NOT_FOUND' });
+    expect(client.calls).toHaveLength(2);
   });
 
   it('bounds the TTL by the configuration', async () => {
@@ -79,8 +136,11 @@ describe('QuotaService caching', () => {
       quota_cache_ttl_seconds: 10,
     });
     await service.resolve('alice');
-    clock.advance(10_000);
-    await service.resolve('alice');
+    clock.advance(7_999);
+    service.resolveCached('alice');
+    expect(client.calls).toHaveLength(1);
+    clock.advance(1);
+    service.resolveCached('alice');
     expect(client.calls).toHaveLength(2);
   });
 
@@ -158,6 +218,7 @@ describe('QuotaService when HiveHub is down', () => {
     const stale = await service.resolve('alice');
     expect(stale.source).toBe('stale');
     expect(service.stats().staleServed).toBe(1);
+    await service.settled('alice');
     expect(logger.lines.some((l) => l.level === 'warn')).toBe(true);
     clock.advance(1_000);
     const err = await service.resolve('alice').catch((e: unknown) => e);

@@ -388,7 +388,7 @@ describe('standalone mode with auth on', () => {
     expect((await call(standalone.url, 'GET', '/stats', { key: ROOT_KEY })).status).toBe(200);
   });
 
-  it('throttles brute force per address: after the limit even a valid key is refused with 429', async () => {
+  it('throttles failed attempts per address with 429, yet a valid key from that address is served', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 8; i++) {
       const guess = `nx_${i.toString().padStart(43, 'A')}`;
@@ -396,9 +396,10 @@ describe('standalone mode with auth on', () => {
     }
     expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
     expect(statuses.slice(5)).toEqual([429, 429, 429]);
+    const bad = await call(standalone.url, 'GET', '/stats', { key: `nx_${'B'.repeat(43)}` });
+    expect(errorCode(bad.body)).toBe('TOO_MANY_AUTH_FAILURES');
+    expect(bad.text).not.toContain('BBBBBBBB');
     const valid = await call(standalone.url, 'GET', '/stats', { key: ROOT_KEY });
-    expect(valid.status).toBe(429);
-    expect(errorCode(valid.body)).toBe('TOO_MANY_AUTH_FAILURES');
-    expect(valid.text).not.toContain(ROOT_KEY);
+    expect(valid.status).toBe(200);
   });
 });

@@ -20,10 +20,13 @@ async function start(trustProxy: boolean): Promise<ServerProcess> {
   return server;
 }
 
+let guesses = 0;
 async function badKey(server: ServerProcess, forwardedFor: string): Promise<number> {
+  // A different guess each time: the same wrong key is also throttled per key prefix.
+  guesses += 1;
   const res = await fetch(`${server.url}/stats`, {
     headers: {
-      authorization: 'Bearer nx_wrong-key-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+      authorization: `Bearer nx_${String(guesses).padStart(9, '0')}wrong-key-aaaaaaaaaaaaaaaaaaaaaaaa`,
       'x-forwarded-for': forwardedFor,
     },
   });

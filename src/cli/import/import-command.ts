@@ -152,7 +152,7 @@ async function importAction(opts: ImportFlags, io: ImportIo): Promise<void> {
   let bar: SingleBar | undefined;
   try {
     // Synced commits: the whole import is ONE transaction, so this is one final sync.
-    const store = await GraphStore.open({ path: storage.data_dir, sync: true, mapSize: storage.map_size });
+    const store = await GraphStore.open({ path: storage.data_dir, sync: true });
     try {
       const loader = store.bulkLoader(target);
       const t0 = performance.now();

@@ -27,13 +27,8 @@ export {
   INT64_MIN,
 } from './arithmetic.js';
 export { and, or, xor, not, isTrue, quantify, type QuantifierKind } from './logic.js';
-export {
-  stringStartsWith,
-  stringEndsWith,
-  stringContains,
-  regexMatch,
-  compileCypherRegex,
-} from './string-ops.js';
+export { stringStartsWith, stringEndsWith, stringContains, regexMatch } from './string-ops.js';
+export { compileCypherRegex, matchesWhole } from './cypher-regex.js';
 export { inList, indexAccess, propertyAccess, sliceList } from './access.js';
 export { formatValue, formatLiteral, formatFloat } from './format-value.js';
 export {

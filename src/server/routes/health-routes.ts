@@ -9,7 +9,7 @@ import { hasPermission } from '../../auth/permissions.js';
 import type { RouteServices } from '../route-services.js';
 
 export const healthRoutes: FastifyPluginAsync<RouteServices> = async (app, services) => {
-  const { clusterGate, version, startedAt } = services;
+  const { clusterGate, storageStatus, version, startedAt } = services;
   app.get(
     '/health',
     {
@@ -24,6 +24,14 @@ export const healthRoutes: FastifyPluginAsync<RouteServices> = async (app, servi
               status: { type: 'string', enum: ['ok', 'degraded'] },
               version: { type: 'string' },
               uptime_seconds: { type: 'number' },
+              reasons: { type: 'array', items: { type: 'string' } },
+              storage: {
+                type: 'object',
+                properties: {
+                  full: { type: 'boolean' },
+                  reason: { type: ['string', 'null'] },
+                },
+              },
               cluster: {
                 type: 'object',
                 additionalProperties: true,
@@ -48,6 +56,23 @@ export const healthRoutes: FastifyPluginAsync<RouteServices> = async (app, servi
         version,
         uptime_seconds: Math.round((Date.now() - startedAt) / 1000),
       };
+      const reasons: string[] = [];
+      const storage = storageStatus?.();
+      if (storage !== undefined) {
+        // Sizes are instance-wide (they move with every tenant's writes): in cluster mode only
+        // SUPER sees them; others see only whether growing writes are refused.
+        const detailed = clusterGate === null || (req.ctx !== null && hasPermission(req.ctx, 'SUPER'));
+        const reason = !storage.full
+          ? null
+          : detailed && storage.reason !== null
+            ? storage.reason
+            : 'storage full: writes that grow the store fail with STORAGE_FULL';
+        body.storage = { full: storage.full, reason };
+        if (reason !== null) {
+          body.status = 'degraded';
+          reasons.push(reason);
+        }
+      }
       if (clusterGate !== null) {
         const status = clusterGate.status();
         const cluster: Record<string, unknown> = {
@@ -67,8 +92,12 @@ export const healthRoutes: FastifyPluginAsync<RouteServices> = async (app, servi
             usage_reports_failed: status.reportsFailed,
           });
         }
-        if (!status.reachable) body.status = 'degraded';
+        if (!status.reachable) {
+          body.status = 'degraded';
+          reasons.push('the control plane (HiveHub) is unreachable');
+        }
       }
+      if (reasons.length > 0) body.reasons = reasons;
       return body;
     },
   );

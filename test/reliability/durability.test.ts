@@ -3,9 +3,10 @@ import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { GraphStore } from '../../src/storage/index.js';
-import { tempDir } from './helpers.js';
+// The SIGKILL durability loop, kept in the fault suite (test/reliability/).
+import { tempDir } from '../storage/helpers.js';
 
-const WRITER = fileURLToPath(new URL('./fixtures/durable-writer.ts', import.meta.url));
+const WRITER = fileURLToPath(new URL('../storage/fixtures/durable-writer.ts', import.meta.url));
 
 /** Runs the writer, waits for its "ok", kills it with SIGKILL. */
 function writeThenKill(path: string, count: number): Promise<void> {
