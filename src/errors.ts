@@ -55,6 +55,8 @@ export const ERROR_CODES = {
   DATABASE_EXISTS: 'A database of that name already exists.',
   DATABASE_LIMIT_EXCEEDED: 'The tenant already holds cluster.max_databases_per_tenant databases.',
   PROTOCOL_ERROR: 'A binary-protocol (Bolt, RPC) message is malformed or not valid in the connection state.',
+  NOT_IMPLEMENTED:
+    'The route or RPC command exists upstream but this server does not implement it (see docs/COMPATIBILITY.md).',
   INTERNAL_ERROR: 'An unexpected server error; details are logged, never sent.',
 } as const;
 

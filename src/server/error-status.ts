@@ -50,6 +50,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   DATABASE_EXISTS: 409,
   DATABASE_LIMIT_EXCEEDED: 409,
   PROTOCOL_ERROR: 400,
+  NOT_IMPLEMENTED: 501,
   INTERNAL_ERROR: 500,
 });
 
