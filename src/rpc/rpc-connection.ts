@@ -55,7 +55,7 @@ export class RpcConnection {
   private quitting = false;
   private open = true;
   private session: Session | null = null;
-  private readonly ctx: { database: string } = { database: DEFAULT_DATABASE_NAME };
+  private context: CommandContext | null = null;
   private drainWaiters: (() => void)[] = [];
 
   constructor(
@@ -304,19 +304,16 @@ export class RpcConnection {
     if (session === null) {
       throw new NexusError('AUTHENTICATION_REQUIRED', 'Authentication required: send AUTH <api_key> first');
     }
-    const self = this;
-    const context: CommandContext = {
-      core: this.options.core,
-      db: this.options.db,
-      session,
-      get database() {
-        return self.ctx.database;
-      },
-      set database(name: string) {
-        self.ctx.database = name;
-      },
-      isOpen: () => this.open,
-    };
+    if (this.context === null || this.context.session !== session) {
+      this.context = {
+        core: this.options.core,
+        db: this.options.db,
+        session,
+        database: this.context?.database ?? DEFAULT_DATABASE_NAME,
+        isOpen: () => this.open,
+      };
+    }
+    const context = this.context;
     if (spec.fn === null) return spec.run(context, null, req.args);
     const scope = this.options.core.admit(session, spec.fn, spec.permission);
     if (scope instanceof Promise) return scope.then((s) => spec.run(context, s, req.args));
