@@ -8,10 +8,18 @@ import { hasPermission } from '../../auth/permissions.js';
 import { contextOf, addQueryUsage, JSON_TYPE, type RouteServices } from '../route-services.js';
 import { jsonToParams, serializeQueryResult } from '../serialize.js';
 import { effectiveWriteTimeoutMs } from '../../config/index.js';
+import { NexusError } from '../../errors.js';
+import { DEFAULT_DATABASE_NAME, isDefaultDatabase } from '../../service/default-database.js';
 
 interface CypherBody {
   query: string;
-  params?: Record<string, unknown>;
+  params?: Record<string, unknown> | null;
+  /** Upstream Nexus SDKs' name for `params`. */
+  parameters?: Record<string, unknown> | null;
+  /** Upstream: the database to run in; only the default one exists so far. */
+  database?: string | null;
+  /** Upstream: a per-query timeout, capped by query.timeout_ms. */
+  timeout_ms?: number | null;
 }
 
 const STATS_SCHEMA = {
@@ -50,7 +58,21 @@ export const cypherRoutes: FastifyPluginAsync<RouteServices> = async (app, servi
           additionalProperties: false,
           properties: {
             query: { type: 'string', minLength: 1 },
-            params: { type: 'object', additionalProperties: true },
+            params: { type: ['object', 'null'], additionalProperties: true },
+            parameters: {
+              type: ['object', 'null'],
+              additionalProperties: true,
+              description: 'Alias of params (upstream Nexus SDKs); give one of the two',
+            },
+            database: {
+              type: ['string', 'null'],
+              description: `Database name; only the default database (${DEFAULT_DATABASE_NAME}) exists`,
+            },
+            timeout_ms: {
+              type: ['integer', 'null'],
+              minimum: 1,
+              description: 'Per-query timeout in ms, capped by the server’s query.timeout_ms',
+            },
           },
         },
         response: {
@@ -60,7 +82,8 @@ export const cypherRoutes: FastifyPluginAsync<RouteServices> = async (app, servi
             properties: {
               columns: { type: 'array', items: { type: 'string' } },
               rows: { type: 'array', items: { type: 'array', items: {} } },
-              execution_time_ms: { type: 'number' },
+              execution_time_ms: { type: 'integer', description: 'Whole milliseconds (rounded)' },
+              execution_time_ms_precise: { type: 'number', description: 'Milliseconds, to the microsecond' },
               stats: STATS_SCHEMA,
             },
           },
@@ -69,12 +92,29 @@ export const cypherRoutes: FastifyPluginAsync<RouteServices> = async (app, servi
     },
     async (req, reply) => {
       const ctx = contextOf(req);
-      const params = jsonToParams(req.body.params);
+      const body = req.body;
+      if (body.params != null && body.parameters != null) {
+        throw new NexusError('INVALID_BODY', 'Give params or parameters, not both', {
+          details: { path: 'body.parameters' },
+        });
+      }
+      if (body.database != null && !isDefaultDatabase(body.database)) {
+        throw new NexusError('DATABASE_NOT_FOUND', `Database '${body.database}' does not exist`, {
+          details: { database: body.database },
+        });
+      }
+      const params = jsonToParams(body.params ?? body.parameters ?? undefined);
+      const timeoutMs =
+        body.timeout_ms == null
+          ? config.query.timeout_ms
+          : config.query.timeout_ms === 0
+            ? body.timeout_ms
+            : Math.min(body.timeout_ms, config.query.timeout_ms);
       const start = performance.now();
       const result = await db.execute(req.body.query, params, {
         namespace: ctx.namespace,
         accessMode: hasPermission(ctx, 'WRITE') ? 'write' : 'read',
-        timeoutMs: config.query.timeout_ms,
+        timeoutMs,
         writeTimeoutMs,
         // A read yields between slices; a client that went away stops it there.
         isCancelled: () => reply.raw.destroyed,
