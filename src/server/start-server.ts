@@ -14,6 +14,8 @@ import type { NexusDatabase } from '../engine/api.js';
 import { createServer, REDACT_PATHS, type NexusServer, type RequestAuthenticator } from './create-server.js';
 import type { ClusterGate } from '../cluster/types.js';
 import { acquireDataDirLock } from '../storage/data-dir-lock.js';
+import type { RequestCore } from '../service/types.js';
+import { startRpcServer, type RpcServer } from '../rpc/index.js';
 
 /** What `openServices` produces: everything the app needs, and how to release it. */
 export interface ServerServices {
@@ -27,6 +29,8 @@ export interface ServerServices {
   notices: string[];
   /** Run after the database is closed (e.g. a separate system store). */
   cleanup: (() => Promise<void>)[];
+  /** The request core the binary doors (RPC) call; without it `server.rpc_port` stays closed. */
+  core?: RequestCore | null;
 }
 
 export interface RunningServer {
@@ -34,6 +38,8 @@ export interface RunningServer {
   /** e.g. `http://127.0.0.1:15474` */
   readonly url: string;
   readonly port: number;
+  /** The native RPC listener, when `server.rpc_port` is set. */
+  readonly rpc: RpcServer | null;
   /** Graceful shutdown; idempotent. */
   close(): Promise<void>;
 }
@@ -69,6 +75,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     throw err;
   }
   let server: NexusServer;
+  let rpc: RpcServer | null = null;
   try {
     server = await createServer({
       config,
@@ -82,7 +89,21 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
     if (services.clusterGate !== null) await services.clusterGate.start();
     await server.app.listen({ host: config.server.host, port: config.server.port });
+    if (config.server.rpc_port !== null) {
+      if (services.core === undefined || services.core === null) {
+        logger.warn('server.rpc_port is set but no request core was wired: RPC stays closed');
+      } else {
+        rpc = await startRpcServer({
+          config,
+          core: services.core,
+          db: services.db,
+          version: options.version,
+          logger,
+        });
+      }
+    }
   } catch (err) {
+    await server!?.app.close().catch(() => undefined);
     await services.clusterGate?.stop().catch(() => undefined);
     await services.db.close().catch(() => undefined);
     for (const fn of services.cleanup) await fn().catch(() => undefined);
@@ -96,6 +117,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   for (const notice of services.notices) print(notice);
   // Tests and scripts read the port from this exact line (test/helpers/server-process.ts).
   print(`Nexus listening on ${url}`);
+  if (rpc !== null) print(`Nexus RPC listening on ${rpc.url}`);
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
@@ -109,7 +131,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       // Keep-alive connections become idle as their in-flight requests finish; close them
       // as they do, so a client's pooled socket cannot hold shutdown until the timeout.
       const reaper = setInterval(() => server.app.server.closeIdleConnections(), 50);
+      const rpcClosed = rpc === null ? Promise.resolve() : rpc.close(timeout);
       const result = await Promise.race([server.app.close().then(() => 'closed' as const), timedOut]);
+      await rpcClosed;
       clearInterval(reaper);
       clearTimeout(timer);
       if (result === 'timeout') {
@@ -130,5 +154,5 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     })();
     return closing;
   };
-  return { server, url, port, close };
+  return { server, url, port, rpc, close };
 }
