@@ -74,7 +74,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     lock.release();
     throw err;
   }
-  let server: NexusServer;
+  let server: NexusServer | undefined;
   let rpc: RpcServer | null = null;
   try {
     server = await createServer({
@@ -103,7 +103,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       }
     }
   } catch (err) {
-    await server!?.app.close().catch(() => undefined);
+    await server?.app.close().catch(() => undefined);
     await services.clusterGate?.stop().catch(() => undefined);
     await services.db.close().catch(() => undefined);
     for (const fn of services.cleanup) await fn().catch(() => undefined);
