@@ -3,7 +3,7 @@
  * benchmarks in one run, prints a markdown table and writes bench-results/latest.json.
  *
  * Flags: --nodes N --rels N --seconds S (per in-process query) --http-seconds S
- *        --rounds R --connections C --skip-http --skip-quota
+ *        --rounds R --connections C --skip-http --skip-quota --skip-rpc --only-rpc
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { runInProcess } from './in-process.js';
 import { runHttp } from './http.js';
 import { runQuotaLoad } from './quota-load.js';
+import { runRpcVsHttp } from './rpc.js';
 import { fmt } from './lib/stats.js';
 import { buildDist } from './lib/processes.js';
 
@@ -25,6 +26,9 @@ const { values } = parseArgs({
     people: { type: 'string', default: '10000' },
     'skip-http': { type: 'boolean', default: false },
     'skip-quota': { type: 'boolean', default: false },
+    'skip-rpc': { type: 'boolean', default: false },
+    /** Only the RPC vs HTTP comparison (no dataset, in-process, HTTP or quota runs). */
+    'only-rpc': { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench-results/latest.json' },
   },
 });
@@ -44,24 +48,33 @@ const say = (s: string) => {
   process.stdout.write(`${s}\n`);
 };
 
-const inProcess = await runInProcess(
-  { nodes: Number(values.nodes), relationships: Number(values.rels) },
-  Number(values.seconds),
-);
-say(
-  `\n## In-process engine (${fmt(inProcess.dataset.nodes)} nodes, ${fmt(inProcess.dataset.relationships)} relationships)\n`,
-);
-say('| operation | ops/s | p50 (µs) | p99 (µs) |');
-say('|---|---:|---:|---:|');
-for (const [name, q] of Object.entries(inProcess.queries))
-  say(`| ${name} | ${fmt(q.opsPerSec)} | ${fmt(q.p50Us)} | ${fmt(q.p99Us)} |`);
-say(
-  `| bulk ingest | ${fmt(inProcess.ingest.nodesPerSec)} nodes/s, ${fmt(inProcess.ingest.relationshipsPerSec)} rels/s | | |`,
-);
-say(`\nPeak RSS: ${fmt(inProcess.peakRssMb)} MiB`);
+if (values['only-rpc']) {
+  values['skip-http'] = true;
+  values['skip-quota'] = true;
+}
+
+const inProcess = values['only-rpc']
+  ? undefined
+  : await runInProcess(
+      { nodes: Number(values.nodes), relationships: Number(values.rels) },
+      Number(values.seconds),
+    );
+if (inProcess !== undefined) {
+  say(
+    `\n## In-process engine (${fmt(inProcess.dataset.nodes)} nodes, ${fmt(inProcess.dataset.relationships)} relationships)\n`,
+  );
+  say('| operation | ops/s | p50 (µs) | p99 (µs) |');
+  say('|---|---:|---:|---:|');
+  for (const [name, q] of Object.entries(inProcess.queries))
+    say(`| ${name} | ${fmt(q.opsPerSec)} | ${fmt(q.p50Us)} | ${fmt(q.p99Us)} |`);
+  say(
+    `| bulk ingest | ${fmt(inProcess.ingest.nodesPerSec)} nodes/s, ${fmt(inProcess.ingest.relationshipsPerSec)} rels/s | | |`,
+  );
+  say(`\nPeak RSS: ${fmt(inProcess.peakRssMb)} MiB`);
+}
 
 // The HTTP and quota benchmarks run the compiled server, as `npm start` does.
-if (!values['skip-http'] || !values['skip-quota']) buildDist();
+if (!values['skip-http'] || !values['skip-quota'] || !values['skip-rpc']) buildDist();
 
 let http: Awaited<ReturnType<typeof runHttp>> | undefined;
 if (!values['skip-http']) {
@@ -118,12 +131,36 @@ if (!values['skip-quota']) {
     );
 }
 
+let rpc: Awaited<ReturnType<typeof runRpcVsHttp>> | undefined;
+if (!values['skip-rpc']) {
+  rpc = await runRpcVsHttp({
+    connections: Number(values.connections),
+    seconds: Number(values['http-seconds']),
+    rounds: Number(values.rounds),
+    people: Number(values.people),
+  });
+  say(
+    `\n## Native RPC vs HTTP (same server, auth on, ${rpc.connections} connections, ${rpc.rounds} interleaved rounds × ${rpc.secondsPerRound} s)\n`,
+  );
+  say('| query | HTTP req/s | HTTP p50/p99 ms | RPC req/s | RPC p50/p99 ms | RPC/HTTP | per round |');
+  say('|---|---:|---:|---:|---:|---:|---|');
+  for (const [name, r] of [
+    ['RETURN 1', rpc.return1],
+    ['indexed point read', rpc.pointRead],
+  ] as const)
+    say(
+      `| ${name} | ${fmt(r.http.requestsPerSec)} | ${fmt(r.http.p50Ms, 2)}/${fmt(r.http.p99Ms, 2)} | ${fmt(r.rpc.requestsPerSec)} | ${fmt(r.rpc.p50Ms, 2)}/${fmt(r.rpc.p99Ms, 2)} | ${fmt(r.ratio, 2)} | ${r.roundRatios.map((x) => fmt(x, 2)).join(', ')} |`,
+    );
+}
+
 const targets = {
+  rpcReturn1AtLeast2xHttp: rpc ? rpc.return1.ratio >= 2 : null,
+  rpcPointReadAtLeast2xHttp: rpc ? rpc.pointRead.ratio >= 2 : null,
   clusterOverheadReadPctMax5: http ? http.readQuery.overheadPct <= 5 : null,
   clusterOverheadWritePctMax5: http ? http.writeQuery.overheadPct <= 5 : null,
   return1AtLeastHalfOfBareFastify: http ? http.ceiling.throughputRatio >= 0.5 : null,
   return1WithAuthAtLeastHalfOfBareFastify: http ? http.ceilingAuth.throughputRatio >= 0.5 : null,
-  bulkIngestAtLeast50kNodesPerSec: inProcess.ingest.nodesPerSec >= 50_000,
+  bulkIngestAtLeast50kNodesPerSec: inProcess ? inProcess.ingest.nodesPerSec >= 50_000 : null,
   noisyNeighbourP99AtMost3x: http ? http.noisyNeighbour.p99Ratio <= 3 : null,
   noQuotaOverAdmission: quota ? quota.totalOverAdmission === 0 : null,
 };
@@ -143,6 +180,7 @@ writeFileSync(
       inProcess,
       http,
       quota,
+      rpc,
       targets,
     },
     null,
