@@ -47,11 +47,7 @@ interface CommandSpec {
   /** Function name checked against `allowed_functions` (null: no data, no admission). */
   readonly fn: FunctionName | null;
   readonly permission?: Permission;
-  readonly run: (
-    c: CommandContext,
-    scope: CallScope | null,
-    args: readonly unknown[],
-  ) => Promise<Reply> | Reply;
+  readonly run: (c: CommandContext, scope: CallScope, args: readonly unknown[]) => Promise<Reply> | Reply;
 }
 
 /** Quotes a label, type or property name for Cypher. */
@@ -60,12 +56,18 @@ export function quoteName(name: string): string {
   return '`' + name.replace(/`/g, '``') + '`';
 }
 
-async function run(c: CommandContext, scope: CallScope | null, query: string, params: Map<string, Value>) {
-  return c.core.run(scope!, query, Object.fromEntries(params), { isCancelled: () => !c.isOpen() });
+async function run(c: CommandContext, scope: CallScope, query: string, params: Map<string, Value>) {
+  return c.core.run(scope, query, Object.fromEntries(params), { isCancelled: () => !c.isOpen() });
+}
+
+/** A catalog read counts as one read query, as on HTTP (GET /schema/*, /stats). */
+function countRead(scope: CallScope): void {
+  if (scope.usage !== null) scope.usage.readQueries = (scope.usage.readQueries ?? 0) + 1;
 }
 
 function names(read: (tx: import('../storage/types.js').GraphReader) => string[]): CommandSpec['run'] {
-  return (c) => {
+  return (c, scope) => {
+    countRead(scope);
     const list = c.db.namespace(c.session.ctx.namespace).read((tx) => read(tx).sort());
     return (w) => {
       writeArrayHeader(w, list.length);
@@ -142,7 +144,7 @@ function exportText(format: string, columns: readonly string[], rows: readonly (
 /** Runs `INGEST`-shaped batches: nodes grouped by label set, relationships by type. */
 async function ingest(
   c: CommandContext,
-  scope: CallScope | null,
+  scope: CallScope,
   nodes: readonly Map<string, Value>[],
   rels: readonly Map<string, Value>[],
 ): Promise<{
@@ -258,7 +260,8 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = Object.freeze({
   STATS: {
     fn: 'get_stats',
     permission: 'READ',
-    run(c) {
+    run(c, scope) {
+      countRead(scope);
       const stats = c.db.namespace(c.session.ctx.namespace).read((tx) => ({
         ...tx.stats(),
         labels: tx.labels().length,
@@ -292,7 +295,8 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = Object.freeze({
   INDEXES: {
     fn: 'list_indexes',
     permission: 'READ',
-    run(c) {
+    run(c, scope) {
+      countRead(scope);
       const list = c.db
         .namespace(c.session.ctx.namespace)
         .read((tx) =>

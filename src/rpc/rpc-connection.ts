@@ -9,7 +9,7 @@
 import type { Socket } from 'node:net';
 import type { NexusDatabase } from '../engine/api.js';
 import { NexusError } from '../errors.js';
-import type { Credentials, RequestCore, Session } from '../service/types.js';
+import type { CallScope, Credentials, RequestCore, Session } from '../service/types.js';
 import { DEFAULT_DATABASE_NAME } from '../service/default-database.js';
 import { COMMANDS, type CommandContext, type Reply } from './rpc-commands.js';
 import {
@@ -278,15 +278,35 @@ export class RpcConnection {
     }
   }
 
+  /**
+   * `AUTH [api_key]`, `AUTH [user, password]` (the password is the key, as HTTP Basic), each
+   * optionally followed by `Map {tenant}`: a SUPER key's tenant in cluster mode, as HTTP's
+   * X-Nexus-Tenant header.
+   */
   private auth(args: readonly unknown[]): Reply {
     if (!this.options.authRequired) return (w) => writeStr(w, 'OK');
-    const first = argString(args, 0, 'api_key');
+    let positional = args;
+    let tenant: string | undefined;
+    const last = args.length > 1 ? toEngineValue(args[args.length - 1], 'options') : undefined;
+    if (last instanceof Map) {
+      positional = args.slice(0, -1);
+      const t = last.get('tenant');
+      if (t !== undefined && t !== null) {
+        if (typeof t !== 'string') throw new NexusError('INVALID_PARAMETER', 'options.tenant must be a Str');
+        tenant = t;
+      }
+    }
+    const first = argString(positional, 0, 'api_key');
     const credentials =
-      args.length >= 2
-        ? this.credentials('basic', argString(args, 1, 'password'), first)
+      positional.length >= 2
+        ? this.credentials('basic', argString(positional, 1, 'password'), first)
         : this.credentials('bearer', first);
     const ctx = this.options.core.authenticate(credentials);
-    const session = this.options.core.openSession(ctx, { protocol: 'rpc' });
+    const session = this.options.core.openSession(ctx, {
+      protocol: 'rpc',
+      ...(tenant === undefined ? {} : { tenant }),
+      logContext: { connection: this.id },
+    });
     const previous = this.session;
     this.session = session;
     if (previous !== null) void this.options.core.closeSession(previous).catch(() => undefined);
@@ -314,10 +334,22 @@ export class RpcConnection {
       };
     }
     const context = this.context;
-    if (spec.fn === null) return spec.run(context, null, req.args);
-    const scope = this.options.core.admit(session, spec.fn, spec.permission);
-    if (scope instanceof Promise) return scope.then((s) => spec.run(context, s, req.args));
-    return spec.run(context, scope, req.args);
+    const admitted = this.options.core.admit(session, spec.fn, spec.permission ?? null);
+    const runIn = (scope: CallScope): Reply | Promise<Reply> => {
+      let out: Reply | Promise<Reply>;
+      try {
+        out = spec.run(context, scope, req.args);
+      } catch (err) {
+        this.options.core.finish(scope);
+        throw err;
+      }
+      if (!(out instanceof Promise)) {
+        this.options.core.finish(scope);
+        return out;
+      }
+      return out.finally(() => this.options.core.finish(scope));
+    };
+    return admitted instanceof Promise ? admitted.then(runIn) : runIn(admitted);
   }
 
   private onClose(): void {

@@ -124,19 +124,6 @@ export async function openServices(
       });
     }
 
-    // The binary doors (RPC) call the request core; until src/service/request-core.ts
-    // lands, the interim one built from the same auth service and gate as HTTP.
-    const { createInterimCore } = await import('../service/interim-core.js');
-    const { ANONYMOUS_CONTEXT } = await import('../auth/auth-service.js');
-    services.core = createInterimCore({
-      config,
-      db,
-      auth: services.auth,
-      gate: services.clusterGate,
-      anonymous: ANONYMOUS_CONTEXT,
-      log: (err) => options.logger.error({ err }, 'internal error'),
-    });
-
     const { registerMcp } = await import('../mcp/index.js');
     const gate = services.clusterGate;
     const mcpPlugin: FastifyPluginAsync = async (app) => {

@@ -14,7 +14,6 @@ import type { NexusDatabase } from '../engine/api.js';
 import { createServer, REDACT_PATHS, type NexusServer, type RequestAuthenticator } from './create-server.js';
 import type { ClusterGate } from '../cluster/types.js';
 import { acquireDataDirLock } from '../storage/data-dir-lock.js';
-import type { RequestCore } from '../service/types.js';
 import { startRpcServer, type RpcServer } from '../rpc/index.js';
 
 /** What `openServices` produces: everything the app needs, and how to release it. */
@@ -29,8 +28,6 @@ export interface ServerServices {
   notices: string[];
   /** Run after the database is closed (e.g. a separate system store). */
   cleanup: (() => Promise<void>)[];
-  /** The request core the binary doors (RPC) call; without it `server.rpc_port` stays closed. */
-  core?: RequestCore | null;
 }
 
 export interface RunningServer {
@@ -90,17 +87,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     if (services.clusterGate !== null) await services.clusterGate.start();
     await server.app.listen({ host: config.server.host, port: config.server.port });
     if (config.server.rpc_port !== null) {
-      if (services.core === undefined || services.core === null) {
-        logger.warn('server.rpc_port is set but no request core was wired: RPC stays closed');
-      } else {
-        rpc = await startRpcServer({
-          config,
-          core: services.core,
-          db: services.db,
-          version: options.version,
-          logger,
-        });
-      }
+      // The same request core as the HTTP routes: one set of rules for every door.
+      rpc = await startRpcServer({
+        config,
+        core: server.core,
+        db: services.db,
+        version: options.version,
+        logger,
+      });
     }
   } catch (err) {
     await server?.app.close().catch(() => undefined);

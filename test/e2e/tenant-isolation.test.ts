@@ -258,9 +258,28 @@ describe('tenant isolation over the native RPC', () => {
     expect(String((await anon.call('AUTH', [nx.Str('nx_not-a-key')])).value)).toMatch(
       /^WRONGPASS INVALID_TOKEN/,
     );
-    // The root key is bound to no tenant: RPC has no X-Nexus-Tenant, so it cannot reach tenant data.
-    expect(String((await anon.call('AUTH', [nx.Str(ROOT_KEY)])).value)).toMatch(/INVALID_TOKEN/);
+    // The root key is bound to no tenant: without naming one it cannot reach tenant data.
+    expect(String((await anon.call('AUTH', [nx.Str(ROOT_KEY)])).value)).toMatch(
+      /^(ERR|WRONGPASS) \w+: .*tenant/,
+    );
     expect(String((await anon.call('STATS')).value)).toMatch(/^NOAUTH /);
+    // A tenant key cannot name another tenant.
+    const err = await anon.call('AUTH', [nx.Str(keys.alice.secret), nx.Map({ tenant: nx.Str('bob') })]);
+    expect(err.ok).toBe(false);
+    expect(String((await anon.call('LABELS')).value)).toMatch(/^NOAUTH /);
+  });
+
+  it('a SUPER key names the tenant in AUTH and then sees exactly that tenant', async () => {
+    const op = await rpcAs(null);
+    expect(await op.ok('AUTH', [nx.Str(ROOT_KEY), nx.Map({ tenant: nx.Str('carol') })])).toBe('OK');
+    expect(await op.ok('CYPHER', [nx.Str('MATCH (n) RETURN DISTINCT n.owner AS o')])).toMatchObject({
+      rows: [['carol']],
+    });
+    expect(
+      await server.waitForOutput(
+        /SUPER key tenant access.*"protocol":"rpc"|"protocol":"rpc".*SUPER key tenant access/,
+      ),
+    ).toBeTruthy();
   });
 
   it('applies allowed_functions and READ/WRITE per command', async () => {

@@ -1,13 +1,11 @@
 /**
- * POST /cypher: runs one Cypher statement in the caller's namespace. A key without WRITE
- * runs it with accessMode 'read', so the engine refuses any query whose plan writes
- * (FORBIDDEN) before touching data; the query kind comes from the plan, not the text.
+ * POST /cypher: runs one Cypher statement in the caller's namespace through the request
+ * core, which runs it read-only for a key without WRITE (the engine then refuses any query
+ * whose plan writes, FORBIDDEN, before touching data; the kind comes from the plan).
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { hasPermission } from '../../auth/permissions.js';
-import { contextOf, addQueryUsage, JSON_TYPE, type RouteServices } from '../route-services.js';
+import { scopeOf, JSON_TYPE, type RouteServices } from '../route-services.js';
 import { jsonToParams, serializeQueryResult } from '../serialize.js';
-import { effectiveWriteTimeoutMs } from '../../config/index.js';
 import { NexusError } from '../../errors.js';
 import { DEFAULT_DATABASE_NAME, isDefaultDatabase } from '../../service/default-database.js';
 
@@ -18,7 +16,7 @@ interface CypherBody {
   parameters?: Record<string, unknown> | null;
   /** Upstream: the database to run in; only the default one exists so far. */
   database?: string | null;
-  /** Upstream: a per-query timeout, capped by query.timeout_ms. */
+  /** Upstream: a per-query timeout; accepted, the server's query.timeout_ms applies. */
   timeout_ms?: number | null;
 }
 
@@ -40,8 +38,7 @@ const STATS_SCHEMA = {
 };
 
 export const cypherRoutes: FastifyPluginAsync<RouteServices> = async (app, services) => {
-  const { db, metrics, config } = services;
-  const writeTimeoutMs = effectiveWriteTimeoutMs(config);
+  const { core } = services;
   app.post<{ Body: CypherBody }>(
     '/cypher',
     {
@@ -71,7 +68,7 @@ export const cypherRoutes: FastifyPluginAsync<RouteServices> = async (app, servi
             timeout_ms: {
               type: ['integer', 'null'],
               minimum: 1,
-              description: 'Per-query timeout in ms, capped by the server’s query.timeout_ms',
+              description: 'Accepted for upstream clients; the server’s query.timeout_ms applies',
             },
           },
         },
@@ -91,7 +88,6 @@ export const cypherRoutes: FastifyPluginAsync<RouteServices> = async (app, servi
       },
     },
     async (req, reply) => {
-      const ctx = contextOf(req);
       const body = req.body;
       if (body.params != null && body.parameters != null) {
         throw new NexusError('INVALID_BODY', 'Give params or parameters, not both', {
@@ -104,27 +100,12 @@ export const cypherRoutes: FastifyPluginAsync<RouteServices> = async (app, servi
         });
       }
       const params = jsonToParams(body.params ?? body.parameters ?? undefined);
-      const timeoutMs =
-        body.timeout_ms == null
-          ? config.query.timeout_ms
-          : config.query.timeout_ms === 0
-            ? body.timeout_ms
-            : Math.min(body.timeout_ms, config.query.timeout_ms);
       const start = performance.now();
-      const result = await db.execute(req.body.query, params, {
-        namespace: ctx.namespace,
-        accessMode: hasPermission(ctx, 'WRITE') ? 'write' : 'read',
-        timeoutMs,
-        writeTimeoutMs,
+      const result = await core.run(scopeOf(req), req.body.query, params, {
         // A read yields between slices; a client that went away stops it there.
         isCancelled: () => reply.raw.destroyed,
-        maxIntermediateRows: config.query.max_intermediate_rows,
-        maxQueryMemoryBytes: config.query.max_memory_bytes,
-        ...(req.quotaBytes === null ? {} : { maxStorageBytes: req.quotaBytes }),
       });
       const ms = Math.round((performance.now() - start) * 1000) / 1000;
-      metrics.countQuery(result.isWrite);
-      addQueryUsage(req, result.isWrite, result.stats);
       reply.type(JSON_TYPE);
       let text = serializeQueryResult(result.columns, result.rows, ms, result.stats);
       if (result.plan !== undefined) text = `${text.slice(0, -1)},"plan":${JSON.stringify(result.plan)}}`;
