@@ -186,6 +186,8 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
       writeTimeoutMs: effectiveWriteTimeoutMs(config),
       maxIntermediateRows: config.query.max_intermediate_rows,
       maxQueryMemoryBytes: config.query.max_memory_bytes,
+      maxOpenTransactionsPerUser: config.transactions.max_open_per_user,
+      transactionIdleTimeoutMs: config.transactions.idle_timeout_ms,
     },
     onQuery: (isWrite) => metrics.countQuery(isWrite),
     log: {
@@ -207,6 +209,7 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
   // Per-request lines only at debug: info-level request logging would cost throughput.
   const debugLog = config.log.level === 'debug' || config.log.level === 'trace';
 
+  app.decorate('nexusCore', core);
   app.decorateRequest('ctx', null);
   app.decorateRequest('tenantId', null);
   app.decorateRequest('quotaBytes', null);
