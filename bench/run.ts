@@ -3,7 +3,8 @@
  * benchmarks in one run, prints a markdown table and writes bench-results/latest.json.
  *
  * Flags: --nodes N --rels N --seconds S (per in-process query) --http-seconds S
- *        --rounds R --connections C --skip-http --skip-quota --skip-rpc --only-rpc
+ *        --rounds R --connections C --skip-http --skip-quota --skip-schema --vectors N
+ *        --skip-rpc --only-rpc (RPC vs HTTP alone)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,6 +13,7 @@ import { runInProcess } from './in-process.js';
 import { runHttp } from './http.js';
 import { runQuotaLoad } from './quota-load.js';
 import { runRpcVsHttp } from './rpc.js';
+import { runSchemaBench } from './schema.js';
 import { fmt } from './lib/stats.js';
 import { buildDist } from './lib/processes.js';
 
@@ -29,6 +31,8 @@ const { values } = parseArgs({
     'skip-rpc': { type: 'boolean', default: false },
     /** Only the RPC vs HTTP comparison (no dataset, in-process, HTTP or quota runs). */
     'only-rpc': { type: 'boolean', default: false },
+    'skip-schema': { type: 'boolean', default: false },
+    vectors: { type: 'string', default: '100000' },
     out: { type: 'string', default: 'bench-results/latest.json' },
   },
 });
@@ -51,6 +55,7 @@ const say = (s: string) => {
 if (values['only-rpc']) {
   values['skip-http'] = true;
   values['skip-quota'] = true;
+  values['skip-schema'] = true;
 }
 
 const inProcess = values['only-rpc']
@@ -151,6 +156,31 @@ if (!values['skip-rpc']) {
     say(
       `| ${name} | ${fmt(r.http.requestsPerSec)} | ${fmt(r.http.p50Ms, 2)}/${fmt(r.http.p99Ms, 2)} | ${fmt(r.rpc.requestsPerSec)} | ${fmt(r.rpc.p50Ms, 2)}/${fmt(r.rpc.p99Ms, 2)} | ${fmt(r.ratio, 2)} | ${r.roundRatios.map((x) => fmt(x, 2)).join(', ')} |`,
     );
+let schema: Awaited<ReturnType<typeof runSchemaBench>> | undefined;
+if (!values['skip-schema']) {
+  schema = await runSchemaBench({
+    vectors: Number(values.vectors),
+    dimensions: 128,
+    queries: 200,
+    merges: 4000,
+  });
+  const v = schema.vectors;
+  say(`\n## Schema features (in-process)\n`);
+  say('| measure | value |');
+  say('|---|---:|');
+  say(
+    `| vector index build (${fmt(v.count)} × ${v.dimensions}-d, clustered) | ${fmt(v.buildVectorsPerSec)} vectors/s (${fmt(v.buildVectorsPerCpuSec)} per CPU s) |`,
+  );
+  say(`| recall@10 (approximate vs exact) | ${fmt(v.recallAt10, 3)} |`);
+  say(`| approximate queries/s (p99 ms) | ${fmt(v.approxQueriesPerSec)} (${fmt(v.approxP99Ms, 2)}) |`);
+  say(`| exact brute-force queries/s (p99 ms) | ${fmt(v.exactQueriesPerSec)} (${fmt(v.exactP99Ms, 2)}) |`);
+  say(`| speed-up over brute force (wall / CPU time) | ${fmt(v.speedup, 1)}× / ${fmt(v.cpuSpeedup, 1)}× |`);
+  say(
+    `| CPU ms per query: approximate / exact | ${fmt(v.approxCpuMsPerQuery, 2)} / ${fmt(v.exactCpuMsPerQuery, 2)} |`,
+  );
+  say(
+    `| MERGE on unique-constraint key vs plain index | ${fmt(schema.merge.uniqueOpsPerSec)} vs ${fmt(schema.merge.plainIndexOpsPerSec)} ops/s (${fmt(schema.merge.ratio, 2)}×; CPU time ${fmt(schema.merge.cpuRatio, 2)}×) |`,
+  );
 }
 
 const targets = {
@@ -163,6 +193,11 @@ const targets = {
   bulkIngestAtLeast50kNodesPerSec: inProcess ? inProcess.ingest.nodesPerSec >= 50_000 : null,
   noisyNeighbourP99AtMost3x: http ? http.noisyNeighbour.p99Ratio <= 3 : null,
   noQuotaOverAdmission: quota ? quota.totalOverAdmission === 0 : null,
+  vectorRecallAt10AtLeast095: schema ? schema.vectors.recallAt10 >= 0.95 : null,
+  vectorSpeedupAtLeast20x: schema ? schema.vectors.speedup >= 20 : null,
+  vectorCpuSpeedupAtLeast20x: schema ? schema.vectors.cpuSpeedup >= 20 : null,
+  uniqueMergeAtLeast08xPlainIndex: schema ? schema.merge.ratio >= 0.8 : null,
+  uniqueMergeCpuAtLeast08xPlainIndex: schema ? schema.merge.cpuRatio >= 0.8 : null,
 };
 say(`\n## Targets\n`);
 for (const [k, v] of Object.entries(targets))
@@ -181,6 +216,7 @@ writeFileSync(
       http,
       quota,
       rpc,
+      schema,
       targets,
     },
     null,

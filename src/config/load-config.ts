@@ -57,6 +57,7 @@ export const ENV_OVERRIDES: ReadonlyArray<readonly [string, string, EnvKind]> = 
   ['NEXUS_CLUSTER_DEFAULT_REQUESTS_PER_MINUTE', 'cluster.default_quotas.requests_per_minute', 'quota'],
   ['NEXUS_CLUSTER_DEFAULT_REQUESTS_PER_HOUR', 'cluster.default_quotas.requests_per_hour', 'quota'],
   ['NEXUS_CLUSTER_USAGE_REPORT_INTERVAL_SECONDS', 'cluster.usage_report_interval_seconds', 'int'],
+  ['NEXUS_CLUSTER_MAX_CONCURRENT_QUERIES_PER_TENANT', 'cluster.max_concurrent_queries_per_tenant', 'int'],
   ['NEXUS_CLUSTER_USAGE_FLUSH_INTERVAL_MS', 'cluster.usage_flush_interval_ms', 'int'],
   ['NEXUS_HIVEHUB_BASE_URL', 'cluster.hivehub.base_url', 'string'],
   ['NEXUS_HIVEHUB_SERVICE_API_KEY', 'cluster.hivehub.service_api_key', 'string'],

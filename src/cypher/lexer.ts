@@ -45,6 +45,8 @@ const PUNCT1 = new Set([
   ';',
   '.',
   '|',
+  '&',
+  '!',
   '=',
   '<',
   '>',
@@ -217,6 +219,12 @@ export function tokenize(source: string): Token[] {
       const { text, end } = readQuoted(i);
       tokens.push({ type: 'quoted', text, upper: '', start, end });
       i = end;
+      continue;
+    }
+    if (c === 36 /* $ */ && source.charCodeAt(i + 1) === 40 /* ( */) {
+      // `$(expr)`: a dynamic label, type or property key
+      tokens.push({ type: 'punct', text: '$', upper: '', start, end: i + 1 });
+      i += 1;
       continue;
     }
     if (c === 36 /* $ */) {

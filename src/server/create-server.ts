@@ -187,6 +187,7 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
       maxIntermediateRows: config.query.max_intermediate_rows,
       maxQueryMemoryBytes: config.query.max_memory_bytes,
       maxOpenTransactionsPerUser: config.transactions.max_open_per_user,
+      maxConcurrentQueriesPerTenant: config.cluster.max_concurrent_queries_per_tenant,
       transactionIdleTimeoutMs: config.transactions.idle_timeout_ms,
     },
     onQuery: (isWrite) => metrics.countQuery(isWrite),

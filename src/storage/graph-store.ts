@@ -284,7 +284,10 @@ export class GraphStore {
           if (prefix === undefined) prefix = namespacePrefix(this.registerNamespace(state.name));
           const writer = new NamespaceWriter(this.data, state, prefix);
           try {
-            throw new ScratchResult(fn(writer));
+            const result = fn(writer);
+            // Constraints fail the statement now, not only at the commit's replay.
+            writer.checkConstraints();
+            throw new ScratchResult(result);
           } finally {
             state.nodeFloor = Math.max(state.nodeFloor, writer.counters.nextNode);
             state.relFloor = Math.max(state.relFloor, writer.counters.nextRel);

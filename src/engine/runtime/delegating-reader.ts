@@ -16,6 +16,8 @@ import type {
   RelationshipRecord,
   RelId,
 } from '../../storage/types.js';
+import type { SchemaDefinition, VectorHit } from '../../storage/schema-definitions.js';
+import { NexusError } from '../../errors.js';
 
 export abstract class DelegatingReader implements GraphReader {
   /** The reader every call goes to (evaluated per call, so it may be made on first use). */
@@ -68,5 +70,18 @@ export abstract class DelegatingReader implements GraphReader {
   }
   stats(): NamespaceStats {
     return this.reader.stats();
+  }
+  schemaDefinitions(): SchemaDefinition[] {
+    return this.reader.schemaDefinitions?.() ?? [];
+  }
+  vectorSearch(
+    name: string,
+    k: number,
+    vector: readonly number[],
+    options?: { exact?: boolean; probes?: number },
+  ): VectorHit[] {
+    if (!this.reader.vectorSearch)
+      throw new NexusError('CYPHER_UNSUPPORTED', 'This store has no vector indexes');
+    return this.reader.vectorSearch(name, k, vector, options);
   }
 }
