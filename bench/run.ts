@@ -156,6 +156,8 @@ if (!values['skip-rpc']) {
     say(
       `| ${name} | ${fmt(r.http.requestsPerSec)} | ${fmt(r.http.p50Ms, 2)}/${fmt(r.http.p99Ms, 2)} | ${fmt(r.rpc.requestsPerSec)} | ${fmt(r.rpc.p50Ms, 2)}/${fmt(r.rpc.p99Ms, 2)} | ${fmt(r.ratio, 2)} | ${r.roundRatios.map((x) => fmt(x, 2)).join(', ')} |`,
     );
+}
+
 let schema: Awaited<ReturnType<typeof runSchemaBench>> | undefined;
 if (!values['skip-schema']) {
   schema = await runSchemaBench({
