@@ -4,6 +4,7 @@
  *
  * Flags: --nodes N --rels N --seconds S (per in-process query) --http-seconds S
  *        --rounds R --connections C --skip-http --skip-quota --skip-schema --vectors N --skip-import --skip-scan
+ *        --skip-rpc --only-rpc (RPC vs HTTP alone)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -11,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { runInProcess } from './in-process.js';
 import { runHttp } from './http.js';
 import { runQuotaLoad } from './quota-load.js';
+import { runRpcVsHttp } from './rpc.js';
 import { runSchemaBench } from './schema.js';
 import { runImportBench } from './import.js';
 import { runScanAb } from './ab-scan.js';
@@ -28,6 +30,9 @@ const { values } = parseArgs({
     people: { type: 'string', default: '10000' },
     'skip-http': { type: 'boolean', default: false },
     'skip-quota': { type: 'boolean', default: false },
+    'skip-rpc': { type: 'boolean', default: false },
+    /** Only the RPC vs HTTP comparison (no dataset, in-process, HTTP or quota runs). */
+    'only-rpc': { type: 'boolean', default: false },
     'skip-schema': { type: 'boolean', default: false },
     vectors: { type: 'string', default: '100000' },
     'skip-import': { type: 'boolean', default: false },
@@ -51,21 +56,33 @@ const say = (s: string) => {
   process.stdout.write(`${s}\n`);
 };
 
-const inProcess = await runInProcess(
-  { nodes: Number(values.nodes), relationships: Number(values.rels) },
-  Number(values.seconds),
-);
-say(
-  `\n## In-process engine (${fmt(inProcess.dataset.nodes)} nodes, ${fmt(inProcess.dataset.relationships)} relationships)\n`,
-);
-say('| operation | ops/s | p50 (µs) | p99 (µs) |');
-say('|---|---:|---:|---:|');
-for (const [name, q] of Object.entries(inProcess.queries))
-  say(`| ${name} | ${fmt(q.opsPerSec)} | ${fmt(q.p50Us)} | ${fmt(q.p99Us)} |`);
-say(
-  `| bulk ingest | ${fmt(inProcess.ingest.nodesPerSec)} nodes/s, ${fmt(inProcess.ingest.relationshipsPerSec)} rels/s | | |`,
-);
-say(`\nPeak RSS: ${fmt(inProcess.peakRssMb)} MiB`);
+if (values['only-rpc']) {
+  values['skip-http'] = true;
+  values['skip-quota'] = true;
+  values['skip-schema'] = true;
+  values['skip-import'] = true;
+  values['skip-scan'] = true;
+}
+
+const inProcess = values['only-rpc']
+  ? undefined
+  : await runInProcess(
+      { nodes: Number(values.nodes), relationships: Number(values.rels) },
+      Number(values.seconds),
+    );
+if (inProcess !== undefined) {
+  say(
+    `\n## In-process engine (${fmt(inProcess.dataset.nodes)} nodes, ${fmt(inProcess.dataset.relationships)} relationships)\n`,
+  );
+  say('| operation | ops/s | p50 (µs) | p99 (µs) |');
+  say('|---|---:|---:|---:|');
+  for (const [name, q] of Object.entries(inProcess.queries))
+    say(`| ${name} | ${fmt(q.opsPerSec)} | ${fmt(q.p50Us)} | ${fmt(q.p99Us)} |`);
+  say(
+    `| bulk ingest | ${fmt(inProcess.ingest.nodesPerSec)} nodes/s, ${fmt(inProcess.ingest.relationshipsPerSec)} rels/s | | |`,
+  );
+  say(`\nPeak RSS: ${fmt(inProcess.peakRssMb)} MiB`);
+}
 
 let bulkImport: Awaited<ReturnType<typeof runImportBench>> | undefined;
 if (!values['skip-import']) {
@@ -99,7 +116,7 @@ if (!values['skip-scan']) {
 }
 
 // The HTTP and quota benchmarks run the compiled server, as `npm start` does.
-if (!values['skip-http'] || !values['skip-quota']) buildDist();
+if (!values['skip-http'] || !values['skip-quota'] || !values['skip-rpc']) buildDist();
 
 let http: Awaited<ReturnType<typeof runHttp>> | undefined;
 if (!values['skip-http']) {
@@ -156,6 +173,28 @@ if (!values['skip-quota']) {
     );
 }
 
+let rpc: Awaited<ReturnType<typeof runRpcVsHttp>> | undefined;
+if (!values['skip-rpc']) {
+  rpc = await runRpcVsHttp({
+    connections: Number(values.connections),
+    seconds: Number(values['http-seconds']),
+    rounds: Number(values.rounds),
+    people: Number(values.people),
+  });
+  say(
+    `\n## Native RPC vs HTTP (same server, auth on, ${rpc.connections} connections, ${rpc.rounds} interleaved rounds × ${rpc.secondsPerRound} s)\n`,
+  );
+  say('| query | HTTP req/s | HTTP p50/p99 ms | RPC req/s | RPC p50/p99 ms | RPC/HTTP | per round |');
+  say('|---|---:|---:|---:|---:|---:|---|');
+  for (const [name, r] of [
+    ['RETURN 1', rpc.return1],
+    ['indexed point read', rpc.pointRead],
+  ] as const)
+    say(
+      `| ${name} | ${fmt(r.http.requestsPerSec)} | ${fmt(r.http.p50Ms, 2)}/${fmt(r.http.p99Ms, 2)} | ${fmt(r.rpc.requestsPerSec)} | ${fmt(r.rpc.p50Ms, 2)}/${fmt(r.rpc.p99Ms, 2)} | ${fmt(r.ratio, 2)} | ${r.roundRatios.map((x) => fmt(x, 2)).join(', ')} |`,
+    );
+}
+
 let schema: Awaited<ReturnType<typeof runSchemaBench>> | undefined;
 if (!values['skip-schema']) {
   schema = await runSchemaBench({
@@ -184,11 +223,13 @@ if (!values['skip-schema']) {
 }
 
 const targets = {
+  rpcReturn1AtLeast2xHttp: rpc ? rpc.return1.ratio >= 2 : null,
+  rpcPointReadAtLeast2xHttp: rpc ? rpc.pointRead.ratio >= 2 : null,
   clusterOverheadReadPctMax5: http ? http.readQuery.overheadPct <= 5 : null,
   clusterOverheadWritePctMax5: http ? http.writeQuery.overheadPct <= 5 : null,
   return1AtLeastHalfOfBareFastify: http ? http.ceiling.throughputRatio >= 0.5 : null,
   return1WithAuthAtLeastHalfOfBareFastify: http ? http.ceilingAuth.throughputRatio >= 0.5 : null,
-  bulkIngestAtLeast50kNodesPerSec: inProcess.ingest.nodesPerSec >= 50_000,
+  bulkIngestAtLeast50kNodesPerSec: inProcess ? inProcess.ingest.nodesPerSec >= 50_000 : null,
   importAtLeast500kRecordsPerSec: bulkImport ? bulkImport.recordsPerSec >= 500_000 : null,
   labelAvgAtLeast150PerSec: scan ? scan.queries['avg over a label']!.b >= 150 : null,
   noisyNeighbourP99AtMost3x: http ? http.noisyNeighbour.p99Ratio <= 3 : null,
@@ -215,6 +256,7 @@ writeFileSync(
       inProcess,
       http,
       quota,
+      rpc,
       schema,
       bulkImport,
       scan,

@@ -60,6 +60,8 @@ export const ERROR_CODES = {
   PROTOCOL_ERROR: 'A binary-protocol (Bolt, RPC) message is malformed or not valid in the connection state.',
   IMPORT_INVALID_ROW:
     'A row of an import or NDJSON ingest input is malformed; the message names the file and line (or the line number).',
+  NOT_IMPLEMENTED:
+    'The route or RPC command exists upstream but this server does not implement it (see docs/COMPATIBILITY.md).',
   INTERNAL_ERROR: 'An unexpected server error; details are logged, never sent.',
 } as const;
 

@@ -73,6 +73,10 @@ function route(
 export const ROUTE_FUNCTIONS: Readonly<Record<string, RouteAuth>> = Object.freeze({
   'POST /cypher': route('execute_cypher', 'READ'),
   'POST /data/nodes': route('create_node', 'WRITE'),
+  'GET /data/nodes': route('get_node', 'READ'),
+  'PUT /data/nodes': route('update_node', 'WRITE'),
+  'DELETE /data/nodes': route('delete_node', 'WRITE'),
+  'GET /data/nodes/by-external-id': route('get_node', 'READ'),
   'GET /data/nodes/:id': route('get_node', 'READ'),
   'PATCH /data/nodes/:id': route('update_node', 'WRITE'),
   'PUT /data/nodes/:id': route('update_node', 'WRITE'),

@@ -22,6 +22,14 @@ export const configSchema = z
       .object({
         host: z.string().min(1).default('127.0.0.1'),
         port: port.default(15474),
+        /**
+         * Native binary RPC listener (upstream Nexus SDKs' default transport): a port, 0 = a
+         * free port (printed on start), null/false = off. Same host as HTTP.
+         */
+        rpc_port: z
+          .union([port, z.null(), z.literal(false)])
+          .transform((v) => (v === false ? null : v))
+          .default(15475),
         body_limit_bytes: positiveInt.default(10 * 1024 * 1024),
         request_timeout_ms: nonNegativeInt.default(60_000),
         shutdown_timeout_ms: nonNegativeInt.default(10_000),
@@ -39,6 +47,15 @@ export const configSchema = z
             z.array(z.string().regex(PROXY_ADDRESS)).min(1),
           ])
           .default(false),
+      })
+      .strict()
+      .prefault({}),
+    rpc: z
+      .object({
+        /** Largest accepted RPC frame body; a larger length prefix closes the connection before allocating. */
+        max_frame_bytes: positiveInt.default(64 * 1024 * 1024),
+        /** Requests one RPC connection may have in flight; reading pauses beyond it. */
+        max_in_flight_per_conn: positiveInt.default(1024),
       })
       .strict()
       .prefault({}),

@@ -17,7 +17,7 @@ export class ConfigError extends NexusError {
   }
 }
 
-type EnvKind = 'string' | 'int' | 'bool' | 'quota' | 'proxy';
+type EnvKind = 'string' | 'int' | 'bool' | 'quota' | 'proxy' | 'port-or-off';
 
 /**
  * Environment variables → config paths. The short names are the documented ones;
@@ -26,6 +26,9 @@ type EnvKind = 'string' | 'int' | 'bool' | 'quota' | 'proxy';
 export const ENV_OVERRIDES: ReadonlyArray<readonly [string, string, EnvKind]> = [
   ['NEXUS_HOST', 'server.host', 'string'],
   ['NEXUS_PORT', 'server.port', 'int'],
+  ['NEXUS_RPC_PORT', 'server.rpc_port', 'port-or-off'],
+  ['NEXUS_RPC_MAX_FRAME_BYTES', 'rpc.max_frame_bytes', 'int'],
+  ['NEXUS_RPC_MAX_IN_FLIGHT', 'rpc.max_in_flight_per_conn', 'int'],
   ['NEXUS_SERVER_BODY_LIMIT_BYTES', 'server.body_limit_bytes', 'int'],
   ['NEXUS_SERVER_REQUEST_TIMEOUT_MS', 'server.request_timeout_ms', 'int'],
   ['NEXUS_SERVER_SHUTDOWN_TIMEOUT_MS', 'server.shutdown_timeout_ms', 'int'],
@@ -129,6 +132,10 @@ function coerce(name: string, path: string, raw: string, kind: EnvKind): unknown
       if (/^(false|no|off)$/i.test(raw)) return false;
       if (/^\d+$/.test(raw.trim())) return Number(raw.trim());
       return raw;
+    case 'port-or-off':
+      if (/^(false|off|no|null|none)$/i.test(raw)) return null;
+      if (!/^\d+$/.test(raw.trim())) return fail('a port number, or false/null to turn it off');
+      return Number(raw.trim());
     case 'bool':
       if (/^(true|1|yes|on)$/i.test(raw)) return true;
       if (/^(false|0|no|off)$/i.test(raw)) return false;

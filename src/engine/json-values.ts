@@ -131,7 +131,12 @@ export function serializeQueryResult(
     for (let c = 0; c < row.length; c++) out += (c === 0 ? '' : ',') + serializeValue(row[c]!);
     out += ']';
   }
-  return out + `],"execution_time_ms":${executionTimeMs},"stats":${statsJson(stats)}}`;
+  // Integer milliseconds (upstream SDKs parse an integer); the exact figure alongside.
+  return (
+    out +
+    `],"execution_time_ms":${Math.round(executionTimeMs)},"execution_time_ms_precise":${executionTimeMs},` +
+    `"stats":${statsJson(stats)}}`
+  );
 }
 
 /** Column lists are the compiled plan's own array, reused by every run of a cached plan. */

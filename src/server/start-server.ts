@@ -15,6 +15,7 @@ import type { NexusDatabase } from '../engine/api.js';
 import { createServer, REDACT_PATHS, type NexusServer, type RequestAuthenticator } from './create-server.js';
 import type { ClusterGate } from '../cluster/types.js';
 import { acquireDataDirLock } from '../storage/data-dir-lock.js';
+import { startRpcServer, type RpcServer } from '../rpc/index.js';
 
 /** What `openServices` produces: everything the app needs, and how to release it. */
 export interface ServerServices {
@@ -37,6 +38,8 @@ export interface RunningServer {
   /** e.g. `http://127.0.0.1:15474` */
   readonly url: string;
   readonly port: number;
+  /** The native RPC listener, when `server.rpc_port` is set. */
+  readonly rpc: RpcServer | null;
   /** Graceful shutdown; idempotent. */
   close(): Promise<void>;
 }
@@ -71,7 +74,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     lock.release();
     throw err;
   }
-  let server: NexusServer;
+  let server: NexusServer | undefined;
+  let rpc: RpcServer | null = null;
   try {
     server = await createServer({
       config,
@@ -86,7 +90,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
     if (services.clusterGate !== null) await services.clusterGate.start();
     await server.app.listen({ host: config.server.host, port: config.server.port });
+    if (config.server.rpc_port !== null) {
+      // The same request core as the HTTP routes: one set of rules for every door.
+      rpc = await startRpcServer({
+        config,
+        core: server.core,
+        db: services.db,
+        version: options.version,
+        logger,
+      });
+    }
   } catch (err) {
+    await server?.app.close().catch(() => undefined);
     await services.clusterGate?.stop().catch(() => undefined);
     await services.db.close().catch(() => undefined);
     for (const fn of services.cleanup) await fn().catch(() => undefined);
@@ -100,6 +115,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   for (const notice of services.notices) print(notice);
   // Tests and scripts read the port from this exact line (test/helpers/server-process.ts).
   print(`Nexus listening on ${url}`);
+  if (rpc !== null) print(`Nexus RPC listening on ${rpc.url}`);
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
@@ -113,7 +129,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       // Keep-alive connections become idle as their in-flight requests finish; close them
       // as they do, so a client's pooled socket cannot hold shutdown until the timeout.
       const reaper = setInterval(() => server.app.server.closeIdleConnections(), 50);
+      const rpcClosed = rpc === null ? Promise.resolve() : rpc.close(timeout);
       const result = await Promise.race([server.app.close().then(() => 'closed' as const), timedOut]);
+      await rpcClosed;
       clearInterval(reaper);
       clearTimeout(timer);
       if (result === 'timeout') {
@@ -134,5 +152,5 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     })();
     return closing;
   };
-  return { server, url, port, close };
+  return { server, url, port, rpc, close };
 }

@@ -52,6 +52,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   DATABASE_LIMIT_EXCEEDED: 409,
   PROTOCOL_ERROR: 400,
   IMPORT_INVALID_ROW: 400,
+  NOT_IMPLEMENTED: 501,
   INTERNAL_ERROR: 500,
 });
 

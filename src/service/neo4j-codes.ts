@@ -52,6 +52,7 @@ export const NEO4J_STATUS: Readonly<Record<ErrorCode, string>> = Object.freeze({
   DATABASE_LIMIT_EXCEEDED: 'Neo.ClientError.General.ResourceExhaustion',
   PROTOCOL_ERROR: 'Neo.ClientError.Request.Invalid',
   IMPORT_INVALID_ROW: 'Neo.ClientError.Request.InvalidFormat',
+  NOT_IMPLEMENTED: 'Neo.ClientError.Statement.FeatureNotSupported',
   SERVICE_UNAVAILABLE: 'Neo.TransientError.General.DatabaseUnavailable',
   INTERNAL_ERROR: 'Neo.DatabaseError.General.UnknownError',
 });

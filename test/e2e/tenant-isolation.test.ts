@@ -26,6 +26,7 @@ import {
   type McpHandle,
   type WireResponse,
 } from './helpers/cluster-harness.js';
+import { nx, RpcTestClient } from '../helpers/rpc-client.js';
 
 const TENANTS = ['alice', 'bob', 'carol'] as const;
 type Tenant = (typeof TENANTS)[number];
@@ -39,6 +40,16 @@ const BOB_EXTRA_NODES = 45;
 
 let emulator: EmulatorProcess;
 let server: ServerProcess;
+let rpcPort: number;
+const rpcClients: RpcTestClient[] = [];
+
+/** An RPC connection authenticated with `key` (AUTH is refused with WRONGPASS otherwise). */
+async function rpcAs(key: string | null): Promise<RpcTestClient> {
+  const c = await RpcTestClient.open(rpcPort);
+  rpcClients.push(c);
+  if (key !== null) await c.ok('AUTH', [nx.Str(key)]);
+  return c;
+}
 const keys = {} as Record<Tenant, CreatedKey>;
 const mcps: McpHandle[] = [];
 
@@ -140,9 +151,17 @@ let aliceBefore: Awaited<ReturnType<typeof dump>>;
 
 beforeAll(async () => {
   // 'Alice' is a different HiveHub user than 'alice': ids are case-sensitive, so are namespaces.
-  emulator = await startEmulatorProcess({ users: [...TENANTS, 'Alice'].map((user_id) => ({ user_id })) });
+  emulator = await startEmulatorProcess({
+    users: [...TENANTS, 'Alice', 'rpcwriter'].map((user_id) => ({ user_id })),
+  });
   // Info level: the operator-access audit lines are asserted below.
-  server = await startClusterServer(emulator.url, {}, { env: { NEXUS_LOG_LEVEL: 'info' } });
+  server = await startClusterServer(
+    emulator.url,
+    {},
+    { env: { NEXUS_LOG_LEVEL: 'info', NEXUS_RPC_PORT: '0' } },
+  );
+  const rpcLine = await server.waitForOutput(/Nexus RPC listening on nexus:\/\/\S+/);
+  rpcPort = Number(/:(\d+)\s*$/.exec(rpcLine.trim())![1]);
   for (const t of TENANTS) keys[t] = await createKey(server.url, { user_id: t, permissions: ['ADMIN'] });
   await populate('alice');
   await populate('carol');
@@ -152,9 +171,129 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  for (const c of rpcClients) c.close();
   await Promise.allSettled(mcps.map((m) => m.close()));
   await server?.stop();
   await emulator?.stop();
+});
+
+describe('tenant isolation over the native RPC', () => {
+  /** What alice's RPC connection answers for probes at `id` (bob's ids or nobody's). */
+  async function probeRpc(c: RpcTestClient, id: number): Promise<string[]> {
+    const out: string[] = [];
+    const text = async (cmd: string, args: unknown[]) => {
+      const r = await c.call(cmd, args);
+      const json = JSON.stringify(r.value, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))
+        // Timings differ per call; then the probed id itself.
+        .replace(/("execution_time_ms(?:_precise)?"\},\{"(?:Int|Float)":)[0-9.e-]+/g, '$1T')
+        .replaceAll(String(id), 'ID');
+      out.push(`${r.ok}:${json}`);
+    };
+    await text('UPDATE_NODE', [nx.Int(id), nx.Map({ x: nx.Int(1) })]);
+    await text('CREATE_REL', [nx.Int(0), nx.Int(id), nx.Str('X'), nx.Map({})]);
+    await text('DELETE_NODE', [nx.Int(id), nx.Bool(true)]);
+    await text('CYPHER', [nx.Str('MATCH (n) WHERE id(n) = $id RETURN n'), nx.Map({ id: nx.Int(id) })]);
+    return out;
+  }
+
+  it('each tenant sees only its own graph, catalog and counts', async () => {
+    for (const t of TENANTS) {
+      const c = await rpcAs(keys[t].secret);
+      expect(await c.ok('CYPHER', [nx.Str('MATCH (n) RETURN DISTINCT n.owner AS o')])).toMatchObject({
+        rows: [[t]],
+      });
+      const labels = (await c.ok('LABELS')) as string[];
+      const types = (await c.ok('REL_TYPES')) as string[];
+      const propertyKeys = (await c.ok('PROPERTY_KEYS')) as string[];
+      const indexes = JSON.stringify(await c.ok('INDEXES'));
+      const seen = [...labels, ...types, ...propertyKeys, indexes].join(' ');
+      for (const other of TENANTS.filter((o) => o !== t)) {
+        for (const mark of marks(other)) expect(seen).not.toContain(mark);
+      }
+      expect(labels).toContain(`Only_${t}`);
+      const stats = (await c.ok('STATS')) as { nodes: number; relationships: number };
+      expect(stats).toMatchObject({ nodes: 4 + (t === 'bob' ? BOB_EXTRA_NODES : 0), relationships: 3 });
+      const found = (await c.ok('MATCH_NODES', [nx.Str('Only_bob'), nx.Map({}), nx.Int(10)])) as unknown[];
+      expect(found.length).toBe(t === 'bob' ? 1 : 0);
+    }
+  });
+
+  it("probing another tenant's ids answers exactly as for ids nobody has", async () => {
+    const c = await rpcAs(keys.alice.secret);
+    for (const id of BOB_ONLY_IDS) {
+      expect(await probeRpc(c, id)).toEqual(await probeRpc(c, 999_999));
+    }
+  });
+
+  it('writes of one tenant land in its own namespace only, invisible to the others', async () => {
+    const writer = await createKey(server.url, { user_id: 'rpcwriter', permissions: ['WRITE'] });
+    const w = await rpcAs(writer.secret);
+    const a = await w.ok('CREATE_NODE', [
+      nx.Array([nx.Str('Only_bob')]),
+      nx.Map({ owner: nx.Str('rpcwriter') }),
+    ]);
+    const ingest = await w.ok('INGEST', [
+      nx.Array([
+        nx.Map({ labels: nx.Array([nx.Str('Person')]), properties: nx.Map({ owner: nx.Str('rpcwriter') }) }),
+      ]),
+      nx.Array([nx.Map({ src: nx.Int(a as number), dst: nx.Int(BOB_ONLY_IDS[0]!), type: nx.Str('X') })]),
+    ]);
+    // bob's id 10 does not exist for rpcwriter: the relationship is not created.
+    expect(ingest).toEqual({ nodes: { created: 1, errors: 0 }, relationships: { created: 0, errors: 1 } });
+    expect(await w.ok('STATS')).toMatchObject({ nodes: 2, relationships: 0 });
+    for (const t of TENANTS) {
+      const c = await rpcAs(keys[t].secret);
+      expect(
+        await c.ok('CYPHER', [nx.Str("MATCH (n {owner: 'rpcwriter'}) RETURN count(n) AS c")]),
+      ).toMatchObject({
+        rows: [[0]],
+      });
+    }
+  });
+
+  it('refuses unauthenticated commands, unknown keys and keys bound to no tenant', async () => {
+    const anon = await rpcAs(null);
+    expect(String((await anon.call('CYPHER', [nx.Str('RETURN 1')])).value)).toMatch(/^NOAUTH /);
+    expect(String((await anon.call('LABELS')).value)).toMatch(/^NOAUTH /);
+    expect(String((await anon.call('AUTH', [nx.Str('nx_not-a-key')])).value)).toMatch(
+      /^WRONGPASS INVALID_TOKEN/,
+    );
+    // The root key is bound to no tenant: without naming one it cannot reach tenant data.
+    expect(String((await anon.call('AUTH', [nx.Str(ROOT_KEY)])).value)).toMatch(
+      /^(ERR|WRONGPASS) \w+: .*tenant/,
+    );
+    expect(String((await anon.call('STATS')).value)).toMatch(/^NOAUTH /);
+    // A tenant key cannot name another tenant.
+    const err = await anon.call('AUTH', [nx.Str(keys.alice.secret), nx.Map({ tenant: nx.Str('bob') })]);
+    expect(err.ok).toBe(false);
+    expect(String((await anon.call('LABELS')).value)).toMatch(/^NOAUTH /);
+  });
+
+  it('a SUPER key names the tenant in AUTH and then sees exactly that tenant', async () => {
+    const op = await rpcAs(null);
+    expect(await op.ok('AUTH', [nx.Str(ROOT_KEY), nx.Map({ tenant: nx.Str('carol') })])).toBe('OK');
+    expect(await op.ok('CYPHER', [nx.Str('MATCH (n) RETURN DISTINCT n.owner AS o')])).toMatchObject({
+      rows: [['carol']],
+    });
+    expect(
+      await server.waitForOutput(
+        /SUPER key tenant access.*"protocol":"rpc"|"protocol":"rpc".*SUPER key tenant access/,
+      ),
+    ).toBeTruthy();
+  });
+
+  it('applies allowed_functions and READ/WRITE per command', async () => {
+    const limited = await createKey(server.url, {
+      user_id: 'alice',
+      permissions: ['READ'],
+      allowed_functions: ['execute_cypher'],
+    });
+    const c = await rpcAs(limited.secret);
+    expect(await c.ok('CYPHER', [nx.Str('MATCH (n) RETURN count(n) AS c')])).toMatchObject({ rows: [[4]] });
+    expect(String((await c.call('LABELS')).value)).toMatch(/^ERR FUNCTION_NOT_ALLOWED/);
+    expect(String((await c.call('CREATE_NODE', [nx.Array([]), nx.Map({})])).value)).toMatch(/^ERR FORBIDDEN/);
+    expect(String((await c.call('CYPHER', [nx.Str('CREATE (n)')])).value)).toMatch(/^ERR FORBIDDEN/);
+  });
 });
 
 describe('tenant isolation over REST', () => {

@@ -14,7 +14,8 @@ describe('serializeQueryResult', () => {
     expect(JSON.parse(first)).toEqual({
       columns,
       rows: [[1, 'x']],
-      execution_time_ms: 0.5,
+      execution_time_ms: 1,
+      execution_time_ms_precise: 0.5,
       stats: emptyStats(),
     });
     expect(first).toContain(`"stats":${JSON.stringify(emptyStats())}}`);
@@ -22,7 +23,7 @@ describe('serializeQueryResult', () => {
     const changed = { ...emptyStats(), nodesCreated: 2, propertiesSet: 3 };
     const second = serializeQueryResult(columns, [], 1, changed);
     expect(second).toBe(
-      `{"columns":${JSON.stringify(columns)},"rows":[],"execution_time_ms":1,"stats":${JSON.stringify(changed)}}`,
+      `{"columns":${JSON.stringify(columns)},"rows":[],"execution_time_ms":1,"execution_time_ms_precise":1,"stats":${JSON.stringify(changed)}}`,
     );
     // Stats with one counter changed after creation are not mistaken for empty ones.
     const later = emptyStats();

@@ -65,7 +65,8 @@ export interface ExitInfo {
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('NEXUS_')) env[k] = v;
-  return { NEXUS_LOG_LEVEL: 'warn', ...env, ...extra };
+  // RPC off unless the test asks (NEXUS_RPC_PORT: '0'): 15475 would collide across test files.
+  return { NEXUS_LOG_LEVEL: 'warn', NEXUS_RPC_PORT: 'off', ...env, ...extra };
 }
 
 export function makeTempDir(prefix = 'nexus-test-'): string {

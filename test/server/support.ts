@@ -23,8 +23,10 @@ import { NexusError } from '../../src/errors.js';
 import { createServer, type NexusServer, type RequestAuthenticator } from '../../src/server/index.js';
 import type { HeaderBag } from '../../src/auth/auth-service.js';
 
+/** RPC is off unless a test names `server.rpc_port` (15475 would collide across test files). */
 export function testConfig(tree: Record<string, unknown> = {}): NexusConfig {
-  return resolveConfig({ log: { level: 'silent' }, ...tree });
+  const server = (tree.server ?? {}) as Record<string, unknown>;
+  return resolveConfig({ log: { level: 'silent' }, ...tree, server: { rpc_port: null, ...server } });
 }
 
 export interface TestDb {

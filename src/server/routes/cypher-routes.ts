@@ -6,10 +6,18 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { scopeOf, JSON_TYPE, type RouteServices } from '../route-services.js';
 import { jsonToParams, serializeQueryResult } from '../serialize.js';
+import { NexusError } from '../../errors.js';
+import { DEFAULT_DATABASE_NAME, isDefaultDatabase } from '../../service/default-database.js';
 
 interface CypherBody {
   query: string;
-  params?: Record<string, unknown>;
+  params?: Record<string, unknown> | null;
+  /** Upstream Nexus SDKs' name for `params`. */
+  parameters?: Record<string, unknown> | null;
+  /** Upstream: the database to run in; only the default one exists so far. */
+  database?: string | null;
+  /** Upstream: a per-query timeout; accepted, the server's query.timeout_ms applies. */
+  timeout_ms?: number | null;
 }
 
 const STATS_SCHEMA = {
@@ -47,7 +55,21 @@ export const cypherRoutes: FastifyPluginAsync<RouteServices> = async (app, servi
           additionalProperties: false,
           properties: {
             query: { type: 'string', minLength: 1 },
-            params: { type: 'object', additionalProperties: true },
+            params: { type: ['object', 'null'], additionalProperties: true },
+            parameters: {
+              type: ['object', 'null'],
+              additionalProperties: true,
+              description: 'Alias of params (upstream Nexus SDKs); give one of the two',
+            },
+            database: {
+              type: ['string', 'null'],
+              description: `Database name; only the default database (${DEFAULT_DATABASE_NAME}) exists`,
+            },
+            timeout_ms: {
+              type: ['integer', 'null'],
+              minimum: 1,
+              description: 'Accepted for upstream clients; the server’s query.timeout_ms applies',
+            },
           },
         },
         response: {
@@ -57,7 +79,8 @@ export const cypherRoutes: FastifyPluginAsync<RouteServices> = async (app, servi
             properties: {
               columns: { type: 'array', items: { type: 'string' } },
               rows: { type: 'array', items: { type: 'array', items: {} } },
-              execution_time_ms: { type: 'number' },
+              execution_time_ms: { type: 'integer', description: 'Whole milliseconds (rounded)' },
+              execution_time_ms_precise: { type: 'number', description: 'Milliseconds, to the microsecond' },
               stats: STATS_SCHEMA,
             },
           },
@@ -65,7 +88,18 @@ export const cypherRoutes: FastifyPluginAsync<RouteServices> = async (app, servi
       },
     },
     async (req, reply) => {
-      const params = jsonToParams(req.body.params);
+      const body = req.body;
+      if (body.params != null && body.parameters != null) {
+        throw new NexusError('INVALID_BODY', 'Give params or parameters, not both', {
+          details: { path: 'body.parameters' },
+        });
+      }
+      if (body.database != null && !isDefaultDatabase(body.database)) {
+        throw new NexusError('DATABASE_NOT_FOUND', `Database '${body.database}' does not exist`, {
+          details: { database: body.database },
+        });
+      }
+      const params = jsonToParams(body.params ?? body.parameters ?? undefined);
       const start = performance.now();
       const result = await core.run(scopeOf(req), req.body.query, params, {
         // A read yields between slices; a client that went away stops it there.

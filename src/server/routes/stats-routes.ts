@@ -34,6 +34,11 @@ export const statsRoutes: FastifyPluginAsync<RouteServices> = async (app, servic
               storage_bytes: { type: 'integer' },
               uptime_seconds: { type: 'number' },
               version: { type: 'string' },
+              node_count: { type: 'integer', description: 'Same as nodes (upstream Nexus name)' },
+              relationship_count: {
+                type: 'integer',
+                description: 'Same as relationships (upstream Nexus name)',
+              },
             },
           },
         },
@@ -63,6 +68,8 @@ export const statsRoutes: FastifyPluginAsync<RouteServices> = async (app, servic
           storage_bytes: stats.bytes,
           uptime_seconds: Math.round((Date.now() - services.startedAt) / 1000),
           version: services.version,
+          node_count: stats.nodes,
+          relationship_count: stats.relationships,
         };
       });
     },
