@@ -24,7 +24,9 @@ import { createServer, type NexusServer, type RequestAuthenticator } from '../..
 import type { HeaderBag } from '../../src/auth/auth-service.js';
 
 export function testConfig(tree: Record<string, unknown> = {}): NexusConfig {
-  return resolveConfig({ log: { level: 'silent' }, ...tree });
+  // Bolt off unless asked for: its default port would collide between parallel tests.
+  const server = { bolt_port: false, ...((tree['server'] as Record<string, unknown> | undefined) ?? {}) };
+  return resolveConfig({ log: { level: 'silent' }, ...tree, server });
 }
 
 export interface TestDb {
