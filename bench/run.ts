@@ -3,7 +3,7 @@
  * benchmarks in one run, prints a markdown table and writes bench-results/latest.json.
  *
  * Flags: --nodes N --rels N --seconds S (per in-process query) --http-seconds S
- *        --rounds R --connections C --skip-http --skip-quota
+ *        --rounds R --connections C --skip-http --skip-quota --skip-bolt --bolt-seconds S
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { runInProcess } from './in-process.js';
 import { runHttp } from './http.js';
 import { runQuotaLoad } from './quota-load.js';
+import { runBolt } from './bolt.js';
 import { fmt } from './lib/stats.js';
 import { buildDist } from './lib/processes.js';
 
@@ -25,6 +26,8 @@ const { values } = parseArgs({
     people: { type: 'string', default: '10000' },
     'skip-http': { type: 'boolean', default: false },
     'skip-quota': { type: 'boolean', default: false },
+    'skip-bolt': { type: 'boolean', default: false },
+    'bolt-seconds': { type: 'string', default: '5' },
     out: { type: 'string', default: 'bench-results/latest.json' },
   },
 });
@@ -61,7 +64,7 @@ say(
 say(`\nPeak RSS: ${fmt(inProcess.peakRssMb)} MiB`);
 
 // The HTTP and quota benchmarks run the compiled server, as `npm start` does.
-if (!values['skip-http'] || !values['skip-quota']) buildDist();
+if (!values['skip-http'] || !values['skip-quota'] || !values['skip-bolt']) buildDist();
 
 let http: Awaited<ReturnType<typeof runHttp>> | undefined;
 if (!values['skip-http']) {
@@ -104,6 +107,24 @@ if (!values['skip-http']) {
   );
 }
 
+let bolt: Awaited<ReturnType<typeof runBolt>> | undefined;
+if (!values['skip-bolt']) {
+  bolt = await runBolt({
+    connections: Number(values.connections),
+    seconds: Number(values['bolt-seconds']),
+    people: Number(values.people),
+  });
+  say(
+    `\n## Bolt vs HTTP (${bolt.connections} persistent connections, ${bolt.seconds} s each, one run)\n`,
+  );
+  say('| query | HTTP req/s | Bolt req/s (raw client) | Bolt/HTTP | Bolt req/s (neo4j-driver) |');
+  say('|---|---:|---:|---:|---:|');
+  for (const r of bolt.rows)
+    say(
+      `| ${r.query} | ${fmt(r.httpReqPerSec)} | ${fmt(r.boltReqPerSec)} | ${fmt(r.ratio, 2)} | ${fmt(r.driverReqPerSec)} |`,
+    );
+}
+
 let quota: Awaited<ReturnType<typeof runQuotaLoad>> | undefined;
 if (!values['skip-quota']) {
   quota = await runQuotaLoad({ tenants: 8, clientsPerTenant: 6, seconds: 8 });
@@ -126,6 +147,7 @@ const targets = {
   bulkIngestAtLeast50kNodesPerSec: inProcess.ingest.nodesPerSec >= 50_000,
   noisyNeighbourP99AtMost3x: http ? http.noisyNeighbour.p99Ratio <= 3 : null,
   noQuotaOverAdmission: quota ? quota.totalOverAdmission === 0 : null,
+  boltAtLeast2xHttp: bolt ? bolt.rows.every((r) => r.ratio >= 2) : null,
 };
 say(`\n## Targets\n`);
 for (const [k, v] of Object.entries(targets))
@@ -142,6 +164,7 @@ writeFileSync(
       command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
       inProcess,
       http,
+      bolt,
       quota,
       targets,
     },
