@@ -28,7 +28,13 @@ export interface BoltResults {
 
 const POINT_READ = 'MATCH (p:Person {email: $email}) RETURN p.name AS name';
 
-async function http(url: string, query: string, params: Record<string, unknown>, connections: number, seconds: number) {
+async function http(
+  url: string,
+  query: string,
+  params: Record<string, unknown>,
+  connections: number,
+  seconds: number,
+) {
   const r = await autocannon({
     url: `${url}/cypher`,
     method: 'POST',
@@ -41,7 +47,13 @@ async function http(url: string, query: string, params: Record<string, unknown>,
   return r.requests.average;
 }
 
-async function raw(port: number, query: string, params: Record<string, unknown>, connections: number, seconds: number) {
+async function raw(
+  port: number,
+  query: string,
+  params: Record<string, unknown>,
+  connections: number,
+  seconds: number,
+) {
   const clients = await Promise.all(Array.from({ length: connections }, () => RawBoltClient.connect(port)));
   for (const c of clients) {
     c.send(MSG.HELLO, { user_agent: 'nexus-bench/1' }).send(MSG.LOGON, { scheme: 'none' }).flush();
@@ -54,11 +66,14 @@ async function raw(port: number, query: string, params: Record<string, unknown>,
   await Promise.all(
     clients.map(async (c) => {
       while (Date.now() < until) {
-        c.send(MSG.RUN, query, p as Map<string, string>, {}).send(MSG.PULL, { n: 1000n }).flush();
+        c.send(MSG.RUN, query, p as Map<string, string>, {})
+          .send(MSG.PULL, { n: 1000n })
+          .flush();
         for (;;) {
           const m = await c.next();
           if (m === null) throw new Error('connection closed');
-          if (m.tag === MSG.FAILURE) throw new Error(`FAILURE ${JSON.stringify([...(m.fields[0] as Map<string, unknown>)])}`);
+          if (m.tag === MSG.FAILURE)
+            throw new Error(`FAILURE ${JSON.stringify([...(m.fields[0] as Map<string, unknown>)])}`);
           if (m.tag === MSG.SUCCESS && !(m.fields[0] as Map<string, unknown>).has('fields')) break;
         }
         done++;
@@ -69,8 +84,18 @@ async function raw(port: number, query: string, params: Record<string, unknown>,
   return done / seconds;
 }
 
-async function driver(url: string, query: string, params: Record<string, unknown>, connections: number, seconds: number) {
-  const d = neo4j.driver(url, { scheme: 'none', principal: '', credentials: '' }, { maxConnectionPoolSize: connections });
+async function driver(
+  url: string,
+  query: string,
+  params: Record<string, unknown>,
+  connections: number,
+  seconds: number,
+) {
+  const d = neo4j.driver(
+    url,
+    { scheme: 'none', principal: '', credentials: '' },
+    { maxConnectionPoolSize: connections },
+  );
   let done = 0;
   const until = Date.now() + seconds * 1000;
   await Promise.all(
@@ -87,8 +112,15 @@ async function driver(url: string, query: string, params: Record<string, unknown
   return done / seconds;
 }
 
-export async function runBolt(opts: { connections: number; seconds: number; people: number }): Promise<BoltResults> {
-  const server = await startServerProcess({ compiled: true, env: { NEXUS_BOLT_PORT: '0', NEXUS_LOG_LEVEL: 'warn' } });
+export async function runBolt(opts: {
+  connections: number;
+  seconds: number;
+  people: number;
+}): Promise<BoltResults> {
+  const server = await startServerProcess({
+    compiled: true,
+    env: { NEXUS_BOLT_PORT: '0', NEXUS_LOG_LEVEL: 'warn' },
+  });
   try {
     const port = Number(server.boltUrl!.split(':').pop());
     for (let start = 0; start < opts.people; start += 5000) {

@@ -114,9 +114,7 @@ if (!values['skip-bolt']) {
     seconds: Number(values['bolt-seconds']),
     people: Number(values.people),
   });
-  say(
-    `\n## Bolt vs HTTP (${bolt.connections} persistent connections, ${bolt.seconds} s each, one run)\n`,
-  );
+  say(`\n## Bolt vs HTTP (${bolt.connections} persistent connections, ${bolt.seconds} s each, one run)\n`);
   say('| query | HTTP req/s | Bolt req/s (raw client) | Bolt/HTTP | Bolt req/s (neo4j-driver) |');
   say('|---|---:|---:|---:|---:|');
   for (const r of bolt.rows)

@@ -163,7 +163,10 @@ export class BoltConnection {
         if (step.reply !== undefined) this.socket.write(step.reply);
         if (step.kind === 'more') return;
         if (step.kind === 'refuse') {
-          this.options.logger?.warn({ connection: this.options.connectionId, reason: step.reason }, 'bolt handshake refused');
+          this.options.logger?.warn(
+            { connection: this.options.connectionId, reason: step.reason },
+            'bolt handshake refused',
+          );
           this.socket.end();
           this.destroy();
           return;
@@ -177,7 +180,8 @@ export class BoltConnection {
       for (const message of this.decoder.push(data)) {
         const reader = new PackStreamReader(message);
         const value = reader.unpack();
-        if (!(value instanceof BoltStruct) || reader.remaining !== 0) throw boltError('a message must be one structure');
+        if (!(value instanceof BoltStruct) || reader.remaining !== 0)
+          throw boltError('a message must be one structure');
         if (value.tag === MSG.RESET) this.resetsPending++;
         this.queue.push(value);
       }
@@ -193,7 +197,9 @@ export class BoltConnection {
     const message = err instanceof Error ? err.message : 'protocol error';
     if (this.handshake === null) {
       this.encoder.write(
-        new BoltStruct(MSG.FAILURE, [this.failureMetadata('Neo.ClientError.Request.Invalid', message, 'PROTOCOL_ERROR')]),
+        new BoltStruct(MSG.FAILURE, [
+          this.failureMetadata('Neo.ClientError.Request.Invalid', message, 'PROTOCOL_ERROR'),
+        ]),
       );
       this.socket.write(this.encoder.take());
     }
@@ -371,7 +377,10 @@ export class BoltConnection {
   private logon(token: Metadata): boolean {
     const scheme = str(token, 'scheme') ?? 'none';
     if (scheme !== 'basic' && scheme !== 'bearer' && scheme !== 'none') {
-      throw new NexusError('INVALID_TOKEN', `unsupported auth scheme '${scheme}' (use basic, bearer or none)`);
+      throw new NexusError(
+        'INVALID_TOKEN',
+        `unsupported auth scheme '${scheme}' (use basic, bearer or none)`,
+      );
     }
     const credentials = token.get('credentials');
     const principal = str(token, 'principal');
@@ -454,7 +463,9 @@ export class BoltConnection {
     const { stx, session } = this.tx!;
     const params = this.params(f[1]);
     const scope = await this.core.admit(session, 'execute_cypher');
-    const result = await this.core.runInTransaction(scope, stx, query, params, { isCancelled: this.isCancelled });
+    const result = await this.core.runInTransaction(scope, stx, query, params, {
+      isCancelled: this.isCancelled,
+    });
     const cursor = bufferedCursor(result);
     this.options.onCursor?.(cursor);
     const qid = this.nextQid++;
@@ -469,7 +480,8 @@ export class BoltConnection {
     const n = intField(extra, 'n', -1);
     if (n === 0 || n < -1) throw boltError('PULL/DISCARD n must be -1 or positive');
     const qid = intField(extra, 'qid', -1);
-    const result = qid === -1 ? this.results[this.results.length - 1] : this.results.find((r) => r.qid === qid);
+    const result =
+      qid === -1 ? this.results[this.results.length - 1] : this.results.find((r) => r.qid === qid);
     if (result === undefined) throw boltError(`no open result with qid ${qid}`);
     let left = n === -1 ? Infinity : n;
     let done = false;

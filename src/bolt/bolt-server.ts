@@ -55,7 +55,10 @@ export async function startBoltServer(deps: BoltServerDeps): Promise<BoltServer>
   };
   const server: Server =
     deps.tls != null
-      ? createTlsServer({ cert: readFileSync(deps.tls.certFile), key: readFileSync(deps.tls.keyFile) }, accept)
+      ? createTlsServer(
+          { cert: readFileSync(deps.tls.certFile), key: readFileSync(deps.tls.keyFile) },
+          accept,
+        )
       : createTcpServer(accept);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -62,7 +62,8 @@ export class Handshake {
     this.buf = this.buf.length === 0 ? data : Buffer.concat([this.buf, data]);
     if (this.awaitingManifestChoice) return this.manifestChoice();
     if (this.buf.length < 4) return { kind: 'more' };
-    if (this.buf.readUInt32BE(0) !== BOLT_MAGIC) return { kind: 'refuse', reason: 'not a Bolt client (bad preamble)' };
+    if (this.buf.readUInt32BE(0) !== BOLT_MAGIC)
+      return { kind: 'refuse', reason: 'not a Bolt client (bad preamble)' };
     if (this.buf.length < 20) return { kind: 'more' };
     const proposals = [4, 8, 12, 16].map((at) => this.buf.readUInt32BE(at));
     this.buf = this.buf.subarray(20);

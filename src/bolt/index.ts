@@ -3,7 +3,13 @@
  * drivers over the request core; the codec pieces are exported for tests and tools.
  */
 export { startBoltServer, type BoltServer, type BoltServerDeps } from './bolt-server.js';
-export { BoltConnection, MSG, SERVER_AGENT, type BoltConnectionOptions, type BoltLogger } from './bolt-connection.js';
+export {
+  BoltConnection,
+  MSG,
+  SERVER_AGENT,
+  type BoltConnectionOptions,
+  type BoltLogger,
+} from './bolt-connection.js';
 export { BoltStruct } from './bolt-struct.js';
 export { PackStreamWriter, type PackValue } from './packstream-writer.js';
 export { PackStreamReader, type Unpacked } from './packstream-reader.js';

@@ -131,7 +131,7 @@ export class PackStreamReader {
         break;
       }
     }
-    if (ascii) return this.buf.toString("latin1", start, end);
+    if (ascii) return this.buf.toString('latin1', start, end);
     try {
       return utf8.decode(this.buf.subarray(start, end));
     } catch {

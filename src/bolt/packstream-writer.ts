@@ -193,7 +193,8 @@ export class PackStreamWriter {
     const headerLen = max < 16 ? 1 : max < 0x100 ? 2 : max < 0x10000 ? 3 : 5;
     const n = this.buf.write(s, headerAt + headerLen, 'utf8');
     const need = n < 16 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
-    if (need !== headerLen) this.buf.copy(this.buf, headerAt + need, headerAt + headerLen, headerAt + headerLen + n);
+    if (need !== headerLen)
+      this.buf.copy(this.buf, headerAt + need, headerAt + headerLen, headerAt + headerLen + n);
     if (need === 1) this.buf[headerAt] = 0x80 | n;
     else if (need === 2) {
       this.buf[headerAt] = 0xd0;

@@ -99,7 +99,13 @@ export class ValueCodec {
   }
 
   private relationship(r: Relationship): BoltStruct {
-    const fields: PackValue[] = [BigInt(r.id), BigInt(r.start), BigInt(r.end), r.type, this.props(r.properties)];
+    const fields: PackValue[] = [
+      BigInt(r.id),
+      BigInt(r.start),
+      BigInt(r.end),
+      r.type,
+      this.props(r.properties),
+    ];
     if (this.elementIds) fields.push(`r:${r.id}`, `n:${r.start}`, `n:${r.end}`);
     return new BoltStruct(TAG.RELATIONSHIP, fields);
   }

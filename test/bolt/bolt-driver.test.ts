@@ -48,7 +48,11 @@ describe('auth', () => {
   });
 
   it('refuses a wrong key and a missing one with Neo.ClientError.Security.Unauthorized', async () => {
-    for (const token of [neo4j.auth.bearer('wrong-key'), neo4j.auth.basic('neo4j', 'wrong'), { scheme: 'none' } as AuthToken]) {
+    for (const token of [
+      neo4j.auth.bearer('wrong-key'),
+      neo4j.auth.basic('neo4j', 'wrong'),
+      { scheme: 'none' } as AuthToken,
+    ]) {
       await expect(one(driver(token), 'RETURN 1')).rejects.toMatchObject({
         code: 'Neo.ClientError.Security.Unauthorized',
       });
@@ -71,9 +75,15 @@ describe('values', () => {
       list: [1n, 'two', [3.5, null]],
       map: { a: 1n, nested: { b: ['x'] } },
     };
-    const rec = await withSession(d, async (s) =>
-      (await s.run('RETURN $i AS i, $n AS n, $f AS f, $whole AS whole, $s AS s, $b AS b, $nil AS nil, $list AS list, $map AS map, $i - 1 AS dec', params))
-        .records[0]!,
+    const rec = await withSession(
+      d,
+      async (s) =>
+        (
+          await s.run(
+            'RETURN $i AS i, $n AS n, $f AS f, $whole AS whole, $s AS s, $b AS b, $nil AS nil, $list AS list, $map AS map, $i - 1 AS dec',
+            params,
+          )
+        ).records[0]!,
     );
     for (const [k, v] of Object.entries(params)) expect(rec.get(k)).toEqual(v);
     expect(rec.get('dec')).toBe(big - 1n);
@@ -94,15 +104,17 @@ describe('values', () => {
       localDateTime: new t.LocalDateTime(1969, 12, 31, 23, 59, 59, 999999999),
       duration: new t.Duration(14, -3, 3661, 5),
     };
-    const rec = await withSession(d, async (s) =>
-      (
-        await s.run(
-          'RETURN $date AS date, $time AS time, $localTime AS localTime, $dtOffset AS dtOffset, $dtZone AS dtZone, ' +
-            '$localDateTime AS localDateTime, $duration AS duration, toString($dtZone) AS zoneText, ' +
-            'toString($dtOffset) AS offsetText, $date + duration("P1D") AS next',
-          values,
-        )
-      ).records[0]!,
+    const rec = await withSession(
+      d,
+      async (s) =>
+        (
+          await s.run(
+            'RETURN $date AS date, $time AS time, $localTime AS localTime, $dtOffset AS dtOffset, $dtZone AS dtZone, ' +
+              '$localDateTime AS localDateTime, $duration AS duration, toString($dtZone) AS zoneText, ' +
+              'toString($dtOffset) AS offsetText, $date + duration("P1D") AS next',
+            values,
+          )
+        ).records[0]!,
     );
     for (const [k, v] of Object.entries(values)) expect(String(rec.get(k))).toBe(String(v));
     expect(rec.get('zoneText')).toBe('2024-07-01T12:00+02:00[Europe/Paris]');
@@ -142,8 +154,9 @@ describe('values', () => {
     expect(p.segments[0].relationship.elementId).toBe(r.elementId);
     // A path walked against the relationship's direction.
     const back = await one(d, "MATCH p = (b:H)<-[:LINK]-(a:G {name: 'a'}) RETURN p");
-    const seg = (back as { segments: { start: { elementId: string }; relationship: { startNodeElementId: string } }[] })
-      .segments[0]!;
+    const seg = (
+      back as { segments: { start: { elementId: string }; relationship: { startNodeElementId: string } }[] }
+    ).segments[0]!;
     expect(seg.start.elementId).toBe(b.elementId);
     expect(seg.relationship.startNodeElementId).toBe(a.elementId);
   });
@@ -174,7 +187,9 @@ describe('transactions and errors', () => {
         return r.records[0]!.get('c');
       });
       expect(created).toBe(3n);
-      const sum = await s.executeRead(async (tx) => (await tx.run('MATCH (m:Managed) RETURN sum(m.i) AS s')).records[0]!.get('s'));
+      const sum = await s.executeRead(async (tx) =>
+        (await tx.run('MATCH (m:Managed) RETURN sum(m.i) AS s')).records[0]!.get('s'),
+      );
       expect(sum).toBe(6n);
     });
   });
@@ -186,12 +201,18 @@ describe('transactions and errors', () => {
         code: 'Neo.ClientError.Statement.SyntaxError',
         message: expect.stringContaining('CYPHER_SYNTAX_ERROR'),
       });
-      await expect(s.run('RETURN $missing')).rejects.toMatchObject({ code: expect.stringMatching(/^Neo\.ClientError\.Statement\./) });
-      await expect(s.run('RETURN 1 / 0')).rejects.toMatchObject({ code: expect.stringMatching(/^Neo\.ClientError\.Statement\./) });
+      await expect(s.run('RETURN $missing')).rejects.toMatchObject({
+        code: expect.stringMatching(/^Neo\.ClientError\.Statement\./),
+      });
+      await expect(s.run('RETURN 1 / 0')).rejects.toMatchObject({
+        code: expect.stringMatching(/^Neo\.ClientError\.Statement\./),
+      });
       expect((await s.run('RETURN 3 AS x')).records[0]!.get('x')).toBe(3n);
       // A failed statement inside an explicit transaction fails the transaction; the session recovers.
       const tx = await s.beginTransaction();
-      await expect(tx.run('RETURN nope')).rejects.toMatchObject({ code: 'Neo.ClientError.Statement.SemanticError' });
+      await expect(tx.run('RETURN nope')).rejects.toMatchObject({
+        code: 'Neo.ClientError.Statement.SemanticError',
+      });
       await tx.close();
       expect((await s.run('RETURN 4 AS x')).records[0]!.get('x')).toBe(4n);
     });
@@ -200,10 +221,14 @@ describe('transactions and errors', () => {
   it('a READ key cannot write, neither autocommit nor inside an explicit transaction', async () => {
     const d = driver(neo4j.auth.bearer(readKey));
     expect(await one(d, 'MATCH (n) RETURN count(n) >= 0')).toBe(true);
-    await expect(one(d, 'CREATE (:Nope)')).rejects.toMatchObject({ code: 'Neo.ClientError.Security.Forbidden' });
+    await expect(one(d, 'CREATE (:Nope)')).rejects.toMatchObject({
+      code: 'Neo.ClientError.Security.Forbidden',
+    });
     await withSession(d, async (s) => {
       const tx = await s.beginTransaction();
-      await expect(tx.run('CREATE (:Nope)')).rejects.toMatchObject({ code: 'Neo.ClientError.Security.Forbidden' });
+      await expect(tx.run('CREATE (:Nope)')).rejects.toMatchObject({
+        code: 'Neo.ClientError.Security.Forbidden',
+      });
       await tx.close();
     });
     expect(await one(driver(), 'MATCH (n:Nope) RETURN count(n)')).toBe(0n);
@@ -215,7 +240,9 @@ describe('routing', () => {
     const d = driver(neo4j.auth.bearer(ROOT_KEY), server.boltUrl!.replace('bolt://', 'neo4j://'));
     await withSession(d, async (s) => {
       await s.executeWrite((tx) => tx.run("CREATE (:Routed {v: 'x'})"));
-      const n = await s.executeRead(async (tx) => (await tx.run('MATCH (r:Routed) RETURN count(r) AS c')).records[0]!.get('c'));
+      const n = await s.executeRead(async (tx) =>
+        (await tx.run('MATCH (r:Routed) RETURN count(r) AS c')).records[0]!.get('c'),
+      );
       expect(n).toBe(1n);
     });
     const info = await d.getServerInfo();

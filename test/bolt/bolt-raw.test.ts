@@ -94,7 +94,9 @@ describe('handshake', () => {
 describe('state machine', () => {
   it('answers FAILURE, then IGNORED until RESET, then serves again', async () => {
     const c = await ready();
-    c.send(MSG.RUN, 'RETURN $x +', { x: 1n }, {}).send(MSG.PULL, { n: -1n }).send(MSG.RUN, 'RETURN 1', {}, {});
+    c.send(MSG.RUN, 'RETURN $x +', { x: 1n }, {})
+      .send(MSG.PULL, { n: -1n })
+      .send(MSG.RUN, 'RETURN 1', {}, {});
     c.send(MSG.RESET).send(MSG.RUN, 'RETURN 7 AS y', {}, {}).send(MSG.PULL, { n: 10n }).flush();
     const failure = (await c.next())!;
     expect(failure.tag).toBe(MSG.FAILURE);

@@ -131,7 +131,11 @@ describe('handshake', () => {
 
   it('answers the v1 manifest and reads the client choice, even when split byte by byte', () => {
     const h = new Handshake();
-    const wire = Buffer.concat([preamble(0x000001ff, 0x00080805), Buffer.from('0000080500', 'hex'), Buffer.from([0, 1])]);
+    const wire = Buffer.concat([
+      preamble(0x000001ff, 0x00080805),
+      Buffer.from('0000080500', 'hex'),
+      Buffer.from([0, 1]),
+    ]);
     const replies: Buffer[] = [];
     let last;
     for (const byte of wire.subarray(0, 25)) {
@@ -184,7 +188,9 @@ describe('ValueCodec', () => {
     }
     const utc = v5.encode(new DateTimeValue(0, 3600e9, 3600, undefined)) as BoltStruct;
     expect(utc).toEqual(new BoltStruct(0x49, [0n, 0n, 3600n]));
-    expect((legacy.encode(new DateTimeValue(0, 3600e9, 3600, undefined)) as BoltStruct).fields[0]).toBe(3600n);
+    expect((legacy.encode(new DateTimeValue(0, 3600e9, 3600, undefined)) as BoltStruct).fields[0]).toBe(
+      3600n,
+    );
   });
 
   it('refuses parameters Cypher cannot hold', () => {

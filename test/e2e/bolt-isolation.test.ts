@@ -23,7 +23,10 @@ const keys: Record<string, string> = {};
 const drivers: Driver[] = [];
 
 function driver(key: string): Driver {
-  const d = neo4j.driver(server.boltUrl!, neo4j.auth.bearer(key), { useBigInt: true, maxConnectionPoolSize: 2 });
+  const d = neo4j.driver(server.boltUrl!, neo4j.auth.bearer(key), {
+    useBigInt: true,
+    maxConnectionPoolSize: 2,
+  });
   drivers.push(d);
   return d;
 }
@@ -67,7 +70,11 @@ beforeAll(async () => {
   }
   keys['aliceRead'] = (await createKey(server.url, { user_id: 'alice', permissions: ['READ'] })).secret;
   keys['aliceNoCypher'] = (
-    await createKey(server.url, { user_id: 'alice', permissions: ['WRITE'], allowed_functions: ['get_stats'] })
+    await createKey(server.url, {
+      user_id: 'alice',
+      permissions: ['WRITE'],
+      allowed_functions: ['get_stats'],
+    })
   ).secret;
 }, 90_000);
 afterAll(async () => {
@@ -81,7 +88,10 @@ describe('tenant isolation over Bolt', () => {
     await run(keys['alice']!, "CREATE (:Person {name: 'A', secret: 'alice-secret'})");
     await run(keys['bob']!, "CREATE (:Person {name: 'B1'}), (:Person {name: 'B2'})");
     expect(await run(keys['alice']!, 'MATCH (p:Person) RETURN p.name ORDER BY p.name')).toEqual([['A']]);
-    expect(await run(keys['bob']!, 'MATCH (p:Person) RETURN p.name ORDER BY p.name')).toEqual([['B1'], ['B2']]);
+    expect(await run(keys['bob']!, 'MATCH (p:Person) RETURN p.name ORDER BY p.name')).toEqual([
+      ['B1'],
+      ['B2'],
+    ]);
     expect(await run(keys['bob']!, 'MATCH (n) RETURN count(n)')).toEqual([[2n]]);
     // Bob deletes everything he can reach: alice's node survives.
     await run(keys['bob']!, 'MATCH (n) DETACH DELETE n');
@@ -100,12 +110,16 @@ describe('tenant isolation over Bolt', () => {
     for (const token of [{ scheme: 'none' } as AuthToken, neo4j.auth.bearer('nope')]) {
       const d = neo4j.driver(server.boltUrl!, token);
       drivers.push(d);
-      await expect(d.session().run('RETURN 1')).rejects.toMatchObject({ code: 'Neo.ClientError.Security.Unauthorized' });
+      await expect(d.session().run('RETURN 1')).rejects.toMatchObject({
+        code: 'Neo.ClientError.Security.Unauthorized',
+      });
     }
   });
 
   it('READ keys cannot write, also inside explicit transactions; allowed_functions applies to RUN', async () => {
-    await expect(run(keys['aliceRead']!, 'CREATE (:X)')).rejects.toMatchObject({ code: 'Neo.ClientError.Security.Forbidden' });
+    await expect(run(keys['aliceRead']!, 'CREATE (:X)')).rejects.toMatchObject({
+      code: 'Neo.ClientError.Security.Forbidden',
+    });
     const s = driver(keys['aliceRead']!).session();
     const tx = await s.beginTransaction();
     await expect(tx.run('CREATE (:X)')).rejects.toMatchObject({ code: 'Neo.ClientError.Security.Forbidden' });
@@ -127,7 +141,12 @@ describe('tenant isolation over Bolt', () => {
   it('per-tenant rate limits apply to each RUN, with the Nexus code in the message', async () => {
     const outcomes: string[] = [];
     for (let i = 0; i < 8; i++) {
-      outcomes.push(await run(keys['slow']!, 'RETURN 1').then(() => 'ok', (e: { code: string; message: string }) => `${e.code} ${e.message}`));
+      outcomes.push(
+        await run(keys['slow']!, 'RETURN 1').then(
+          () => 'ok',
+          (e: { code: string; message: string }) => `${e.code} ${e.message}`,
+        ),
+      );
     }
     expect(outcomes.filter((o) => o === 'ok').length).toBeLessThanOrEqual(5);
     const refused = outcomes.filter((o) => o !== 'ok');
@@ -138,7 +157,9 @@ describe('tenant isolation over Bolt', () => {
   });
 
   it('the storage quota refuses a write that would exceed it, autocommit and at commit', async () => {
-    await expect(run(keys['tiny']!, 'CREATE (:Doc {body: $b})', { b: 'x'.repeat(8000) })).rejects.toMatchObject({
+    await expect(
+      run(keys['tiny']!, 'CREATE (:Doc {body: $b})', { b: 'x'.repeat(8000) }),
+    ).rejects.toMatchObject({
       message: expect.stringContaining('STORAGE_QUOTA_EXCEEDED'),
     });
     const s = driver(keys['tiny']!).session();
@@ -147,7 +168,9 @@ describe('tenant isolation over Bolt', () => {
       await tx.run('CREATE (:Doc {body: $b})', { b: 'y'.repeat(8000) });
       await tx.commit();
     })();
-    await expect(attempt).rejects.toMatchObject({ message: expect.stringContaining('STORAGE_QUOTA_EXCEEDED') });
+    await expect(attempt).rejects.toMatchObject({
+      message: expect.stringContaining('STORAGE_QUOTA_EXCEEDED'),
+    });
     await s.close();
     expect(await run(keys['tiny']!, 'MATCH (d:Doc) RETURN count(d)')).toEqual([[0n]]);
   });
@@ -157,7 +180,9 @@ describe('tenant isolation over Bolt', () => {
     expect(await run(ROOT_KEY, 'MATCH (p:Person) RETURN p.name', {}, { tenant: 'alice' })).toEqual([['A']]);
     const s = driver(ROOT_KEY).session();
     const tx = await s.beginTransaction({ metadata: { tenant: 'bob' } });
-    expect((await tx.run('MATCH (p:Person) RETURN p.name AS n')).records.map((r) => r.get('n'))).toEqual(['B3']);
+    expect((await tx.run('MATCH (p:Person) RETURN p.name AS n')).records.map((r) => r.get('n'))).toEqual([
+      'B3',
+    ]);
     await tx.rollback();
     await s.close();
   });
@@ -165,7 +190,9 @@ describe('tenant isolation over Bolt', () => {
   it('reports Bolt usage to HiveHub like HTTP usage', async () => {
     const deadline = Date.now() + 15_000;
     for (;;) {
-      const usage = (await emulator.control('/__emulator/usage')) as { totals: Record<string, { requests: number; write_queries: number }> };
+      const usage = (await emulator.control('/__emulator/usage')) as {
+        totals: Record<string, { requests: number; write_queries: number }>;
+      };
       const alice = usage.totals['alice'];
       if (alice !== undefined && alice.requests >= 5 && alice.write_queries >= 1) break;
       if (Date.now() > deadline) throw new Error(`no Bolt usage reported: ${JSON.stringify(usage.totals)}`);

@@ -7,7 +7,13 @@
  *   await c.request(MSG.HELLO, { user_agent: 'x/1', scheme: 'none' }) ...
  */
 import { connect, type Socket } from 'node:net';
-import { BoltStruct, ChunkDecoder, ChunkEncoder, PackStreamReader, type PackValue } from '../../src/bolt/index.js';
+import {
+  BoltStruct,
+  ChunkDecoder,
+  ChunkEncoder,
+  PackStreamReader,
+  type PackValue,
+} from '../../src/bolt/index.js';
 
 export class RawBoltClient {
   private readonly decoder = new ChunkDecoder(1 << 30);
@@ -85,7 +91,9 @@ export class RawBoltClient {
     this.handshaken = true;
     const rest = this.raw;
     this.raw = Buffer.alloc(0);
-    if (rest.length > 0) for (const m of this.decoder.push(rest)) this.inbox.push(new PackStreamReader(m).unpack() as BoltStruct);
+    if (rest.length > 0)
+      for (const m of this.decoder.push(rest))
+        this.inbox.push(new PackStreamReader(m).unpack() as BoltStruct);
   }
 
   /** Queues one message (sent on `flush`). */
