@@ -122,7 +122,7 @@ export class BoltConnection {
   private readonly decoder: ChunkDecoder;
   private readonly encoder = new ChunkEncoder();
   private readonly queue: BoltStruct[] = [];
-  private processing = false;
+  private processing: Promise<void> | null = null;
   private closed = false;
   private state: State = 'CONNECTED';
   /** RESETs received but not yet handled: everything queued before them is IGNORED. */
@@ -189,7 +189,7 @@ export class BoltConnection {
       this.protocolFailure(err);
       return;
     }
-    void this.drainQueue();
+    this.drainQueue();
   }
 
   /** A malformed frame or message: FAILURE, then close. */
@@ -207,20 +207,21 @@ export class BoltConnection {
     this.destroy();
   }
 
-  private async drainQueue(): Promise<void> {
-    if (this.processing) return;
-    this.processing = true;
-    try {
-      while (this.queue.length > 0 && !this.closed) {
-        const message = this.queue.shift()!;
-        await this.handle(message);
+  private drainQueue(): void {
+    if (this.processing !== null) return;
+    this.processing = (async () => {
+      try {
+        while (this.queue.length > 0 && !this.closed) {
+          const message = this.queue.shift()!;
+          await this.handle(message);
+        }
+        this.flush();
+      } catch (err) {
+        this.protocolFailure(err);
+      } finally {
+        this.processing = null;
       }
-      this.flush();
-    } catch (err) {
-      this.protocolFailure(err);
-    } finally {
-      this.processing = false;
-    }
+    })();
   }
 
   private flush(): void {
@@ -605,13 +606,23 @@ export class BoltConnection {
     for (const s of sessions) await this.core.closeSession(s).catch(() => undefined);
   }
 
-  /** Closes the socket (if open) and releases everything the connection holds; idempotent. */
-  destroy(): void {
+  /**
+   * Closes the socket (after pending writes; `hard`: at once) and releases everything the
+   * connection holds; idempotent.
+   */
+  destroy(hard = false): void {
+    if (hard) this.socket.destroy();
     if (this.closed) return;
     this.closed = true;
     if (this.authTimer !== null) clearTimeout(this.authTimer);
     this.queue.length = 0;
     this.socket.destroySoon();
-    void this.closeSessions().finally(() => this.resolveFinished());
+    // The statement in flight (if any) ends first (a read sees isCancelled), then the
+    // transaction is rolled back and the sessions closed.
+    const inFlight = this.processing ?? Promise.resolve();
+    void inFlight
+      .then(() => this.closeSessions())
+      .catch(() => undefined)
+      .finally(() => this.resolveFinished());
   }
 }

@@ -78,7 +78,7 @@ export async function startBoltServer(deps: BoltServerDeps): Promise<BoltServer>
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         const all = [...connections];
-        for (const c of all) c.destroy();
+        for (const c of all) c.destroy(true);
         await Promise.all(all.map((c) => c.finished));
         await stopped;
       })();
