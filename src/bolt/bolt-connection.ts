@@ -430,6 +430,9 @@ export class BoltConnection {
   }
 
   private checkDatabase(extra: Metadata): void {
+    if (str(extra, 'imp_user') !== undefined) {
+      throw new NexusError('FORBIDDEN', 'impersonation (imp_user) is not supported');
+    }
     const db = str(extra, 'db');
     if (db !== undefined && db !== '' && !DATABASE_NAMES.has(db)) {
       throw new NexusError('DATABASE_NOT_FOUND', `database '${db}' does not exist (use neo4j or nexus)`);
@@ -458,7 +461,12 @@ export class BoltConnection {
       this.options.onCursor?.(cursor);
       this.results = [{ qid: this.nextQid++, cursor, inTx: false }];
       this.state = 'STREAMING';
-      this.success({ fields: [...cursor.columns], t_first: BigInt(Date.now() - started) });
+      this.success({
+        fields: [...cursor.columns],
+        t_first: BigInt(Date.now() - started),
+        // 5.8: the database the statement ran in (drivers cache it as the home database).
+        ...(this.atLeast(5, 8) ? { db: 'neo4j' } : {}),
+      });
       return;
     }
     const { stx, session } = this.tx!;
@@ -539,7 +547,7 @@ export class BoltConnection {
     });
     this.tx = { stx, session };
     this.state = 'TX_READY';
-    this.success();
+    this.success(this.atLeast(5, 8) ? { db: 'neo4j' } : {});
   }
 
   private closeResults(): void {
