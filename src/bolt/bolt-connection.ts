@@ -12,9 +12,9 @@
  */
 import type { Socket } from 'node:net';
 import type { QueryCursor } from '../engine/api.js';
-import type { Value } from '../engine/values.js';
+import type { QueryResult, Value } from '../engine/values.js';
 import { NexusError } from '../errors.js';
-import type { Credentials, RequestCore, ServiceTransaction, Session } from '../service/types.js';
+import type { CallScope, Credentials, RequestCore, ServiceTransaction, Session } from '../service/types.js';
 import { BoltStruct } from './bolt-struct.js';
 import { boltError } from './bolt-error.js';
 import { bufferedCursor } from './buffered-cursor.js';
@@ -78,6 +78,8 @@ interface OpenResult {
   readonly qid: number;
   readonly cursor: QueryCursor;
   readonly inTx: boolean;
+  /** Autocommit: the admitted call, finished (usage reported) when the result ends. */
+  readonly scope: CallScope | null;
 }
 
 type Metadata = ReadonlyMap<string, PackValue>;
@@ -457,9 +459,15 @@ export class BoltConnection {
       this.checkDatabase(extra);
       const params = this.params(f[1]);
       const scope = await this.core.admit(this.sessionFor(extra), 'execute_cypher');
-      const cursor = await this.core.stream(scope, query, params, { isCancelled: this.isCancelled });
+      let cursor: QueryCursor;
+      try {
+        cursor = await this.core.stream(scope, query, params, { isCancelled: this.isCancelled });
+      } catch (err) {
+        this.core.finish(scope);
+        throw err;
+      }
       this.options.onCursor?.(cursor);
-      this.results = [{ qid: this.nextQid++, cursor, inTx: false }];
+      this.results = [{ qid: this.nextQid++, cursor, inTx: false, scope }];
       this.state = 'STREAMING';
       this.success({
         fields: [...cursor.columns],
@@ -472,13 +480,16 @@ export class BoltConnection {
     const { stx, session } = this.tx!;
     const params = this.params(f[1]);
     const scope = await this.core.admit(session, 'execute_cypher');
-    const result = await this.core.runInTransaction(scope, stx, query, params, {
-      isCancelled: this.isCancelled,
-    });
+    let result: QueryResult;
+    try {
+      result = await this.core.runInTransaction(scope, stx, query, params, { isCancelled: this.isCancelled });
+    } finally {
+      this.core.finish(scope);
+    }
     const cursor = bufferedCursor(result);
     this.options.onCursor?.(cursor);
     const qid = this.nextQid++;
-    this.results.push({ qid, cursor, inTx: true });
+    this.results.push({ qid, cursor, inTx: true, scope: null });
     this.state = 'TX_STREAMING';
     this.success({ fields: [...cursor.columns], t_first: BigInt(Date.now() - started), qid: BigInt(qid) });
   }
@@ -512,17 +523,15 @@ export class BoltConnection {
         if (batch.rows.length === 0 && !done) break;
       }
     } catch (err) {
-      result.cursor.close();
-      this.results = this.results.filter((r) => r !== result);
+      this.endResult(result);
       throw err;
     }
     if (!done) {
       this.success({ has_more: true });
       return;
     }
-    result.cursor.close();
-    this.results = this.results.filter((r) => r !== result);
     const { stats } = result.cursor.summary();
+    this.endResult(result);
     const counts = new Map<string, PackValue>();
     for (const [from, to] of STAT_KEYS) if (stats[from] !== 0) counts.set(to, BigInt(stats[from]));
     this.success({
@@ -541,18 +550,29 @@ export class BoltConnection {
     const mode = str(extra, 'mode');
     const timeout = intField(extra, 'tx_timeout', 0);
     const scope = await this.core.admit(session, 'execute_cypher');
-    const stx = this.core.beginTransaction(scope, {
-      accessMode: mode === 'r' ? 'read' : 'write',
-      ...(timeout > 0 ? { timeoutMs: timeout } : {}),
-    });
+    let stx: ServiceTransaction;
+    try {
+      stx = this.core.beginTransaction(scope, {
+        accessMode: mode === 'r' ? 'read' : 'write',
+        ...(timeout > 0 ? { timeoutMs: timeout } : {}),
+      });
+    } finally {
+      this.core.finish(scope);
+    }
     this.tx = { stx, session };
     this.state = 'TX_READY';
     this.success(this.atLeast(5, 8) ? { db: 'neo4j' } : {});
   }
 
+  /** Closes a result and finishes its call (usage of an autocommit statement is reported). */
+  private endResult(result: OpenResult): void {
+    this.results = this.results.filter((r) => r !== result);
+    result.cursor.close();
+    if (result.scope !== null) this.core.finish(result.scope);
+  }
+
   private closeResults(): void {
-    for (const r of this.results) r.cursor.close();
-    this.results = [];
+    for (const r of [...this.results]) this.endResult(r);
   }
 
   private async commit(): Promise<void> {

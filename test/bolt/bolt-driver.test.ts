@@ -250,6 +250,48 @@ describe('routing', () => {
   });
 });
 
+describe('TLS', () => {
+  it('serves bolt+s:// with server.bolt_tls (a self-signed certificate, accepted as bolt+ssc://)', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'nexus-bolt-tls-'));
+    const cert = join(dir, 'cert.pem');
+    const key = join(dir, 'key.pem');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    const tls = await startServerProcess({
+      env: { ...ENV, NEXUS_BOLT_TLS_CERT_FILE: cert, NEXUS_BOLT_TLS_KEY_FILE: key },
+    });
+    try {
+      expect(tls.boltUrl).toMatch(/^bolt\+s:\/\//);
+      const d = driver(neo4j.auth.bearer(ROOT_KEY), tls.boltUrl!.replace('bolt+s://', 'bolt+ssc://'));
+      expect(await one(d, 'RETURN 5')).toBe(5n);
+    } finally {
+      await tls.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe('crash', () => {
   it('nothing of a transaction open at SIGKILL is visible after restart', async () => {
     const first = await startServerProcess({ env: ENV });
