@@ -1,7 +1,7 @@
 /**
  * The one catalogue of Nexus errors. Every error a client can see is a `NexusError`
  * with a stable `code` from `ERROR_CODES`; the HTTP layer maps codes to statuses in
- * one place (src/server/error-status.ts) and docs/ERRORS.md documents each code.
+ * one place (src/service/error-status.ts) and docs/ERRORS.md documents each code.
  * This module sits below every layer and imports nothing.
  */
 

@@ -8,3 +8,5 @@ export { asResourceError } from './runtime/memory-budget.js';
 export type { NexusOptions, ExecuteOptions, NexusDatabase, ProcedureDefinition } from './api.js';
 export { Node, Relationship, Path, emptyStats } from './values.js';
 export type { Value, QueryResult, QueryStats, PlanDescription } from './values.js';
+export { nodeElementId, relationshipElementId, parseElementId } from './element-id.js';
+export type { Transaction, TransactionOptions, QueryCursor, StatementOptions } from './api.js';

@@ -8,7 +8,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ErrorCode } from '../errors.js';
 import type { ErrorBody } from './error-reply.js';
-import { ERROR_STATUS } from './error-status.js';
+import { ERROR_STATUS } from '../service/error-status.js';
 
 /** The part of Fastify's `ConnectionError` the handler reads. */
 export interface ClientError extends Error {

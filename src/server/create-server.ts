@@ -14,13 +14,13 @@ import Fastify, {
   type RouteOptions,
   type onRequestHookHandler,
 } from 'fastify';
-import { checkFunction, routeAuth } from '../auth/functions.js';
-import { hasPermission, requirePermission } from '../auth/permissions.js';
-import { ANONYMOUS_CONTEXT, resolveTenantOverride, type HeaderBag } from '../auth/auth-service.js';
+import { routeAuth } from '../auth/functions.js';
+import { ANONYMOUS_CONTEXT, type HeaderBag } from '../auth/auth-service.js';
 import type { UserContext } from '../auth/types.js';
-import type { Admission, ClusterGate, TenantQuotas } from '../cluster/types.js';
-import type { NexusConfig } from '../config/config-schema.js';
+import type { ClusterGate } from '../cluster/types.js';
+import { effectiveWriteTimeoutMs, type NexusConfig } from '../config/config-schema.js';
 import { DEFAULT_NAMESPACE, type NexusDatabase } from '../engine/api.js';
+import { NexusRequestCore, type CallScope, type Session } from '../service/index.js';
 import { NexusError } from '../errors.js';
 import { makeClientErrorHandler } from './client-error.js';
 import { replyWithError } from './error-reply.js';
@@ -35,6 +35,7 @@ import { healthRoutes } from './routes/health-routes.js';
 import { ingestRoutes } from './routes/ingest-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
 import { openapiRoutes } from './routes/openapi-routes.js';
+import { queryApiRoutes } from './routes/query-api-routes.js';
 import { schemaRoutes } from './routes/schema-routes.js';
 import { statsRoutes } from './routes/stats-routes.js';
 import { ServerMetrics } from './server-metrics.js';
@@ -67,6 +68,8 @@ export interface ServerDeps {
 
 export interface NexusServer {
   readonly app: FastifyInstance;
+  /** The request core the HTTP routes use; other protocol doors (Bolt, RPC) share it. */
+  readonly core: NexusRequestCore;
   readonly metrics: ServerMetrics;
   /** Makes the hook refuse new requests with 503 while in-flight ones finish. */
   beginShutdown(): void;
@@ -151,8 +154,30 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
     startedAt,
   );
   const openapi = new OpenApiCollector({ title: 'Nexus', version: deps.version }, authOn);
+  const core = new NexusRequestCore({
+    db,
+    // Auth off: every caller is anonymous. HTTP authenticates from headers itself (below).
+    auth: authOn
+      ? {
+          authenticate: (headers, ip) => auth!.authenticate(headers, ip),
+        }
+      : null,
+    clusterGate: gate,
+    limits: {
+      queryTimeoutMs: config.query.timeout_ms,
+      writeTimeoutMs: effectiveWriteTimeoutMs(config),
+      maxIntermediateRows: config.query.max_intermediate_rows,
+      maxQueryMemoryBytes: config.query.max_memory_bytes,
+    },
+    onQuery: (isWrite) => metrics.countQuery(isWrite),
+    log: {
+      info: (obj, msg) => app.log.info(obj, msg),
+      error: (obj, msg) => app.log.error(obj, msg),
+    },
+  });
   const services: RouteServices = {
     config,
+    core,
     db,
     metrics,
     openapi,
@@ -168,6 +193,7 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
   app.decorateRequest('tenantId', null);
   app.decorateRequest('quotaBytes', null);
   app.decorateRequest('usage', null);
+  app.decorateRequest('scope', null);
 
   useLosslessJsonBody(app);
 
@@ -178,7 +204,7 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
   type RouteRule = NonNullable<FastifyRequest['routeOptions']['config']['auth']>;
   const finish = (req: FastifyRequest, reply: FastifyReply, url: string): void => {
     metrics.observeRequest(req.method, url, reply.statusCode, reply.elapsedTime / 1000);
-    if (req.tenantId !== null && req.usage !== null) gate!.recordUsage(req.tenantId, req.usage);
+    if (req.scope !== null) core.finish(req.scope);
     if (debugLog) {
       req.log.debug(
         { method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime },
@@ -213,11 +239,13 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
   app.addHook('onRoute', openapi.onRoute);
 
   if (!authOn) {
+    const anonymousSession = core.openSession(ANONYMOUS_CONTEXT, { protocol: 'http' });
     app.addHook('onRequest', (req, _reply, done) => {
       if (closing) done(new NexusError('SERVICE_UNAVAILABLE', 'The server is shutting down'));
       else {
         // Set explicitly, so a request without a context can fail closed (see contextOf).
         req.ctx = ANONYMOUS_CONTEXT;
+        req.scope = core.admit(anonymousSession, null) as CallScope;
         done();
       }
     });
@@ -244,31 +272,18 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
     done();
   });
 
-  /** The auth and admission hook of each route (auth on). */
+  /** The auth and admission hook of each route (auth on): the request core decides. */
   function makeAuthorizer() {
-    /** Permission and function checks, after admission (a refused request still counts). */
-    const grant = (req: FastifyRequest, ctx: UserContext, rule: RouteRule): void => {
-      if (rule.permission !== null) requirePermission(ctx, rule.permission);
-      if (rule.function !== null) checkFunction(ctx, rule.function);
-      req.ctx = ctx;
-    };
-    const admitted = (
-      req: FastifyRequest,
-      reply: FastifyReply,
-      userId: string,
-      admission: Admission,
-    ): void => {
-      for (const _ in admission.headers) {
-        reply.headers(admission.headers);
+    const admitted = (req: FastifyRequest, reply: FastifyReply, scope: CallScope): void => {
+      for (const _ in scope.headers) {
+        reply.headers(scope.headers);
         break;
       }
-      req.tenantId = userId;
-      req.quotaBytes = admission.quotas.storageBytes;
-      req.usage = { requests: 1 };
-    };
-    const operatorAdmitted = (req: FastifyRequest, userId: string, quotas: TenantQuotas): void => {
-      req.tenantId = userId;
-      req.quotaBytes = quotas.storageBytes;
+      req.scope = scope;
+      req.ctx = scope.session.ctx;
+      req.tenantId = scope.session.tenantId;
+      req.quotaBytes = scope.quotaBytes;
+      req.usage = scope.usage;
     };
     /**
      * Authenticates and admits the request. Synchronous in the common case (a warm quota
@@ -287,59 +302,17 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
         throw new NexusError('FORBIDDEN', 'This route is not available to API keys');
       }
       if (!clusterMode && rule.publicInStandalone) return undefined;
-      let ctx = auth!.authenticate(req.headers, req.ip);
-      let operatorAccess = false;
-      if (clusterMode) {
-        const header = req.headers['x-nexus-tenant'];
-        if (header !== undefined && header !== '') {
-          const before = ctx;
-          ctx = resolveTenantOverride(ctx, header);
-          if (before.userId !== ctx.userId) {
-            operatorAccess = true;
-            req.log.info({ keyId: ctx.keyId, tenant: ctx.userId, route: url }, 'SUPER key tenant access');
-          }
-        }
-        if (ctx.userId === null) {
-          if (needsNamespace) {
-            if (hasPermission(ctx, 'SUPER')) {
-              throw new NexusError(
-                'INVALID_PARAMETER',
-                'A SUPER key reaches tenant data only by naming the tenant in the X-Nexus-Tenant header',
-                { details: { header: 'X-Nexus-Tenant' } },
-              );
-            }
-            throw new NexusError('INVALID_TOKEN', 'This API key is not bound to a tenant (no user_id)');
-          }
-        } else if (!operatorAccess) {
-          const userId = ctx.userId;
-          const cached = gate!.admitCached?.(userId);
-          if (cached === undefined) {
-            const tenantCtx = ctx;
-            return gate!.admit(userId).then((admission) => {
-              admitted(req, reply, userId, admission);
-              grant(req, tenantCtx, rule);
-            });
-          }
-          admitted(req, reply, userId, cached);
-        } else {
-          // Operator traffic (SUPER + X-Nexus-Tenant): not the tenant's, so neither rate-limited
-          // nor billed to it (req.usage stays null), but its writes stay within the tenant's
-          // storage quota, looked up without consuming rate budget.
-          const userId = ctx.userId;
-          const quotas = gate!.quotasFor(userId);
-          if (quotas instanceof Promise) {
-            const operatorCtx = ctx;
-            return quotas.then((q) => {
-              operatorAdmitted(req, userId, q);
-              grant(req, operatorCtx, rule);
-            });
-          }
-          operatorAdmitted(req, userId, quotas);
-        }
-      } else if (ctx.namespace !== DEFAULT_NAMESPACE) {
-        ctx = { ...ctx, namespace: DEFAULT_NAMESPACE };
-      }
-      grant(req, ctx, rule);
+      const ctx = auth!.authenticate(req.headers, req.ip);
+      const tenant = clusterMode ? req.headers['x-nexus-tenant'] : undefined;
+      const session: Session = core.openSession(ctx, {
+        protocol: 'http',
+        ...(tenant === undefined ? {} : { tenant: tenant as string }),
+        requireNamespace: needsNamespace,
+        logContext: { route: url },
+      });
+      const scope = core.admit(session, rule.function, rule.permission);
+      if (scope instanceof Promise) return scope.then((s) => admitted(req, reply, s));
+      admitted(req, reply, scope);
       return undefined;
     };
     return {
@@ -389,12 +362,14 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
   await app.register(ingestRoutes, services);
   await app.register(metricsRoutes, services);
   await app.register(openapiRoutes, services);
+  await app.register(queryApiRoutes, services);
   if (clusterMode) await app.register(clusterRoutes, services);
   for (const plugin of deps.plugins ?? []) await app.register(plugin);
   await app.ready();
 
   return {
     app,
+    core,
     metrics,
     beginShutdown() {
       closing = true;

@@ -8,7 +8,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { NexusError, isNexusError, type ErrorCode } from '../errors.js';
 import { asResourceError } from '../engine/index.js';
-import { ERROR_STATUS } from './error-status.js';
+import { ERROR_STATUS } from '../service/error-status.js';
 
 export interface ErrorBody {
   error: {

@@ -5,7 +5,7 @@
  */
 export { createServer, REDACT_PATHS } from './create-server.js';
 export type { NexusServer, ServerDeps, RequestAuthenticator } from './create-server.js';
-export { ERROR_STATUS, statusOf } from './error-status.js';
+export { ERROR_STATUS, statusOf } from '../service/error-status.js';
 export { replyWithError, toNexusError } from './error-reply.js';
 export type { ErrorBody } from './error-reply.js';
 export { parseJsonBody, escapeAmbiguousNumbers } from './json-body.js';
@@ -17,6 +17,6 @@ export {
   jsonToProperties,
   jsonToPropertyMap,
 } from './serialize.js';
-export { contextOf, writeOptionsOf, addUsage, addQueryUsage } from './route-services.js';
+export { contextOf, writeOptionsOf, addUsage } from './route-services.js';
 export type { RouteServices } from './route-services.js';
 export { ServerMetrics } from './server-metrics.js';

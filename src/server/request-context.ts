@@ -6,6 +6,7 @@
 import type { UserContext } from '../auth/types.js';
 import type { RouteAuth } from '../auth/functions.js';
 import type { UsageEvent } from '../cluster/types.js';
+import type { CallScope } from '../service/types.js';
 
 declare module 'fastify' {
   /** Documentation keys read by the OpenAPI generator (openapi.ts). */
@@ -33,5 +34,7 @@ declare module 'fastify' {
     quotaBytes: number | null;
     /** Cluster mode: what this request did, reported to the gate when it completes. */
     usage: UsageEvent | null;
+    /** The admitted call, as the request core granted it (auth on); null otherwise. */
+    scope: CallScope | null;
   }
 }

@@ -8,14 +8,17 @@ import type { UserContext } from '../auth/types.js';
 import type { ClusterGate, UsageEvent } from '../cluster/types.js';
 import type { NexusConfig } from '../config/config-schema.js';
 import type { NexusDatabase } from '../engine/api.js';
-import type { QueryStats } from '../engine/values.js';
 import { NexusError } from '../errors.js';
 import type { NamespaceHandle, WriteOptions } from '../storage/types.js';
 import type { OpenApiCollector } from './openapi.js';
+import type { NexusRequestCore } from '../service/request-core.js';
+import type { CallScope } from '../service/types.js';
 import type { ServerMetrics } from './server-metrics.js';
 
 export interface RouteServices {
   readonly config: NexusConfig;
+  /** The service layer every protocol shares (auth, admission, quotas, usage, error mapping). */
+  readonly core: NexusRequestCore;
   readonly db: NexusDatabase;
   readonly metrics: ServerMetrics;
   readonly openapi: OpenApiCollector;
@@ -36,6 +39,12 @@ export function contextOf(req: FastifyRequest): UserContext {
   return req.ctx;
 }
 
+/** The call the request core admitted for this request (fails closed like contextOf). */
+export function scopeOf(req: FastifyRequest): CallScope {
+  if (req.scope === null) throw new NexusError('INTERNAL_ERROR', 'The request was not admitted');
+  return req.scope;
+}
+
 export function namespaceOf(services: RouteServices, req: FastifyRequest): NamespaceHandle {
   return services.db.namespace(contextOf(req).namespace);
 }
@@ -54,20 +63,6 @@ export function addUsage(req: FastifyRequest, delta: UsageEvent): void {
     const k = key as keyof UsageEvent;
     usage[k] = (usage[k] ?? 0) + (delta[k] ?? 0);
   }
-}
-
-/** Per query, in cluster mode: plain field updates, no intermediate objects. */
-export function addQueryUsage(req: FastifyRequest, isWrite: boolean, stats: QueryStats): void {
-  const usage = req.usage;
-  if (usage === null) return;
-  if (isWrite) usage.writeQueries = (usage.writeQueries ?? 0) + 1;
-  else usage.readQueries = (usage.readQueries ?? 0) + 1;
-  if (stats.nodesCreated !== 0) usage.nodesCreated = (usage.nodesCreated ?? 0) + stats.nodesCreated;
-  if (stats.nodesDeleted !== 0) usage.nodesDeleted = (usage.nodesDeleted ?? 0) + stats.nodesDeleted;
-  if (stats.relationshipsCreated !== 0)
-    usage.relationshipsCreated = (usage.relationshipsCreated ?? 0) + stats.relationshipsCreated;
-  if (stats.relationshipsDeleted !== 0)
-    usage.relationshipsDeleted = (usage.relationshipsDeleted ?? 0) + stats.relationshipsDeleted;
 }
 
 /** Path ids arrive as digit strings (the schema checks the pattern). */

@@ -10,6 +10,7 @@ import type { Permission, UserContext } from '../auth/types.js';
 import type { QueryCursor, Transaction } from '../engine/api.js';
 import type { QueryResult, Value } from '../engine/values.js';
 import type { ErrorCode } from '../errors.js';
+import type { UsageEvent } from '../cluster/types.js';
 
 /** The protocol a session came through (logged, and shown in SHOW TRANSACTIONS). */
 export type Protocol = 'http' | 'mcp' | 'bolt' | 'rpc' | 'query-api';
@@ -34,6 +35,14 @@ export interface SessionOptions {
    * metadata, HTTP X-Nexus-Tenant, …). Logged. Any other key may only name its own tenant.
    */
   readonly tenant?: string;
+  /**
+   * Default true: the session must be bound to a tenant namespace (cluster mode). False for
+   * calls that touch no graph data (key management, health), where a SUPER key without a
+   * tenant is fine.
+   */
+  readonly requireNamespace?: boolean;
+  /** Extra fields for the operator-access log line (e.g. the HTTP route). */
+  readonly logContext?: Readonly<Record<string, unknown>>;
 }
 
 /** An authenticated caller bound to one namespace, for the life of a connection or request. */
@@ -49,14 +58,22 @@ export interface Session {
 /** One admitted call (a statement, a command): its quota, and the usage it accumulates. */
 export interface CallScope {
   readonly session: Session;
-  readonly fn: FunctionName;
+  /** null for calls exempt from function checks (health, OpenAPI). */
+  readonly fn: FunctionName | null;
   /** Cluster mode: the tenant's storage quota in bytes (null = none). */
   readonly quotaBytes: number | null;
   /** Rate-limit headers an HTTP door may send (empty elsewhere). */
   readonly headers: Readonly<Record<string, string>>;
+  /**
+   * Cluster mode: the usage this call accumulates (one request, plus what its statements
+   * did); reported by `finish`. null when not billed (standalone, operator access).
+   */
+  readonly usage: UsageEvent | null;
 }
 
 export interface RunOptions {
+  /** Run read-only even when the key may write (a client's READ access mode). */
+  readonly readOnly?: boolean;
   /** Polled while a read runs: true stops it with QUERY_CANCELLED (client gone). */
   readonly isCancelled?: () => boolean;
 }
@@ -90,15 +107,21 @@ export interface RequestCore {
    * tenant and rate limit, consuming one request of the tenant's budget. Synchronous when
    * the tenant's quota is cached.
    */
-  admit(session: Session, fn: FunctionName, permission?: Permission): CallScope | Promise<CallScope>;
-  /** Runs one autocommit statement; a key without WRITE runs it read-only. Counts usage. */
+  admit(
+    session: Session,
+    fn: FunctionName | null,
+    permission?: Permission | null,
+  ): CallScope | Promise<CallScope>;
+  /** Reports the call's usage (once; later calls are no-ops). Every door calls it when the call ends, success or not. */
+  finish(scope: CallScope): void;
+  /** Runs one autocommit statement; a key without WRITE runs it read-only. Adds its counters to the call's usage. */
   run(
     scope: CallScope,
     query: string,
     params: Record<string, Value>,
     options?: RunOptions,
   ): Promise<QueryResult>;
-  /** Same as `run`, as a cursor for protocols that stream (Bolt PULL n). Counts usage when done. */
+  /** Same as `run`, as a cursor for protocols that stream (Bolt PULL n). Adds its counters when done. */
   stream(
     scope: CallScope,
     query: string,

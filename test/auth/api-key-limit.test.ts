@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiKeyService, MemorySystemTable } from '../../src/auth/index.js';
 import type { AuthTableEntry, CreateKeyInput } from '../../src/auth/index.js';
 import { NexusError } from '../../src/errors.js';
-import { statusOf } from '../../src/server/error-status.js';
+import { statusOf } from '../../src/service/error-status.js';
 import { ctx, DeferredTable, SUPER, TestClock } from './helpers.js';
 
 function limited(maxKeysPerUser: number | null, clusterMode = false) {

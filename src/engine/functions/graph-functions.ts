@@ -3,6 +3,7 @@
  * (the value snapshots may be stale after SET in the same query); ids, relationship
  * types and endpoints are stable and read from the values.
  */
+import { nodeElementId, relationshipElementId } from '../element-id.js';
 import { Node, Path, Relationship, type Value } from '../values.js';
 import { badValue, spec, type FunctionSpec } from './function-spec.js';
 
@@ -16,8 +17,8 @@ function id(args: readonly Value[]): Value {
 function elementId(args: readonly Value[]): Value {
   const v = args[0] ?? null;
   if (v === null) return null;
-  if (v instanceof Node) return `n:${v.id}`;
-  if (v instanceof Relationship) return `r:${v.id}`;
+  if (v instanceof Node) return nodeElementId(v.id);
+  if (v instanceof Relationship) return relationshipElementId(v.id);
   return badValue('elementId', v, 'a NODE or RELATIONSHIP');
 }
 

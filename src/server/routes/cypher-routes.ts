@@ -1,13 +1,11 @@
 /**
- * POST /cypher: runs one Cypher statement in the caller's namespace. A key without WRITE
- * runs it with accessMode 'read', so the engine refuses any query whose plan writes
- * (FORBIDDEN) before touching data; the query kind comes from the plan, not the text.
+ * POST /cypher: runs one Cypher statement in the caller's namespace through the request
+ * core, which runs it read-only for a key without WRITE (the engine then refuses any query
+ * whose plan writes, FORBIDDEN, before touching data; the kind comes from the plan).
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { hasPermission } from '../../auth/permissions.js';
-import { contextOf, addQueryUsage, JSON_TYPE, type RouteServices } from '../route-services.js';
+import { scopeOf, JSON_TYPE, type RouteServices } from '../route-services.js';
 import { jsonToParams, serializeQueryResult } from '../serialize.js';
-import { effectiveWriteTimeoutMs } from '../../config/index.js';
 
 interface CypherBody {
   query: string;
@@ -32,8 +30,7 @@ const STATS_SCHEMA = {
 };
 
 export const cypherRoutes: FastifyPluginAsync<RouteServices> = async (app, services) => {
-  const { db, metrics, config } = services;
-  const writeTimeoutMs = effectiveWriteTimeoutMs(config);
+  const { core } = services;
   app.post<{ Body: CypherBody }>(
     '/cypher',
     {
@@ -68,23 +65,13 @@ export const cypherRoutes: FastifyPluginAsync<RouteServices> = async (app, servi
       },
     },
     async (req, reply) => {
-      const ctx = contextOf(req);
       const params = jsonToParams(req.body.params);
       const start = performance.now();
-      const result = await db.execute(req.body.query, params, {
-        namespace: ctx.namespace,
-        accessMode: hasPermission(ctx, 'WRITE') ? 'write' : 'read',
-        timeoutMs: config.query.timeout_ms,
-        writeTimeoutMs,
+      const result = await core.run(scopeOf(req), req.body.query, params, {
         // A read yields between slices; a client that went away stops it there.
         isCancelled: () => reply.raw.destroyed,
-        maxIntermediateRows: config.query.max_intermediate_rows,
-        maxQueryMemoryBytes: config.query.max_memory_bytes,
-        ...(req.quotaBytes === null ? {} : { maxStorageBytes: req.quotaBytes }),
       });
       const ms = Math.round((performance.now() - start) * 1000) / 1000;
-      metrics.countQuery(result.isWrite);
-      addQueryUsage(req, result.isWrite, result.stats);
       reply.type(JSON_TYPE);
       let text = serializeQueryResult(result.columns, result.rows, ms, result.stats);
       if (result.plan !== undefined) text = `${text.slice(0, -1)},"plan":${JSON.stringify(result.plan)}}`;
