@@ -17,5 +17,4 @@ export { ChunkDecoder } from './chunk-decoder.js';
 export { ChunkEncoder } from './chunk-encoder.js';
 export { Handshake, BOLT_MAGIC, isSupported, type BoltVersion, type HandshakeStep } from './handshake.js';
 export { ValueCodec, TAG } from './value-codec.js';
-export { bufferedCursor } from './buffered-cursor.js';
 export { boltError } from './bolt-error.js';

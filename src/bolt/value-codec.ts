@@ -1,8 +1,8 @@
 /**
  * Cypher values ⇄ PackStream, for one negotiated Bolt version. Out: integers stay exact
  * (`bigint`), graph entities become Node / Relationship / UnboundRelationship / Path
- * structures (5.x adds `element_id` strings, the same `n:<id>` / `r:<id>` Cypher's
- * elementId() returns), temporals their structures — 5.x (and 4.4 with the `utc` patch)
+ * structures (5.x adds `element_id` strings, those of Cypher's elementId(), from
+ * engine/element-id.ts), temporals their structures — 5.x (and 4.4 with the `utc` patch)
  * send DateTime as UTC seconds (0x49 with an offset, 0x69 with a zone id), older 4.4 as
  * local seconds (0x46 / 0x66). In: parameters decode to engine Values; graph structures,
  * points and byte arrays are refused with CYPHER_ARGUMENT_ERROR.
@@ -17,6 +17,7 @@ import {
   TimeValue,
   zoneOffsetAt,
 } from '../engine/functions/temporal/index.js';
+import { nodeElementId, relationshipElementId } from '../engine/element-id.js';
 import { Node, Path, Relationship, isTemporal, type Value } from '../engine/values.js';
 import { BoltStruct } from './bolt-struct.js';
 import type { PackValue } from './packstream-writer.js';
@@ -94,7 +95,7 @@ export class ValueCodec {
 
   private node(n: Node): BoltStruct {
     const fields: PackValue[] = [BigInt(n.id), [...n.labels], this.props(n.properties)];
-    if (this.elementIds) fields.push(`n:${n.id}`);
+    if (this.elementIds) fields.push(nodeElementId(n.id));
     return new BoltStruct(TAG.NODE, fields);
   }
 
@@ -106,7 +107,8 @@ export class ValueCodec {
       r.type,
       this.props(r.properties),
     ];
-    if (this.elementIds) fields.push(`r:${r.id}`, `n:${r.start}`, `n:${r.end}`);
+    if (this.elementIds)
+      fields.push(relationshipElementId(r.id), nodeElementId(r.start), nodeElementId(r.end));
     return new BoltStruct(TAG.RELATIONSHIP, fields);
   }
 
@@ -116,7 +118,7 @@ export class ValueCodec {
     const nodes = p.nodes.map((n) => this.node(n));
     const rels = p.relationships.map((r) => {
       const fields: PackValue[] = [BigInt(r.id), r.type, this.props(r.properties)];
-      if (this.elementIds) fields.push(`r:${r.id}`);
+      if (this.elementIds) fields.push(relationshipElementId(r.id));
       return new BoltStruct(TAG.UNBOUND_RELATIONSHIP, fields);
     });
     const indices: bigint[] = [];

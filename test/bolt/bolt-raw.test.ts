@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MSG } from '../../src/bolt/index.js';
 import { RawBoltClient } from '../helpers/raw-bolt-client.js';
+import { ENGINE_HAS_TRANSACTIONS } from './engine-features.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 
 let server: ServerProcess;
@@ -51,7 +52,7 @@ describe('handshake', () => {
   it('speaks the v1 manifest and serves the version the client picks from it', async () => {
     const c = await open();
     c.writeRaw(hex('6060b017 000001ff 00080805 00020404 00000003'));
-    expect((await c.readRaw(15)).toString('hex')).toBe('000001ff 02 00080805 00000404 00'.replace(/\s/g, ''));
+    expect((await c.readRaw(14)).toString('hex')).toBe('000001ff 02 00080805 00000404 00'.replace(/\s/g, ''));
     c.writeRaw(hex('00000305 00'));
     c.startMessages();
     c.send(MSG.HELLO, { user_agent: 'raw/1' }).send(MSG.LOGON, { scheme: 'none' });
@@ -85,7 +86,7 @@ describe('handshake', () => {
   it('closes when the manifest choice names a version that was not offered', async () => {
     const c = await open();
     c.writeRaw(hex('6060b017 000001ff 00000000 00000000 00000000'));
-    await c.readRaw(15);
+    await c.readRaw(14);
     c.writeRaw(hex('00000003 00'));
     await c.closedByServer();
   });
@@ -97,7 +98,7 @@ describe('state machine', () => {
     c.send(MSG.RUN, 'RETURN $x +', { x: 1n }, {})
       .send(MSG.PULL, { n: -1n })
       .send(MSG.RUN, 'RETURN 1', {}, {});
-    c.send(MSG.RESET).send(MSG.RUN, 'RETURN 7 AS y', {}, {}).send(MSG.PULL, { n: 10n }).flush();
+    c.flush();
     const failure = (await c.next())!;
     expect(failure.tag).toBe(MSG.FAILURE);
     const meta = failure.fields[0] as Map<string, unknown>;
@@ -106,10 +107,33 @@ describe('state machine', () => {
     expect(String(meta.get('message'))).toContain('CYPHER_SYNTAX_ERROR');
     expect((await c.next())!.tag).toBe(MSG.IGNORED);
     expect((await c.next())!.tag).toBe(MSG.IGNORED);
+    c.send(MSG.RESET).send(MSG.RUN, 'RETURN 7 AS y', {}, {}).send(MSG.PULL, { n: 10n }).flush();
     expect((await c.next())!.tag).toBe(MSG.SUCCESS); // RESET
     expect((await c.next())!.tag).toBe(MSG.SUCCESS); // RUN
     expect((await c.next())!.fields[0]).toEqual([7n]);
     expect((await c.next())!.tag).toBe(MSG.SUCCESS);
+  });
+
+  it.runIf(ENGINE_HAS_TRANSACTIONS)('RESET interrupts: queued requests are IGNORED, an open transaction rolls back', async () => {
+    const c = await ready();
+    c.send(MSG.BEGIN, {}).send(MSG.RUN, 'CREATE (:ResetProbe)', {}, {}).send(MSG.PULL, { n: -1n }).flush();
+    for (let i = 0; i < 3; i++) expect((await c.next())!.tag).toBe(MSG.SUCCESS);
+    c.send(MSG.RUN, 'RETURN 1', {}, {}).send(MSG.PULL, { n: -1n }).send(MSG.RESET).flush();
+    const tags = [];
+    for (let i = 0; i < 3; i++) tags.push((await c.next())!.tag);
+    expect(tags).toEqual([MSG.IGNORED, MSG.IGNORED, MSG.SUCCESS]);
+    c.send(MSG.RUN, 'MATCH (n:ResetProbe) RETURN count(n)', {}, {}).send(MSG.PULL, { n: -1n }).flush();
+    expect((await c.next())!.tag).toBe(MSG.SUCCESS);
+    expect((await c.next())!.fields[0]).toEqual([0n]);
+  });
+
+  it('RESET interrupts: requests queued before it are IGNORED', async () => {
+    const c = await ready();
+    c.send(MSG.RUN, 'RETURN 1', {}, {}).send(MSG.PULL, { n: -1n }).send(MSG.RESET);
+    c.send(MSG.RUN, 'RETURN 2', {}, {}).flush();
+    const tags = [];
+    for (let i = 0; i < 4; i++) tags.push((await c.next())!.tag);
+    expect(tags).toEqual([MSG.IGNORED, MSG.IGNORED, MSG.SUCCESS, MSG.SUCCESS]);
   });
 
   it('streams PULL n in batches with has_more, and DISCARD ends the result', async () => {
@@ -167,7 +191,7 @@ describe('garbage', () => {
 
   it('invalid UTF-8 in a string is a protocol error, not U+FFFD', async () => {
     // RUN with the query string 0xC3 0x28 (a broken two-byte sequence).
-    const f = await afterHello(hex('0008 b3 10 82 c328 a0 a0 0000'));
+    const f = await afterHello(hex('0007 b3 10 82 c328 a0 a0 0000'));
     expect(f?.get('code')).toBe('Neo.ClientError.Request.Invalid');
     expect(String(f?.get('message'))).toMatch(/UTF-8/);
   });
