@@ -48,6 +48,8 @@ export const ERROR_CODES = {
   TRANSACTION_NOT_FOUND:
     'The transaction does not exist, was committed or rolled back, or expired (idle timeout).',
   TRANSACTION_TIMED_OUT: 'The transaction was open longer than its timeout and was rolled back.',
+  TRANSACTION_FAILED:
+    'An earlier statement of the transaction failed; the transaction can only be rolled back.',
   TOO_MANY_TRANSACTIONS: 'The key or tenant already holds transactions.max_open_per_user open transactions.',
   TOO_MANY_CONCURRENT_QUERIES:
     'The tenant already runs cluster.max_concurrent_queries_per_tenant queries; retry later.',

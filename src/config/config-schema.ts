@@ -75,6 +75,15 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    transactions: z
+      .object({
+        /** An explicit transaction without a statement for this long is rolled back (ms; 0 = never). */
+        idle_timeout_ms: nonNegativeInt.default(60_000),
+        /** Open explicit transactions one API key (or tenant) may hold at once. */
+        max_open_per_user: positiveInt.default(32),
+      })
+      .strict()
+      .prefault({}),
     auth: z
       .object({
         /** Unset: on unless the server binds a loopback address (resolved by the loader). */

@@ -41,6 +41,8 @@ export const ENV_OVERRIDES: ReadonlyArray<readonly [string, string, EnvKind]> = 
   ['NEXUS_QUERY_MAX_INTERMEDIATE_ROWS', 'query.max_intermediate_rows', 'int'],
   ['NEXUS_QUERY_MAX_MEMORY_BYTES', 'query.max_memory_bytes', 'int'],
   ['NEXUS_QUERY_WRITE_TIMEOUT_MS', 'query.write_timeout_ms', 'quota'],
+  ['NEXUS_TRANSACTIONS_IDLE_TIMEOUT_MS', 'transactions.idle_timeout_ms', 'int'],
+  ['NEXUS_TRANSACTIONS_MAX_OPEN_PER_USER', 'transactions.max_open_per_user', 'int'],
   ['NEXUS_AUTH_ENABLED', 'auth.enabled', 'bool'],
   ['NEXUS_ROOT_API_KEY', 'auth.root_api_key', 'string'],
   ['NEXUS_ROOT_API_KEY_FILE', 'auth.root_api_key_file', 'string'],

@@ -28,6 +28,11 @@ export interface NexusOptions {
    */
   maxQueryMemoryBytes?: number;
   mapSize?: number;
+  /**
+   * An explicit transaction without a statement for this long is rolled back (ms; default
+   * 60000; 0 = never). Config `transactions.idle_timeout_ms`.
+   */
+  transactionIdleTimeoutMs?: number;
 }
 
 export interface ExecuteOptions {
@@ -63,7 +68,7 @@ export interface ProcedureDefinition {
   rows: readonly (readonly Value[])[];
 }
 
-/** Options of `beginTransaction` (see docs/BOLT.md, "Transaction model"). */
+/** Options of `beginTransaction` (see docs/TRANSACTIONS.md). */
 export interface TransactionOptions {
   /** Namespace the transaction is bound to; default `DEFAULT_NAMESPACE`. */
   namespace?: string;
@@ -77,6 +82,14 @@ export interface TransactionOptions {
   maxQueryMemoryBytes?: number;
   /** Storage quota in bytes, enforced at commit on the whole transaction. */
   maxStorageBytes?: number;
+  /** Rolled back after this long without a statement (ms; default: the database's `transactionIdleTimeoutMs`; 0 = never). */
+  idleTimeoutMs?: number;
+  /**
+   * Called once when the transaction ends — committed, or rolled back for any reason
+   * (client, conflict, timeout, idle timeout, database closed) — e.g. to release the
+   * caller's count of open transactions. Must not throw.
+   */
+  onEnd?: (tx: Transaction) => void;
 }
 
 /** Per-statement options inside a transaction or a stream. */
@@ -98,6 +111,8 @@ export interface Transaction {
   /** 'open' until commit/rollback, or 'failed' after a statement error (only rollback is then allowed). */
   readonly state: 'open' | 'committed' | 'rolled_back' | 'failed';
   run(query: string, params?: Record<string, Value>, options?: StatementOptions): Promise<QueryResult>;
+  /** `run` as a cursor (optional; the engine's rows are buffered: the statement runs to its end first). */
+  stream?(query: string, params?: Record<string, Value>, options?: StatementOptions): Promise<QueryCursor>;
   /** Atomic and durable like one autocommit statement; resolves with a bookmark string. */
   commit(): Promise<{ bookmark: string }>;
   /** Discards everything; idempotent. */
@@ -123,6 +138,11 @@ export interface QueryCursor {
 export interface NexusDatabase {
   /** Opens an explicit transaction (optional in the contract so test doubles stay small). */
   beginTransaction?(options?: TransactionOptions): Transaction;
+  /**
+   * An open transaction by id (undefined once committed, rolled back or expired). The
+   * caller must check `namespace` against its own before using it.
+   */
+  transaction?(id: string): Transaction | undefined;
   /** Runs a statement as a cursor (autocommit), for streaming protocols. */
   stream?(query: string, params?: Record<string, Value>, options?: ExecuteOptions): Promise<QueryCursor>;
   execute(query: string, params?: Record<string, Value>, options?: ExecuteOptions): Promise<QueryResult>;

@@ -8,47 +8,32 @@ import { parse } from '../cypher/index.js';
 import { CypherError } from '../cypher/errors.js';
 import { NexusError } from '../errors.js';
 import { GraphStore } from '../storage/index.js';
-import type {
-  GraphReader,
-  GraphWriter,
-  NamespaceHandle,
-  NamespaceStats,
-  SystemTable,
-} from '../storage/types.js';
+import type { NamespaceHandle, NamespaceStats, SystemTable } from '../storage/types.js';
 import {
   DEFAULT_NAMESPACE,
   type ExecuteOptions,
   type NexusDatabase,
   type NexusOptions,
   type ProcedureDefinition,
+  type QueryCursor,
+  type Transaction,
+  type TransactionOptions,
 } from './api.js';
 import { compileStatement, type CompiledQuery } from './planner/index.js';
-import { describePlan } from './executor/index.js';
-import { LazyReadTransaction } from './runtime/lazy-read-transaction.js';
 import {
   DEFAULT_MAX_QUERY_MEMORY_BYTES,
-  DryRunWriter,
-  PAUSE,
   ProcedureRegistry,
-  QueryContext,
-  WriteNeeded,
   SliceScheduler,
   asResourceError,
-  rowBytes,
-  snapshotValue,
-  type Row,
-  type RowStream,
 } from './runtime/index.js';
-import { emptyStats, type QueryResult, type Value } from './values.js';
+import { BufferedCursor, PreparedStatement, StreamingCursor } from './statement/index.js';
+import { ExplicitTransaction, TransactionRegistry, type TransactionHost } from './transaction/index.js';
+import type { QueryResult, Value } from './values.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_ROWS = 1_000_000;
-/**
- * A read query yields the event loop after this much uninterrupted work. Short, because
- * a point read arriving meanwhile waits up to one slice (slices are handed out one per
- * event-loop turn by the SliceScheduler).
- */
-const READ_SLICE_MS = 2;
+/** Default of `transactionIdleTimeoutMs` (config `transactions.idle_timeout_ms`). */
+export const DEFAULT_TRANSACTION_IDLE_TIMEOUT_MS = 60_000;
 
 /** What the engine needs from storage; `GraphStore` provides it (tests may inject another). */
 export interface NexusStore {
@@ -62,6 +47,8 @@ export class Nexus implements NexusDatabase {
   private readonly procedures = new ProcedureRegistry();
   /** Hands out read slices fairly across namespaces (noisy-neighbour protection). */
   private readonly slices = new SliceScheduler();
+  /** Open explicit transactions. */
+  private readonly transactions = new TransactionRegistry();
   private closed = false;
 
   private constructor(
@@ -110,11 +97,90 @@ export class Nexus implements NexusDatabase {
     }
   }
 
-  private async run(
+  /**
+   * Runs a statement as a cursor (autocommit). A read statement's rows are produced as
+   * they are pulled (see StreamingCursor); a write statement (and EXPLAIN / PROFILE) runs
+   * to its end as `execute` does and its rows are handed out from that buffer.
+   */
+  async stream(
+    query: string,
+    params: Record<string, Value> = {},
+    options: ExecuteOptions = {},
+  ): Promise<QueryCursor> {
+    try {
+      const statement = this.prepare(query, params, options, false, 0);
+      if (statement.compiled.isWrite || statement.compiled.mode !== 'execute') {
+        return new BufferedCursor(await this.runPrepared(statement, options));
+      }
+      const namespace = statement.handle.namespace;
+      return new StreamingCursor(statement, () => this.slices.yield(namespace), options.isCancelled);
+    } catch (err) {
+      throw asResourceError(err);
+    }
+  }
+
+  /**
+   * Opens an explicit transaction (see docs/TRANSACTIONS.md). It holds no lock and no
+   * writer until a statement runs; it is rolled back after `idleTimeoutMs` (default: the
+   * database's `transactionIdleTimeoutMs`) without a statement.
+   */
+  beginTransaction(options: TransactionOptions = {}): Transaction {
+    return this.openTransaction(options);
+  }
+
+  /** Same as `beginTransaction`, typed as the engine's class (tests, diagnostics). */
+  openTransaction(options: TransactionOptions = {}): ExplicitTransaction {
+    if (this.closed) throw new NexusError('SERVICE_UNAVAILABLE', 'The database is closed');
+    const handle = this.store.namespace(options.namespace ?? DEFAULT_NAMESPACE);
+    const tx = new ExplicitTransaction(this.transactionHost, {
+      handle,
+      accessMode: options.accessMode ?? 'write',
+      timeoutMs: options.timeoutMs ?? 0,
+      idleTimeoutMs:
+        options.idleTimeoutMs ?? this.options.transactionIdleTimeoutMs ?? DEFAULT_TRANSACTION_IDLE_TIMEOUT_MS,
+      statementTimeoutMs: options.statementTimeoutMs,
+      maxIntermediateRows: options.maxIntermediateRows,
+      maxQueryMemoryBytes: options.maxQueryMemoryBytes,
+      maxStorageBytes: options.maxStorageBytes,
+      onEnd: options.onEnd,
+    });
+    this.transactions.add(tx);
+    return tx;
+  }
+
+  /**
+   * An open transaction by id, or undefined (unknown, committed, rolled back, expired).
+   * The caller must check `tx.namespace` against the caller's own namespace.
+   */
+  transaction(id: string): Transaction | undefined {
+    return this.transactions.get(id);
+  }
+
+  /** Open explicit transactions (of one namespace, or all). */
+  openTransactions(namespace?: string): number {
+    return this.transactions.count(namespace);
+  }
+
+  private readonly transactionHost: TransactionHost = {
+    prepare: (query, params, options, inWriter, deadlineCap) =>
+      this.prepare(query, params, options, inWriter, deadlineCap),
+    yieldSlice: (namespace) => this.slices.yield(namespace),
+    ended: (tx) => this.transactions.remove(tx),
+  };
+
+  /**
+   * Compiles `query` (or takes the cached plan), checks the access mode and parameters,
+   * and fixes the statement's limits. `inWriter`: the statement will run inside a write
+   * transaction even if it only reads, so the write timeout applies. `deadlineCap`: an
+   * epoch-ms bound on the statement's deadline (0 = none).
+   */
+  private prepare(
     query: string,
     params: Record<string, Value>,
     options: ExecuteOptions,
-  ): Promise<QueryResult> {
+    inWriter: boolean,
+    deadlineCap: number,
+  ): PreparedStatement {
     if (this.closed) throw new NexusError('SERVICE_UNAVAILABLE', 'The database is closed');
     const namespace = options.namespace ?? DEFAULT_NAMESPACE;
     const compiled = this.compile(query, namespace);
@@ -122,95 +188,55 @@ export class Nexus implements NexusDatabase {
       throw new NexusError('FORBIDDEN', 'This query writes, but the request is read-only');
     }
     const handle = this.store.namespace(namespace);
-    if (compiled.mode === 'explain') {
-      return {
-        columns: compiled.columns,
-        rows: [],
-        stats: emptyStats(),
-        plan: handle.read((tx) => describePlan(compiled.root, undefined, tx)),
-        isWrite: compiled.isWrite,
-      };
-    }
     const paramMap = toParamMap(params);
-    for (const name of compiled.parameters) {
-      if (!paramMap.has(name)) {
-        throw new CypherError('ParameterMissing', 'MissingParameter', `Expected parameter $${name}`);
+    if (compiled.mode !== 'explain') {
+      for (const name of compiled.parameters) {
+        if (!paramMap.has(name)) {
+          throw new CypherError('ParameterMissing', 'MissingParameter', `Expected parameter $${name}`);
+        }
       }
     }
     const generalTimeout = options.timeoutMs ?? this.options.queryTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const timeout = compiled.isWrite
-      ? (options.writeTimeoutMs ?? this.options.writeTimeoutMs ?? generalTimeout)
-      : generalTimeout;
-    const deadline = timeout > 0 ? Date.now() + timeout : 0;
-    const maxRows = options.maxIntermediateRows ?? this.options.maxIntermediateRows ?? DEFAULT_MAX_ROWS;
-    const maxMemory =
-      options.maxQueryMemoryBytes ?? this.options.maxQueryMemoryBytes ?? DEFAULT_MAX_QUERY_MEMORY_BYTES;
-    const stats = emptyStats();
-    const profile = compiled.mode === 'profile' ? new Map<object, number>() : undefined;
-
-    const newContext = (tx: GraphReader, writer: GraphWriter | undefined) =>
-      new QueryContext(tx, writer, paramMap, stats, this.procedures, deadline, maxRows, profile, maxMemory);
-
-    let rows: Value[][] | undefined;
-    if (compiled.isWrite && compiled.mergeOnly) rows = this.dryRun(handle, compiled, newContext);
-    if (rows) {
-      // The dry run wrote nothing: its snapshot result stands.
-    } else if (compiled.isWrite) {
-      Object.assign(stats, emptyStats());
-      profile?.clear();
-      rows = await handle.write(
-        (tx) => {
-          const ctx = newContext(tx, tx);
-          const out = drainSync(compiled.root.open(ctx, {}), ctx, compiled.columns);
-          // Entities are returned as they are at the end of the query.
-          return out.map((r) => r.map((v) => snapshotValue(v, tx, true, ctx.memory)));
-        },
-        options.maxStorageBytes === undefined ? undefined : { maxBytes: options.maxStorageBytes },
-      );
-    } else {
-      const rtx = new LazyReadTransaction(handle);
-      try {
-        const ctx = newContext(rtx, undefined);
-        const cancelled = options.isCancelled;
-        rows = await drainAsync(compiled.root.open(ctx, {}), ctx, compiled.columns, async () => {
-          await this.slices.yield(handle.namespace);
-          if (cancelled?.() === true) {
-            throw new NexusError('QUERY_CANCELLED', 'The query was stopped: the client went away');
-          }
-        });
-        // In place: the rows are this query's own arrays.
-        for (const row of rows)
-          for (let i = 0; i < row.length; i++) row[i] = snapshotValue(row[i]!, rtx, false, ctx.memory);
-      } finally {
-        rtx.close();
-      }
-    }
-    const result: QueryResult = { columns: compiled.columns, rows, stats, isWrite: compiled.isWrite };
-    return profile
-      ? { ...result, plan: handle.read((tx) => describePlan(compiled.root, profile, tx)) }
-      : result;
+    const timeout =
+      compiled.isWrite || inWriter
+        ? (options.writeTimeoutMs ?? this.options.writeTimeoutMs ?? generalTimeout)
+        : generalTimeout;
+    let deadline = timeout > 0 ? Date.now() + timeout : 0;
+    if (deadlineCap > 0 && (deadline === 0 || deadlineCap < deadline)) deadline = deadlineCap;
+    return new PreparedStatement(compiled, handle, paramMap, this.procedures, {
+      deadline,
+      maxRows: options.maxIntermediateRows ?? this.options.maxIntermediateRows ?? DEFAULT_MAX_ROWS,
+      maxMemory:
+        options.maxQueryMemoryBytes ?? this.options.maxQueryMemoryBytes ?? DEFAULT_MAX_QUERY_MEMORY_BYTES,
+    });
   }
 
-  /**
-   * Runs a MERGE-only query over a read snapshot; returns its rows when it needed no
-   * write (the pattern existed), or undefined when the first write attempt aborted it.
-   */
-  private dryRun(
-    handle: NamespaceHandle,
-    compiled: CompiledQuery,
-    newContext: (tx: GraphReader, writer: GraphWriter | undefined) => QueryContext,
-  ): Value[][] | undefined {
-    const rtx = handle.beginRead();
-    try {
-      const ctx = newContext(rtx, new DryRunWriter(rtx));
-      const out = drainSync(compiled.root.open(ctx, {}), ctx, compiled.columns);
-      return out.map((r) => r.map((v) => snapshotValue(v, rtx, true, ctx.memory)));
-    } catch (err) {
-      if (err instanceof WriteNeeded) return undefined;
-      throw err;
-    } finally {
-      rtx.close();
+  private run(query: string, params: Record<string, Value>, options: ExecuteOptions): Promise<QueryResult> {
+    return this.runPrepared(this.prepare(query, params, options, false, 0), options);
+  }
+
+  private async runPrepared(statement: PreparedStatement, options: ExecuteOptions): Promise<QueryResult> {
+    const compiled = statement.compiled;
+    if (compiled.mode === 'explain') return statement.explain();
+    let rows: Value[][] | undefined;
+    // A MERGE-only dry run that wrote nothing: its snapshot result stands.
+    if (compiled.isWrite && compiled.mergeOnly) rows = statement.dryRun();
+    if (rows === undefined && compiled.isWrite) {
+      rows = await statement.handle.write(
+        (tx) => statement.runInWriter(tx),
+        options.maxStorageBytes === undefined ? undefined : { maxBytes: options.maxStorageBytes },
+      );
+    } else if (rows === undefined) {
+      const namespace = statement.handle.namespace;
+      const cancelled = options.isCancelled;
+      rows = await statement.runRead(async () => {
+        await this.slices.yield(namespace);
+        if (cancelled?.() === true) {
+          throw new NexusError('QUERY_CANCELLED', 'The query was stopped: the client went away');
+        }
+      });
     }
+    return statement.result(rows);
   }
 
   namespace(name: string): NamespaceHandle {
@@ -235,6 +261,7 @@ export class Nexus implements NexusDatabase {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.transactions.abortAll();
     await this.store.close();
   }
 }
@@ -245,58 +272,4 @@ function toParamMap(params: Record<string, Value>): ReadonlyMap<string, Value> {
   // Many statements send no parameters: no Map for them (a for-in test was slower than this).
   const entries = Object.entries(params);
   return entries.length === 0 ? NO_PARAMS : new Map<string, Value>(entries);
-}
-
-function project(row: Row, columns: readonly string[]): Value[] {
-  const out = new Array<Value>(columns.length);
-  for (let i = 0; i < columns.length; i++) out[i] = row[columns[i]!] ?? null;
-  return out;
-}
-
-function drainSync(stream: RowStream, ctx: QueryContext, columns: readonly string[]): Value[][] {
-  const out: Value[][] = [];
-  for (const row of stream) {
-    if (row === PAUSE) {
-      ctx.checkDeadline();
-      continue;
-    }
-    // A query that does not end in RETURN produces no rows.
-    if (columns.length === 0) continue;
-    ctx.hold(1);
-    const values = project(row, columns);
-    ctx.memory.charge(rowBytes(values));
-    out.push(values);
-  }
-  return out;
-}
-
-/**
- * Pulls rows in time slices, yielding the event loop between slices so a long read
- * cannot starve other requests. Operators emit PAUSE markers while they work.
- */
-async function drainAsync(
-  stream: RowStream,
-  ctx: QueryContext,
-  columns: readonly string[],
-  yieldSlice: () => Promise<void>,
-): Promise<Value[][]> {
-  const out: Value[][] = [];
-  let sliceStart = Date.now();
-  for (const row of stream) {
-    if (row === PAUSE) {
-      ctx.checkDeadline();
-      const now = Date.now();
-      if (now - sliceStart >= READ_SLICE_MS) {
-        await yieldSlice();
-        sliceStart = Date.now();
-      }
-      continue;
-    }
-    if (columns.length === 0) continue;
-    ctx.hold(1);
-    const values = project(row, columns);
-    ctx.memory.charge(rowBytes(values));
-    out.push(values);
-  }
-  return out;
 }

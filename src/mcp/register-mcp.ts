@@ -8,6 +8,7 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { NexusDatabase } from '../engine/api.js';
+import type { QueryResult, Value } from '../engine/values.js';
 import type { UsageEvent } from '../cluster/types.js';
 import type { UserContext } from '../auth/types.js';
 import { createMcpServer, type McpServerInfo } from './mcp-server.js';
@@ -24,6 +25,8 @@ export interface McpDeps {
   getContext(request: FastifyRequest): UserContext;
   /** Cluster mode: adds a tool call's usage deltas to the request's usage. */
   recordUsage?(request: FastifyRequest, event: UsageEvent): void;
+  /** Runs execute_cypher through the server's request core (see ToolEnv.runCypher). */
+  runCypher?(request: FastifyRequest, query: string, params: Record<string, Value>): Promise<QueryResult>;
   /** Cluster mode: the tenant's storage quota in bytes (undefined/null = none). */
   maxStorageBytes?(request: FastifyRequest): number | null | undefined;
   /** Cluster mode: asked before an ingest (throws STORAGE_QUOTA_EXCEEDED). */
@@ -127,6 +130,12 @@ export function registerMcp(app: FastifyInstance, deps: McpDeps): void {
       ...(deps.recordUsage === undefined
         ? {}
         : { recordUsage: (event: UsageEvent) => deps.recordUsage?.(request, event) }),
+      ...(deps.runCypher === undefined
+        ? {}
+        : {
+            runCypher: (query: string, params: Record<string, Value>) =>
+              deps.runCypher!(request, query, params),
+          }),
       ...(deps.checkImport === undefined
         ? {}
         : { checkImport: (bytes: number) => deps.checkImport?.(request, bytes) ?? Promise.resolve() }),

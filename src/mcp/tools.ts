@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { NexusError, isNexusError } from '../errors.js';
 import type { NexusDatabase } from '../engine/api.js';
-import type { QueryStats } from '../engine/values.js';
+import type { QueryResult, QueryStats, Value } from '../engine/values.js';
 import {
   jsonToParams,
   serializeNodeRecord,
@@ -30,6 +30,11 @@ export interface ToolEnv {
   readonly queryTimeoutMs?: number;
   /** Cluster mode: the tenant's usage deltas of this call. */
   recordUsage?(event: UsageEvent): void;
+  /**
+   * Runs a statement through the server's request core (limits, read-only keys, quota and
+   * usage as on every other door). Absent in bare test apps: the database is called directly.
+   */
+  runCypher?(query: string, params: Record<string, Value>): Promise<QueryResult>;
   /** Cluster mode: asks the control plane before a bulk import (throws STORAGE_QUOTA_EXCEEDED). */
   checkImport?(estimatedBytes: number): Promise<void>;
 }
@@ -181,14 +186,20 @@ export const TOOLS: readonly ToolDefinition[] = [
     async run(env, args) {
       const { query, params } = executeCypherInput.parse(args);
       const started = performance.now();
-      // A READ-only key runs in read mode: the engine refuses writes before touching anything.
-      const result = await env.db.execute(query, jsonToParams(params), {
-        namespace: env.ctx.namespace,
-        accessMode: hasPermission(env.ctx, 'WRITE') ? 'write' : 'read',
-        ...(env.maxStorageBytes === undefined ? {} : { maxStorageBytes: env.maxStorageBytes }),
-        ...(env.queryTimeoutMs === undefined ? {} : { timeoutMs: env.queryTimeoutMs }),
-      });
-      env.recordUsage?.(usageFromStats(result.stats, result.isWrite));
+      let result: QueryResult;
+      if (env.runCypher !== undefined) {
+        // The core counts the statement's usage itself.
+        result = await env.runCypher(query, jsonToParams(params));
+      } else {
+        // A READ-only key runs in read mode: the engine refuses writes before touching anything.
+        result = await env.db.execute(query, jsonToParams(params), {
+          namespace: env.ctx.namespace,
+          accessMode: hasPermission(env.ctx, 'WRITE') ? 'write' : 'read',
+          ...(env.maxStorageBytes === undefined ? {} : { maxStorageBytes: env.maxStorageBytes }),
+          ...(env.queryTimeoutMs === undefined ? {} : { timeoutMs: env.queryTimeoutMs }),
+        });
+        env.recordUsage?.(usageFromStats(result.stats, result.isWrite));
+      }
       const elapsedMs = Math.round((performance.now() - started) * 1000) / 1000;
       return serializeQueryResult(result.columns, result.rows, elapsedMs, result.stats);
     },

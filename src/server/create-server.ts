@@ -90,6 +90,24 @@ function compilePattern(url: string): RegExp {
   return new RegExp(`^${escaped}/?$`);
 }
 
+const BASIC = /^Basic[ \t]+([A-Za-z0-9+/=]+)[ \t]*$/i;
+
+/**
+ * HTTP Basic credentials (what Neo4j clients of the Query API send) carry the API key as
+ * the password, with any user name; they are handed to the auth layer as a Bearer key, so
+ * the same verification and failed-auth throttle apply. Everything else passes unchanged.
+ */
+function credentialHeaders(headers: HeaderBag): HeaderBag {
+  const authorization = headers.authorization;
+  if (typeof authorization !== 'string') return headers;
+  const m = BASIC.exec(authorization);
+  if (m === null) return headers;
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const password = colon < 0 ? '' : decoded.slice(colon + 1);
+  return { ...headers, authorization: password === '' ? 'Basic' : `Bearer ${password}` };
+}
+
 /** `server.trust_proxy` as Fastify takes it (a comma-separated string becomes a list). */
 /** A route option's hooks (absent, one, or several) as a list. */
 function hookList<T>(hooks: T | T[] | undefined): T[] {
@@ -189,6 +207,7 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
   // Per-request lines only at debug: info-level request logging would cost throughput.
   const debugLog = config.log.level === 'debug' || config.log.level === 'trace';
 
+  app.decorate('nexusCore', core);
   app.decorateRequest('ctx', null);
   app.decorateRequest('tenantId', null);
   app.decorateRequest('quotaBytes', null);
@@ -302,7 +321,7 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
         throw new NexusError('FORBIDDEN', 'This route is not available to API keys');
       }
       if (!clusterMode && rule.publicInStandalone) return undefined;
-      const ctx = auth!.authenticate(req.headers, req.ip);
+      const ctx = auth!.authenticate(credentialHeaders(req.headers), req.ip);
       const tenant = clusterMode ? req.headers['x-nexus-tenant'] : undefined;
       const session: Session = core.openSession(ctx, {
         protocol: 'http',

@@ -10,7 +10,7 @@ import type { ClusterConfig } from '../cluster/config.js';
 import { effectiveWriteTimeoutMs, type NexusConfig } from '../config/config-schema.js';
 import { DEFAULT_NAMESPACE, type NexusDatabase } from '../engine/api.js';
 import type { SystemTable } from '../storage/types.js';
-import { addUsage, contextOf } from './route-services.js';
+import { addUsage, contextOf, scopeOf } from './route-services.js';
 import type { ServerServices } from './start-server.js';
 
 /** The system table cluster mode keeps undelivered usage reports in. */
@@ -65,6 +65,7 @@ export async function openServices(
     writeTimeoutMs: effectiveWriteTimeoutMs(config),
     maxIntermediateRows: config.query.max_intermediate_rows,
     maxQueryMemoryBytes: config.query.max_memory_bytes,
+    transactionIdleTimeoutMs: config.transactions.idle_timeout_ms,
   });
   const tables = await systemTableOpener(db, config);
   const clusterMode = config.cluster.enabled;
@@ -131,6 +132,7 @@ export async function openServices(
         db,
         getContext: contextOf,
         recordUsage: (req, event) => addUsage(req, event),
+        runCypher: (req, query, params) => app.nexusCore.run(scopeOf(req), query, params),
         maxStorageBytes: (req) => req.quotaBytes,
         checkImport: (req, bytes) =>
           gate !== null && req.tenantId !== null ? gate.checkImport(req.tenantId, bytes) : Promise.resolve(),

@@ -7,8 +7,13 @@ import type { UserContext } from '../auth/types.js';
 import type { RouteAuth } from '../auth/functions.js';
 import type { UsageEvent } from '../cluster/types.js';
 import type { CallScope } from '../service/types.js';
+import type { NexusRequestCore } from '../service/request-core.js';
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** The request core (src/service), shared with plugins such as the MCP endpoint. */
+    nexusCore: NexusRequestCore;
+  }
   /** Documentation keys read by the OpenAPI generator (openapi.ts). */
   interface FastifySchema {
     summary?: string;

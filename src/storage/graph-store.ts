@@ -266,6 +266,40 @@ export class GraphStore {
     );
   }
 
+  /**
+   * @internal Like `writeNamespace`, but the transaction is always rolled back (see
+   * `NamespaceHandle.scratch`): the body throws a private marker carrying `fn`'s result,
+   * which aborts only this member's (child) transaction; the marker is turned back into
+   * the result here. Ids allocated inside are reserved through the namespace's floors.
+   */
+  async scratchNamespace<T>(state: NamespaceState, fn: (tx: GraphWriter) => T): Promise<T> {
+    this.assertOpen();
+    try {
+      await this.gate.enqueue(
+        () => {
+          if (this.closed) throw new NexusError('SERVICE_UNAVAILABLE', 'The store is closed');
+          let prefix = this.prefixOf(state, undefined);
+          // A namespace that does not exist yet is registered inside the scratch transaction
+          // (and rolled back with it).
+          if (prefix === undefined) prefix = namespacePrefix(this.registerNamespace(state.name));
+          const writer = new NamespaceWriter(this.data, state, prefix);
+          try {
+            throw new ScratchResult(fn(writer));
+          } finally {
+            state.nodeFloor = Math.max(state.nodeFloor, writer.counters.nextNode);
+            state.relFloor = Math.max(state.relFloor, writer.counters.nextRel);
+          }
+        },
+        undefined,
+        state.name,
+      );
+    } catch (error) {
+      if (error instanceof ScratchResult) return error.value as T;
+      throw error;
+    }
+    throw new NexusError('INTERNAL_ERROR', 'A scratch transaction committed');
+  }
+
   /** @internal */
   reader(state: NamespaceState, txnOpts: ReadOptions | undefined): NamespaceReader {
     this.assertOpen();
@@ -279,6 +313,11 @@ export class GraphStore {
     const txnOpts = { transaction };
     return new SnapshotReader(this.data, state, txnOpts, this.prefixOf(state, txnOpts));
   }
+}
+
+/** Thrown out of a scratch transaction's body to roll it back while carrying its result. */
+class ScratchResult {
+  constructor(readonly value: unknown) {}
 }
 
 /** A reader over a held read transaction. */
@@ -320,6 +359,14 @@ class LmdbNamespaceHandle implements NamespaceHandle {
   write<T>(fn: (tx: GraphWriter) => T, options?: WriteOptions): Promise<T> {
     try {
       return this.store.writeNamespace(this.state, fn, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  scratch<T>(fn: (tx: GraphWriter) => T): Promise<T> {
+    try {
+      return this.store.scratchNamespace(this.state, fn);
     } catch (error) {
       return Promise.reject(error);
     }

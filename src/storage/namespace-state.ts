@@ -30,6 +30,13 @@ export class NamespaceState {
    * per version, so any snapshot that sees the same version may reuse them.
    */
   indexDefs: { version: number; prefix: Buffer; defs: readonly unknown[] } | undefined;
+  /**
+   * Lowest node / relationship id a new create may take (in memory only). Raised by
+   * rolled-back scratch transactions (see `NamespaceHandle.scratch`) so the ids they handed
+   * out are never handed out again while this store is open.
+   */
+  nodeFloor = 0;
+  relFloor = 0;
 
   constructor(readonly name: string) {}
 

@@ -203,6 +203,19 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
   }
 
   createNode(labels: readonly string[], properties: PropertyMap): NodeId {
+    const id = Math.max(this.counters.nextNode, this.state.nodeFloor);
+    this.insertNode(id, labels, properties);
+    return id;
+  }
+
+  createNodeWithId(id: NodeId, labels: readonly string[], properties: PropertyMap): void {
+    if (!isValidId(id) || this.getFast(this.nodeKey(id)) !== undefined) {
+      throw new NexusError('CONFLICT', `Node id ${id} is already in use`, { details: { id } });
+    }
+    this.insertNode(id, labels, properties);
+  }
+
+  private insertNode(id: NodeId, labels: readonly string[], properties: PropertyMap): void {
     NamespaceWriter.checkNames('Label', labels);
     NamespaceWriter.checkProps(properties);
     const labelIds: number[] = [];
@@ -211,7 +224,7 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
       if (!labelIds.includes(id)) labelIds.push(id);
     }
     const props = this.propsById(properties);
-    const id = this.counters.nextNode++;
+    this.counters.nextNode = Math.max(this.counters.nextNode, id + 1);
     this.putNew(this.nodeKey(id), this.encodeNode(labelIds, props));
     for (const l of labelIds) {
       this.putNew(this.key(Tag.LabelIndex).varint(l).ordered(id).view(), EMPTY);
@@ -220,7 +233,6 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
     for (const k of props.keys()) this.addUsage(CatalogKind.Key, k, 1);
     if (this.indexDefs().length > 0) this.updateIndexEntries(id, [], new Map(), labelIds, props);
     this.counters.nodes++;
-    return id;
   }
 
   setNodeProperty(id: NodeId, key: string, value: PropertyValue | null): void {
@@ -357,13 +369,38 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
   }
 
   createRelationship(type: string, start: NodeId, end: NodeId, properties: PropertyMap): RelId {
+    const id = Math.max(this.counters.nextRel, this.state.relFloor);
+    this.insertRelationship(id, type, start, end, properties);
+    return id;
+  }
+
+  createRelationshipWithId(
+    id: RelId,
+    type: string,
+    start: NodeId,
+    end: NodeId,
+    properties: PropertyMap,
+  ): void {
+    if (!isValidId(id) || this.getFast(this.relKey(id)) !== undefined) {
+      throw new NexusError('CONFLICT', `Relationship id ${id} is already in use`, { details: { id } });
+    }
+    this.insertRelationship(id, type, start, end, properties);
+  }
+
+  private insertRelationship(
+    id: RelId,
+    type: string,
+    start: NodeId,
+    end: NodeId,
+    properties: PropertyMap,
+  ): void {
     NamespaceWriter.checkNames('Relationship type', [type]);
     NamespaceWriter.checkProps(properties);
     this.requireNode(start);
     this.requireNode(end);
     const typeId = this.idFor(CatalogKind.Type, type);
     const props = this.propsById(properties);
-    const id = this.counters.nextRel++;
+    this.counters.nextRel = Math.max(this.counters.nextRel, id + 1);
     this.putNew(this.relKey(id), this.encodeRel({ typeId, start, end, props }));
     this.putNew(this.adjacencyKey(start, DIR_OUT, typeId, id), valueScratch.reset().varint(end).view());
     this.putNew(this.adjacencyKey(end, DIR_IN, typeId, id), valueScratch.reset().varint(start).view());
@@ -371,7 +408,6 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
     this.addUsage(CatalogKind.Type, typeId, 1);
     for (const k of props.keys()) this.addUsage(CatalogKind.Key, k, 1);
     this.counters.relationships++;
-    return id;
   }
 
   setRelationshipProperty(id: RelId, key: string, value: PropertyValue | null): void {

@@ -119,6 +119,20 @@ export interface GraphWriter extends GraphReader {
   createIndex(label: string, property: string, name?: string): IndexDefinition;
   /** Returns false when no index of that name exists in this namespace. */
   dropIndex(name: string): boolean;
+  /**
+   * Creates a node under a given id (replaying an explicit transaction's log, see
+   * docs/TRANSACTIONS.md). Throws `NexusError('CONFLICT')` when the id is in use. Optional:
+   * stores without it cannot run explicit transactions.
+   */
+  createNodeWithId?(id: NodeId, labels: readonly string[], properties: PropertyMap): void;
+  /** `createRelationship` under a given id; same rules as `createNodeWithId`. */
+  createRelationshipWithId?(
+    id: RelId,
+    type: string,
+    start: NodeId,
+    end: NodeId,
+    properties: PropertyMap,
+  ): void;
 }
 
 /** A read transaction held open (for cooperative, yielding execution). Close it. */
@@ -138,6 +152,16 @@ export interface NamespaceHandle {
    * throws, nothing is written. Resolves once the commit is durable (per `sync`).
    */
   write<T>(fn: (tx: GraphWriter) => T, options?: WriteOptions): Promise<T>;
+  /**
+   * Runs `fn` in a write transaction (through the same single writer and group commit as
+   * `write`) and ALWAYS rolls it back: nothing `fn` does is ever committed, and other
+   * writes batched with it are not affected. Resolves with `fn`'s result (or rejects with
+   * its error). Node and relationship ids allocated inside stay reserved for this store
+   * instance: no later write is handed them, so replaying the same creates with
+   * `createNodeWithId` / `createRelationshipWithId` cannot collide. Used by explicit
+   * transactions (docs/TRANSACTIONS.md). Optional in the contract.
+   */
+  scratch?<T>(fn: (tx: GraphWriter) => T): Promise<T>;
   stats(): NamespaceStats;
 }
 
