@@ -20,4 +20,3 @@ export { newBookmark } from './transaction/index.js';
 export { Node, Relationship, Path, emptyStats } from './values.js';
 export type { Value, QueryResult, QueryStats, PlanDescription } from './values.js';
 export { nodeElementId, relationshipElementId, parseElementId } from './element-id.js';
-export type { Transaction, TransactionOptions, QueryCursor, StatementOptions } from './api.js';

@@ -6,7 +6,6 @@
  */
 import neo4j, { type AuthToken, type Driver, type Session } from 'neo4j-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINE_HAS_TRANSACTIONS } from './engine-features.js';
 import { createKey, ROOT_KEY } from '../e2e/helpers/cluster-harness.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 

@@ -8,7 +8,6 @@
  */
 import neo4j, { type AuthToken, type Driver } from 'neo4j-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINE_HAS_TRANSACTIONS } from '../bolt/engine-features.js';
 import type { ServerProcess } from '../helpers/server-process.js';
 import {
   ROOT_KEY,
