@@ -116,7 +116,11 @@ describe('values', () => {
           )
         ).records[0]!,
     );
-    for (const [k, v] of Object.entries(values)) expect(String(rec.get(k))).toBe(String(v));
+    for (const [k, v] of Object.entries(values)) {
+      // A zone-id DateTime the driver built has no offset yet; the server's answer has it.
+      if (k !== 'dtZone') expect(String(rec.get(k))).toBe(String(v));
+    }
+    expect(String(rec.get('dtZone'))).toBe('2024-07-01T12:00:00+02:00[Europe/Paris]');
     expect(rec.get('zoneText')).toBe('2024-07-01T12:00+02:00[Europe/Paris]');
     expect(rec.get('offsetText')).toBe('2024-01-02T03:04:05.000000006+01:00');
     expect(String(rec.get('next'))).toBe('2024-03-01');
