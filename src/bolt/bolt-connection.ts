@@ -130,6 +130,8 @@ export class BoltConnection {
   /** RESETs received but not yet handled: everything queued before them is IGNORED. */
   private resetsPending = 0;
   private session: Session | null = null;
+  /** False for a SUPER key's connection that named no tenant (statements must name one). */
+  private sessionHasNamespace = true;
   private readonly tenantSessions = new Map<string, Session>();
   private helloTenant: string | undefined;
   private tx: { stx: ServiceTransaction; session: Session } | null = null;
@@ -396,10 +398,17 @@ export class BoltConnection {
     try {
       const ctx = this.core.authenticate(creds);
       const tenant = str(token, 'tenant') ?? this.helloTenant;
-      this.session = this.core.openSession(ctx, {
-        protocol: 'bolt',
-        ...(tenant === undefined ? {} : { tenant }),
-      });
+      const options = { protocol: 'bolt' as const, ...(tenant === undefined ? {} : { tenant }) };
+      try {
+        this.session = this.core.openSession(ctx, options);
+        this.sessionHasNamespace = true;
+      } catch (err) {
+        // A SUPER key may connect without naming a tenant; each statement must then name
+        // one (transaction metadata `tenant`), else openSession refuses it there.
+        if (tenant !== undefined || !ctx.permissions.has('SUPER')) throw err;
+        this.session = this.core.openSession(ctx, { ...options, requireNamespace: false });
+        this.sessionHasNamespace = false;
+      }
     } catch (err) {
       // Spec: a failed authentication leaves the connection unusable.
       this.fail(err);
@@ -422,7 +431,11 @@ export class BoltConnection {
       const t = (txMeta as Metadata).get('tenant');
       if (typeof t === 'string') tenant = t;
     }
-    if (tenant === undefined) return session;
+    if (tenant === undefined) {
+      // Throws the core's "name the tenant" error for a SUPER key that named none.
+      if (!this.sessionHasNamespace) this.core.openSession(session.ctx, { protocol: 'bolt' });
+      return session;
+    }
     let s = this.tenantSessions.get(tenant);
     if (s === undefined) {
       s = this.core.openSession(session.ctx, { protocol: 'bolt', tenant });
