@@ -186,6 +186,8 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
       writeTimeoutMs: effectiveWriteTimeoutMs(config),
       maxIntermediateRows: config.query.max_intermediate_rows,
       maxQueryMemoryBytes: config.query.max_memory_bytes,
+      maxOpenTransactionsPerUser: config.transactions.max_open_per_user,
+      transactionIdleTimeoutMs: config.transactions.idle_timeout_ms,
     },
     onQuery: (isWrite) => metrics.countQuery(isWrite),
     log: {

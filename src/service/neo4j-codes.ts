@@ -42,6 +42,7 @@ export const NEO4J_STATUS: Readonly<Record<ErrorCode, string>> = Object.freeze({
   STORAGE_QUOTA_EXCEEDED: 'Neo.ClientError.General.ResourceExhaustion',
   STORAGE_FULL: 'Neo.TransientError.General.OutOfMemoryError',
   TRANSACTION_CONFLICT: 'Neo.TransientError.Transaction.DeadlockDetected',
+  TRANSACTION_FAILED: 'Neo.ClientError.Transaction.TransactionMarkedAsFailed',
   TRANSACTION_NOT_FOUND: 'Neo.ClientError.Transaction.TransactionNotFound',
   TRANSACTION_FAILED: 'Neo.ClientError.Transaction.TransactionMarkedAsFailed',
   TRANSACTION_TIMED_OUT: 'Neo.ClientError.Transaction.TransactionTimedOut',

@@ -61,7 +61,6 @@ export interface RequestCoreDeps {
     info(obj: object, msg: string): void;
     error(obj: object, msg: string): void;
   };
-  readonly clock?: () => number;
 }
 
 /** A CallScope with the core's private bookkeeping. */
@@ -70,7 +69,6 @@ interface Scope extends CallScope {
 }
 
 interface TxEntry extends ServiceTransaction {
-  lastActivity: number;
   ownerKey: string;
 }
 
@@ -92,22 +90,14 @@ export class NexusRequestCore implements RequestCore {
   private readonly auth: CredentialVerifier | null;
   private readonly gate: ClusterGate | null;
   private readonly limits: CoreLimits;
-  private readonly clock: () => number;
   private readonly transactions = new Map<string, TxEntry>();
   private readonly openPerOwner = new Map<string, number>();
-  private readonly sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: RequestCoreDeps) {
     this.db = deps.db;
     this.auth = deps.auth;
     this.gate = deps.clusterGate;
     this.limits = deps.limits;
-    this.clock = deps.clock ?? Date.now;
-    const idle = this.limits.transactionIdleTimeoutMs ?? DEFAULT_IDLE_TX_MS;
-    if (idle > 0) {
-      this.sweeper = setInterval(() => void this.sweepIdle(idle), Math.min(1000, idle));
-      this.sweeper.unref();
-    }
   }
 
   /** How long an open transaction may stay idle before it is rolled back (0 = never). */
@@ -356,6 +346,15 @@ export class NexusRequestCore implements RequestCore {
     const writable = hasPermission(session.ctx, 'WRITE');
     const { limits } = this;
     const tx = db.beginTransaction({
+      // However the transaction ends (commit, rollback, conflict, timeout, idle expiry in
+      // the engine), its slot under the key's cap is given back.
+      onEnd: (ended) => {
+        const known = this.transactions.get(ended.id);
+        if (known !== undefined) this.forget(known);
+      },
+      ...(this.limits.transactionIdleTimeoutMs === undefined
+        ? {}
+        : { idleTimeoutMs: this.limits.transactionIdleTimeoutMs }),
       namespace: session.ctx.namespace,
       accessMode: options.accessMode === 'read' || !writable ? 'read' : 'write',
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
@@ -368,7 +367,7 @@ export class NexusRequestCore implements RequestCore {
         : { maxQueryMemoryBytes: limits.maxQueryMemoryBytes }),
       ...(scope.quotaBytes === null ? {} : { maxStorageBytes: scope.quotaBytes }),
     });
-    const entry: TxEntry = { id: tx.id, owner: session, tx, lastActivity: this.clock(), ownerKey };
+    const entry: TxEntry = { id: tx.id, owner: session, tx, ownerKey };
     this.transactions.set(tx.id, entry);
     this.openPerOwner.set(ownerKey, open + 1);
     return entry;
@@ -387,7 +386,6 @@ export class NexusRequestCore implements RequestCore {
         'No such open transaction (committed, rolled back or expired)',
       );
     }
-    entry.lastActivity = this.clock();
     return entry;
   }
 
@@ -406,7 +404,6 @@ export class NexusRequestCore implements RequestCore {
       });
       return result;
     } finally {
-      entry.lastActivity = this.clock();
       this.settle(scope, result);
     }
   }
@@ -437,7 +434,6 @@ export class NexusRequestCore implements RequestCore {
 
   /** Rolls back every open transaction (shutdown). */
   async close(): Promise<void> {
-    if (this.sweeper !== undefined) clearInterval(this.sweeper);
     await Promise.all([...this.transactions.values()].map((e) => this.rollback(e)));
   }
 
@@ -487,12 +483,6 @@ export class NexusRequestCore implements RequestCore {
     const n = (this.openPerOwner.get(entry.ownerKey) ?? 1) - 1;
     if (n <= 0) this.openPerOwner.delete(entry.ownerKey);
     else this.openPerOwner.set(entry.ownerKey, n);
-  }
-
-  private async sweepIdle(idleMs: number): Promise<void> {
-    const now = this.clock();
-    const stale = [...this.transactions.values()].filter((e) => now - e.lastActivity >= idleMs);
-    await Promise.all(stale.map((e) => this.rollback(e).catch(() => undefined)));
   }
 }
 

@@ -159,3 +159,68 @@ describe('Query API v2: implicit transactions', () => {
     expect((count.body.data as { values: unknown[][] }).values).toEqual([[0]]);
   });
 });
+
+describe('Query API v2: explicit transactions', () => {
+  const countOf = async (label: string): Promise<unknown> => {
+    const r = await post('/db/neo4j/query/v2', { statement: `MATCH (n:${label}) RETURN count(n) AS c` });
+    return (r.body.data as { values: unknown[][] }).values[0]![0];
+  };
+
+  it('opens, runs with read-your-writes, isolates until commit, and commits with a bookmark', async () => {
+    const open = await post('/db/neo4j/query/v2/tx', { statement: 'CREATE (:TxA {v: 1})' });
+    expect(open.status).toBe(202);
+    const tx = open.body.transaction as { id: string; expires: string };
+    expect(typeof tx.id).toBe('string');
+    expect(Number.isNaN(Date.parse(tx.expires))).toBe(false);
+    const inside = await post(`/db/neo4j/query/v2/tx/${tx.id}`, {
+      statement: 'MATCH (n:TxA) RETURN count(n) AS c',
+    });
+    expect(inside.status).toBe(202);
+    expect((inside.body.data as { values: unknown[][] }).values).toEqual([[1]]);
+    expect(await countOf('TxA')).toBe(0);
+    const commit = await post(`/db/neo4j/query/v2/tx/${tx.id}/commit`, undefined);
+    expect(commit.status).toBe(202);
+    expect((commit.body.bookmarks as string[]).length).toBe(1);
+    expect(await countOf('TxA')).toBe(1);
+    // Gone after commit.
+    const again = await post(`/db/neo4j/query/v2/tx/${tx.id}`, { statement: 'RETURN 1' });
+    expect(again.status).toBe(404);
+    expect((again.body.errors as { code: string }[])[0]!.code).toBe(
+      'Neo.ClientError.Transaction.TransactionNotFound',
+    );
+  });
+
+  it('rolls back with DELETE and leaves nothing behind', async () => {
+    const open = await post('/db/neo4j/query/v2/tx', {});
+    const id = (open.body.transaction as { id: string }).id;
+    await post(`/db/neo4j/query/v2/tx/${id}`, { statement: 'CREATE (:TxB)' });
+    const del = await post(`/db/neo4j/query/v2/tx/${id}`, undefined, { method: 'DELETE' });
+    expect(del.status).toBe(200);
+    expect(await countOf('TxB')).toBe(0);
+  });
+
+  it('rolls back a transaction whose statement fails', async () => {
+    const open = await post('/db/neo4j/query/v2/tx', { statement: 'CREATE (:TxC)' });
+    const id = (open.body.transaction as { id: string }).id;
+    const bad = await post(`/db/neo4j/query/v2/tx/${id}`, { statement: 'RETURN 1/0' });
+    expect(bad.status).toBe(400);
+    const commit = await post(`/db/neo4j/query/v2/tx/${id}/commit`, undefined);
+    expect(commit.status).toBe(404);
+    expect(await countOf('TxC')).toBe(0);
+  });
+
+  it('does not let another key reach a transaction by its id', async () => {
+    const created = await fetch(`${server.url}/auth/api-keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ROOT_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'other', permissions: ['WRITE'] }),
+    });
+    const other = ((await created.json()) as { secret: string }).secret;
+    const open = await post('/db/neo4j/query/v2/tx', { statement: 'CREATE (:TxD)' });
+    const id = (open.body.transaction as { id: string }).id;
+    const stolen = await post(`/db/neo4j/query/v2/tx/${id}/commit`, undefined, { auth: `Bearer ${other}` });
+    expect(stolen.status).toBe(404);
+    expect(await countOf('TxD')).toBe(0);
+    await post(`/db/neo4j/query/v2/tx/${id}`, undefined, { method: 'DELETE' });
+  });
+});

@@ -98,10 +98,12 @@ export const queryApiRoutes: FastifyPluginAsync<RouteServices> = async (app, ser
   const { core } = services;
   const idleMs = core.transactionIdleTimeoutMs;
 
-  // Clients of the Query API may send typed JSON; it is JSON, parsed losslessly the same way.
-  app.addContentTypeParser(TYPED_JSON, { parseAs: 'string' }, (_req, body, done) => {
+  // Clients of the Query API may send typed JSON (parsed losslessly like JSON), and may
+  // send no body at all to open, touch or commit a transaction.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(['application/json', TYPED_JSON], { parseAs: 'string' }, (_req, body, done) => {
     try {
-      done(null, parseJsonBody(body as string));
+      done(null, (body as string).trim() === '' ? null : parseJsonBody(body as string));
     } catch (err) {
       done(err as Error, undefined);
     }
