@@ -44,7 +44,6 @@ export const NEO4J_STATUS: Readonly<Record<ErrorCode, string>> = Object.freeze({
   TRANSACTION_CONFLICT: 'Neo.TransientError.Transaction.DeadlockDetected',
   TRANSACTION_FAILED: 'Neo.ClientError.Transaction.TransactionMarkedAsFailed',
   TRANSACTION_NOT_FOUND: 'Neo.ClientError.Transaction.TransactionNotFound',
-  TRANSACTION_FAILED: 'Neo.ClientError.Transaction.TransactionMarkedAsFailed',
   TRANSACTION_TIMED_OUT: 'Neo.ClientError.Transaction.TransactionTimedOut',
   TOO_MANY_TRANSACTIONS: 'Neo.TransientError.Request.ResourceExhaustion',
   TOO_MANY_CONCURRENT_QUERIES: 'Neo.TransientError.Request.ResourceExhaustion',
