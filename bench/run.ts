@@ -3,6 +3,7 @@
  * benchmarks in one run, prints a markdown table and writes bench-results/latest.json.
  *
  * Flags: --nodes N --rels N --seconds S (per in-process query) --http-seconds S
+ *        --rounds R --connections C --skip-http --skip-quota --skip-schema --vectors N --skip-import --skip-scan
  *        --rounds R --connections C --skip-http --skip-quota --skip-bolt --bolt-seconds S
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,9 @@ import { parseArgs } from 'node:util';
 import { runInProcess } from './in-process.js';
 import { runHttp } from './http.js';
 import { runQuotaLoad } from './quota-load.js';
+import { runSchemaBench } from './schema.js';
+import { runImportBench } from './import.js';
+import { runScanAb } from './ab-scan.js';
 import { runBolt } from './bolt.js';
 import { fmt } from './lib/stats.js';
 import { buildDist } from './lib/processes.js';
@@ -26,6 +30,10 @@ const { values } = parseArgs({
     people: { type: 'string', default: '10000' },
     'skip-http': { type: 'boolean', default: false },
     'skip-quota': { type: 'boolean', default: false },
+    'skip-schema': { type: 'boolean', default: false },
+    vectors: { type: 'string', default: '100000' },
+    'skip-import': { type: 'boolean', default: false },
+    'skip-scan': { type: 'boolean', default: false },
     'skip-bolt': { type: 'boolean', default: false },
     'bolt-seconds': { type: 'string', default: '5' },
     out: { type: 'string', default: 'bench-results/latest.json' },
@@ -62,6 +70,37 @@ say(
   `| bulk ingest | ${fmt(inProcess.ingest.nodesPerSec)} nodes/s, ${fmt(inProcess.ingest.relationshipsPerSec)} rels/s | | |`,
 );
 say(`\nPeak RSS: ${fmt(inProcess.peakRssMb)} MiB`);
+
+let bulkImport: Awaited<ReturnType<typeof runImportBench>> | undefined;
+if (!values['skip-import']) {
+  bulkImport = await runImportBench(
+    { nodes: Number(values.nodes), relationships: Number(values.rels) },
+    { nodes: 10_000, relationships: 50_000 },
+  );
+  say(`\n## Bulk import (nexus import path: CSV → storage bulk loader, one synced commit)\n`);
+  say('| path | records | seconds | records/s |');
+  say('|---|---:|---:|---:|');
+  say(
+    `| nexus import (CSV) | ${fmt(bulkImport.nodes + bulkImport.relationships)} | ${fmt(bulkImport.seconds, 2)} | ${fmt(bulkImport.recordsPerSec)} |`,
+  );
+  say(
+    `| Cypher UNWIND batches of 10k | ${fmt(bulkImport.cypher.records)} | | ${fmt(bulkImport.cypher.recordsPerSec)} |`,
+  );
+}
+
+let scan: Awaited<ReturnType<typeof runScanAb>> | undefined;
+if (!values['skip-scan']) {
+  scan = await runScanAb(Number(values.nodes), Number(values.nodes));
+  say(
+    `\n## Scans A/B (${fmt(scan.nodes)} Person nodes; A = whole-record decode per property, B = single-property read; ${scan.rounds} alternating rounds)\n`,
+  );
+  say('| query | A ops/s | B ops/s | B/A | A CPU ms/op | B CPU ms/op |');
+  say('|---|---:|---:|---:|---:|---:|');
+  for (const [name, q] of Object.entries(scan.queries))
+    say(
+      `| ${name} | ${fmt(q.a, 1)} | ${fmt(q.b, 1)} | ${fmt(q.ratio, 2)} | ${fmt(q.aCpuMs, 2)} | ${fmt(q.bCpuMs, 2)} |`,
+    );
+}
 
 // The HTTP and quota benchmarks run the compiled server, as `npm start` does.
 if (!values['skip-http'] || !values['skip-quota'] || !values['skip-bolt']) buildDist();
@@ -137,14 +176,48 @@ if (!values['skip-quota']) {
     );
 }
 
+let schema: Awaited<ReturnType<typeof runSchemaBench>> | undefined;
+if (!values['skip-schema']) {
+  schema = await runSchemaBench({
+    vectors: Number(values.vectors),
+    dimensions: 128,
+    queries: 200,
+    merges: 4000,
+  });
+  const v = schema.vectors;
+  say(`\n## Schema features (in-process)\n`);
+  say('| measure | value |');
+  say('|---|---:|');
+  say(
+    `| vector index build (${fmt(v.count)} × ${v.dimensions}-d, clustered) | ${fmt(v.buildVectorsPerSec)} vectors/s (${fmt(v.buildVectorsPerCpuSec)} per CPU s) |`,
+  );
+  say(`| recall@10 (approximate vs exact) | ${fmt(v.recallAt10, 3)} |`);
+  say(`| approximate queries/s (p99 ms) | ${fmt(v.approxQueriesPerSec)} (${fmt(v.approxP99Ms, 2)}) |`);
+  say(`| exact brute-force queries/s (p99 ms) | ${fmt(v.exactQueriesPerSec)} (${fmt(v.exactP99Ms, 2)}) |`);
+  say(`| speed-up over brute force (wall / CPU time) | ${fmt(v.speedup, 1)}× / ${fmt(v.cpuSpeedup, 1)}× |`);
+  say(
+    `| CPU ms per query: approximate / exact | ${fmt(v.approxCpuMsPerQuery, 2)} / ${fmt(v.exactCpuMsPerQuery, 2)} |`,
+  );
+  say(
+    `| MERGE on unique-constraint key vs plain index | ${fmt(schema.merge.uniqueOpsPerSec)} vs ${fmt(schema.merge.plainIndexOpsPerSec)} ops/s (${fmt(schema.merge.ratio, 2)}×; CPU time ${fmt(schema.merge.cpuRatio, 2)}×) |`,
+  );
+}
+
 const targets = {
   clusterOverheadReadPctMax5: http ? http.readQuery.overheadPct <= 5 : null,
   clusterOverheadWritePctMax5: http ? http.writeQuery.overheadPct <= 5 : null,
   return1AtLeastHalfOfBareFastify: http ? http.ceiling.throughputRatio >= 0.5 : null,
   return1WithAuthAtLeastHalfOfBareFastify: http ? http.ceilingAuth.throughputRatio >= 0.5 : null,
   bulkIngestAtLeast50kNodesPerSec: inProcess.ingest.nodesPerSec >= 50_000,
+  importAtLeast500kRecordsPerSec: bulkImport ? bulkImport.recordsPerSec >= 500_000 : null,
+  labelAvgAtLeast150PerSec: scan ? scan.queries['avg over a label']!.b >= 150 : null,
   noisyNeighbourP99AtMost3x: http ? http.noisyNeighbour.p99Ratio <= 3 : null,
   noQuotaOverAdmission: quota ? quota.totalOverAdmission === 0 : null,
+  vectorRecallAt10AtLeast095: schema ? schema.vectors.recallAt10 >= 0.95 : null,
+  vectorSpeedupAtLeast20x: schema ? schema.vectors.speedup >= 20 : null,
+  vectorCpuSpeedupAtLeast20x: schema ? schema.vectors.cpuSpeedup >= 20 : null,
+  uniqueMergeAtLeast08xPlainIndex: schema ? schema.merge.ratio >= 0.8 : null,
+  uniqueMergeCpuAtLeast08xPlainIndex: schema ? schema.merge.cpuRatio >= 0.8 : null,
   boltAtLeast2xHttp: bolt ? bolt.rows.every((r) => r.ratio >= 2) : null,
 };
 say(`\n## Targets\n`);
@@ -164,6 +237,9 @@ writeFileSync(
       http,
       bolt,
       quota,
+      schema,
+      bulkImport,
+      scan,
       targets,
     },
     null,

@@ -34,7 +34,8 @@ export const ERROR_CODES = {
   QUERY_CANCELLED: 'The client closed the connection; the query was stopped.',
   API_KEY_LIMIT_EXCEEDED: 'The user already holds the maximum number of active API keys.',
   CONFLICT: 'The entity already exists or the request conflicts with the current state.',
-  CONSTRAINT_VIOLATION: 'The operation would break data integrity (e.g. deleting a node with relationships).',
+  CONSTRAINT_VIOLATION:
+    'The operation would break data integrity: a schema constraint (unique, not null, node key, property type; Neo4j code Neo.ClientError.Schema.ConstraintValidationFailed) or deleting a node with relationships. Nothing of the statement is written.',
   TENANT_SUSPENDED: 'The tenant is suspended in the control plane.',
   TENANT_NOT_FOUND: 'The control plane does not know the tenant.',
   CONTROL_PLANE_UNAVAILABLE: 'The control plane cannot be reached and no cached quota may be used.',
@@ -57,6 +58,8 @@ export const ERROR_CODES = {
   DATABASE_EXISTS: 'A database of that name already exists.',
   DATABASE_LIMIT_EXCEEDED: 'The tenant already holds cluster.max_databases_per_tenant databases.',
   PROTOCOL_ERROR: 'A binary-protocol (Bolt, RPC) message is malformed or not valid in the connection state.',
+  IMPORT_INVALID_ROW:
+    'A row of an import or NDJSON ingest input is malformed; the message names the file and line (or the line number).',
   INTERNAL_ERROR: 'An unexpected server error; details are logged, never sent.',
 } as const;
 

@@ -9,3 +9,5 @@ export type { Value, QueryResult, QueryStats, PlanDescription } from './engine/v
 export { DEFAULT_NAMESPACE } from './engine/api.js';
 export type { NexusOptions, ExecuteOptions, NexusDatabase, ProcedureDefinition } from './engine/api.js';
 export { Nexus } from './engine/index.js';
+export { jsonParams, toPlainJson, resultToPlainJson } from './engine/plain-values.js';
+export type { ParamValue, PlainJson, PlainJsonResult } from './engine/plain-values.js';

@@ -31,6 +31,7 @@ export const REST_ONLY_FUNCTIONS = [
   'manage_api_keys',
   'get_usage',
   'get_metrics',
+  'export_graph',
 ] as const;
 
 export type FunctionName = (typeof MCP_TOOL_FUNCTIONS)[number] | (typeof REST_ONLY_FUNCTIONS)[number];
@@ -85,6 +86,7 @@ export const ROUTE_FUNCTIONS: Readonly<Record<string, RouteAuth>> = Object.freez
   'GET /schema/property_keys': route('list_property_keys', 'READ'),
   'GET /schema/indexes': route('list_indexes', 'READ'),
   'GET /stats': route('get_stats', 'READ'),
+  'GET /export': route('export_graph', 'READ'),
   'GET /cluster/usage': route('get_usage', 'READ'),
   'GET /metrics': route('get_metrics', 'READ'),
   'GET /auth/keys': route('manage_api_keys', 'ADMIN'),

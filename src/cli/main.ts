@@ -1,9 +1,11 @@
 /**
  * The `nexus` command line (commander): `serve`, `query` (embedded), `migrate` (standalone
- * data into a tenant namespace) and `hivehub-emulator`. `main(argv)` takes the full
+ * data into a tenant namespace), `import` (offline bulk import) and `hivehub-emulator`. `main(argv)` takes the full
  * process argv; errors propagate to the caller (bin/nexus.js prints them and exits 1).
  */
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { loadConfig, loadStorageConfig } from '../config/load-config.js';
 import { DEFAULT_NAMESPACE } from '../engine/api.js';
@@ -14,15 +16,21 @@ import { startServer, type RunningServer } from '../server/start-server.js';
 import { openServices } from '../server/open-services.js';
 import type { GraphStore } from '../storage/graph-store.js';
 import { formatTable } from './format-table.js';
+import { checkDataDir, explainStartupError } from './startup-errors.js';
+import type { OutputFormat } from './shell/index.js';
+import { registerImportCommand } from './import/index.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** stdout is a terminal (progress bars); default false. */
+  tty?: boolean;
 }
 
 const defaultIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  tty: process.stdout.isTTY === true,
 };
 
 /** The package version, read from package.json two levels up (src/cli and dist/cli alike). */
@@ -48,6 +56,12 @@ function handleSignals(running: RunningServer, io: CliIo): void {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 type Counts = { nodes: number; relationships: number; bytes: number };
@@ -118,12 +132,23 @@ export function buildProgram(io: CliIo = defaultIo): Command {
           ...(opts.config === undefined ? {} : { file: opts.config }),
           flags: { host: opts.host, port: opts.port, dataDir: opts.data, logLevel: opts.logLevel },
         });
-        const running = await startServer({
-          config,
-          version,
-          openServices,
-          print: (line) => io.stdout(`${line}\n`),
-        });
+        const dataDir = config.storage.data_dir;
+        checkDataDir(dataDir, { create: true });
+        let running: RunningServer;
+        try {
+          running = await startServer({
+            config,
+            version,
+            openServices,
+            print: (line) => io.stdout(`${line}\n`),
+          });
+        } catch (err) {
+          throw explainStartupError(err, {
+            path: dataDir,
+            host: config.server.host,
+            port: config.server.port,
+          });
+        }
         handleSignals(running, io);
       },
     );
@@ -134,21 +159,148 @@ export function buildProgram(io: CliIo = defaultIo): Command {
     .argument('<cypher>', 'the Cypher query')
     .option('--params <json>', 'query parameters as a JSON object')
     .option('-d, --data <dir>', 'data directory (default: storage.data_dir, ./data)')
-    .action(async (cypher: string, opts: { params?: string; data?: string }) => {
+    .option('--create', 'create the data directory if it does not exist (default: refuse)')
+    .action(async (cypher: string, opts: { params?: string; data?: string; create?: boolean }) => {
       const params = opts.params === undefined ? {} : jsonToParams(parseJsonBody(opts.params));
       const config = loadConfig({ flags: { dataDir: opts.data } });
+      checkDataDir(config.storage.data_dir, { create: opts.create === true });
       const { Nexus } = await import('../engine/nexus.js');
-      const db = await Nexus.open({
-        path: config.storage.data_dir,
-        sync: config.storage.sync,
-        mapSize: config.storage.map_size,
-      });
+      let db;
+      try {
+        db = await Nexus.open({
+          path: config.storage.data_dir,
+          sync: config.storage.sync,
+          mapSize: config.storage.map_size,
+        });
+      } catch (err) {
+        throw explainStartupError(err, { path: config.storage.data_dir });
+      }
       try {
         const result = await db.execute(cypher, params);
         io.stdout(`${formatTable(result)}\n`);
       } finally {
         await db.close();
       }
+    });
+
+  program
+    .command('shell')
+    .description(
+      'Interactive Cypher shell (like cypher-shell): embedded on a data directory, or --url a server',
+    )
+    .option('-d, --data <dir>', 'data directory to open embedded (default: storage.data_dir, ./data)')
+    .option('--create', 'create the data directory if it does not exist (default: refuse)')
+    .option('-u, --url <url>', 'a running server, e.g. http://127.0.0.1:15474 (env NEXUS_URL)')
+    .option('-k, --key <key>', 'API key for --url (env NEXUS_API_KEY)')
+    .option('-f, --file <script>', 'run the statements of a file and exit (stops at the first error)')
+    .option('--format <format>', 'table, plain, csv or json (default: table on a terminal, plain otherwise)')
+    .option(
+      '--history-file <file>',
+      'where history is kept (env NEXUS_SHELL_HISTORY, default ~/.nexus_history)',
+    )
+    .action(
+      async (opts: {
+        data?: string;
+        create?: boolean;
+        url?: string;
+        key?: string;
+        file?: string;
+        format?: string;
+        historyFile?: string;
+      }) => {
+        const shell = await import('./shell/index.js');
+        const interactive = opts.file === undefined && process.stdin.isTTY === true;
+        const format = (opts.format ?? (process.stdout.isTTY === true ? 'table' : 'plain')) as OutputFormat;
+        if (!shell.OUTPUT_FORMATS.includes(format)) {
+          throw new NexusError(
+            'INVALID_PARAMETER',
+            `unknown --format ${format}; use one of ${shell.OUTPUT_FORMATS.join(', ')}`,
+          );
+        }
+        const url = opts.url ?? process.env.NEXUS_URL;
+        let backend;
+        if (url !== undefined && url !== '') {
+          backend = shell.remoteBackend(url, opts.key ?? process.env.NEXUS_API_KEY);
+        } else {
+          const storage = loadStorageConfig({ flags: { dataDir: opts.data } });
+          checkDataDir(storage.data_dir, { create: opts.create === true });
+          const { Nexus } = await import('../engine/nexus.js');
+          let db;
+          try {
+            db = await Nexus.open({ path: storage.data_dir, sync: storage.sync, mapSize: storage.map_size });
+          } catch (err) {
+            throw explainStartupError(err, { path: storage.data_dir });
+          }
+          backend = shell.embeddedBackend(db, `embedded ${storage.data_dir}`);
+        }
+        let code: number;
+        try {
+          if (interactive) {
+            const historyFile =
+              opts.historyFile ?? process.env.NEXUS_SHELL_HISTORY ?? join(homedir(), '.nexus_history');
+            code = await shell.runInteractive({
+              backend,
+              format,
+              stdout: io.stdout,
+              stderr: io.stderr,
+              input: process.stdin,
+              output: process.stdout,
+              historyFile: historyFile === '' ? null : historyFile,
+            });
+          } else {
+            const text = opts.file !== undefined ? readFileSync(opts.file, 'utf8') : await readStdin();
+            code = await shell.runScript(text, { backend, format, stdout: io.stdout, stderr: io.stderr });
+          }
+        } finally {
+          await backend.close();
+        }
+        if (code !== 0) process.exitCode = code;
+      },
+    );
+
+  program
+    .command('dump')
+    .description('Write a consistent, compressed logical dump (gzip JSON lines) without stopping writes')
+    .requiredOption('-o, --out <file>', 'the dump file to write, e.g. backup.nexus.jsonl.gz')
+    .option('-u, --url <url>', 'dump from a running server (GET /export)')
+    .option('-k, --key <key>', 'API key for --url (env NEXUS_API_KEY)')
+    .option('-d, --data <dir>', 'dump from a data directory (embedded; a server may be running on it)')
+    .option('--tenant <user_id>', "dump one tenant's graph (cluster mode; with --url, a SUPER key)")
+    .action(async (opts: { out: string; url?: string; key?: string; data?: string; tenant?: string }) => {
+      const { runDump } = await import('./dump-command.js');
+      await runDump(opts, io);
+    });
+
+  program
+    .command('restore')
+    .description(
+      'Load a dump into an empty data directory or tenant namespace (offline: stop the server first)',
+    )
+    .argument('<file>', 'a file written by nexus dump (or GET /export, gzip-compressed)')
+    .option('-d, --data <dir>', 'data directory to restore into (created if missing)')
+    .option('--tenant <user_id>', "restore into this tenant's namespace (cluster mode)")
+    .option('--max-bytes <n>', "refuse to go past this many stored bytes (the tenant's storage quota)")
+    .action(async (file: string, opts: { data?: string; tenant?: string; maxBytes?: string }) => {
+      const { runRestore } = await import('./dump-command.js');
+      let maxBytes: number | undefined;
+      if (opts.maxBytes !== undefined) {
+        maxBytes = Number(opts.maxBytes);
+        if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
+          throw new NexusError(
+            'INVALID_PARAMETER',
+            `--max-bytes must be a whole number of bytes, got ${opts.maxBytes}`,
+          );
+        }
+      }
+      await runRestore(
+        file,
+        {
+          ...(opts.data === undefined ? {} : { data: opts.data }),
+          ...(opts.tenant === undefined ? {} : { tenant: opts.tenant }),
+          ...(maxBytes === undefined ? {} : { maxBytes }),
+        },
+        io,
+      );
     });
 
   program
@@ -191,6 +343,8 @@ export function buildProgram(io: CliIo = defaultIo): Command {
         lock.release();
       }
     });
+
+  registerImportCommand(program, { stdout: io.stdout, stderr: io.stderr, tty: io.tty === true });
 
   program
     .command('hivehub-emulator')

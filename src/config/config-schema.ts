@@ -117,6 +117,8 @@ export const configSchema = z
           })
           .strict()
           .prefault({}),
+        /** Statements one tenant may run at once over all protocols (0 = no limit). */
+        max_concurrent_queries_per_tenant: nonNegativeInt.default(4),
         usage_report_interval_seconds: positiveInt.default(60),
         usage_flush_interval_ms: nonNegativeInt.default(1000),
         hivehub: z

@@ -58,6 +58,7 @@ export const ENV_OVERRIDES: ReadonlyArray<readonly [string, string, EnvKind]> = 
   ['NEXUS_CLUSTER_DEFAULT_REQUESTS_PER_MINUTE', 'cluster.default_quotas.requests_per_minute', 'quota'],
   ['NEXUS_CLUSTER_DEFAULT_REQUESTS_PER_HOUR', 'cluster.default_quotas.requests_per_hour', 'quota'],
   ['NEXUS_CLUSTER_USAGE_REPORT_INTERVAL_SECONDS', 'cluster.usage_report_interval_seconds', 'int'],
+  ['NEXUS_CLUSTER_MAX_CONCURRENT_QUERIES_PER_TENANT', 'cluster.max_concurrent_queries_per_tenant', 'int'],
   ['NEXUS_CLUSTER_USAGE_FLUSH_INTERVAL_MS', 'cluster.usage_flush_interval_ms', 'int'],
   ['NEXUS_HIVEHUB_BASE_URL', 'cluster.hivehub.base_url', 'string'],
   ['NEXUS_HIVEHUB_SERVICE_API_KEY', 'cluster.hivehub.service_api_key', 'string'],
@@ -108,16 +109,20 @@ function getPath(tree: unknown, path: readonly PropertyKey[]): unknown {
   return node;
 }
 
+/** Keys whose values are secrets: error messages name them but never show the value. */
+function isSecretPath(path: string): boolean {
+  return /(^|\.)(root_api_key|service_api_key|secret)$/.test(path);
+}
+
 function coerce(name: string, path: string, raw: string, kind: EnvKind): unknown {
   const fail = (expected: string): never => {
-    throw new ConfigError(
-      `invalid config: ${path} = ${JSON.stringify(raw)} (from ${name}): expected ${expected}`,
-      {
-        key: path,
-        value: raw,
-        source: name,
-      },
-    );
+    const secret = isSecretPath(path);
+    const shown = secret ? `[redacted, ${raw.length} characters]` : JSON.stringify(raw);
+    throw new ConfigError(`invalid config: ${path} = ${shown} (from ${name}): expected ${expected}`, {
+      key: path,
+      ...(secret ? {} : { value: raw }),
+      source: name,
+    });
   };
   switch (kind) {
     case 'string':
@@ -291,11 +296,22 @@ export function resolveConfig(
       value = getPath(tree, [...issue.path, key]);
     }
     const from = sources.get(path) ?? fileLabel;
-    const shown = value === undefined ? 'undefined' : JSON.stringify(value);
-    const reason = issue.code === 'unrecognized_keys' ? 'unknown key' : issue.message;
+    const secret = isSecretPath(path);
+    // A secret's value is never echoed (it lands in terminals, logs and CI output).
+    const shown = secret
+      ? `[redacted, ${typeof value === 'string' ? value.length : 0} characters]`
+      : value === undefined
+        ? 'undefined'
+        : JSON.stringify(value);
+    let reason = issue.code === 'unrecognized_keys' ? 'unknown key' : issue.message;
+    if (path === 'auth.root_api_key' && issue.code === 'too_small') {
+      reason =
+        'the root API key is too short: use at least 16 characters, ' +
+        'e.g. NEXUS_ROOT_API_KEY="$(openssl rand -hex 32)"';
+    }
     throw new ConfigError(`invalid config: ${path || '(root)'} = ${shown} (from ${from}): ${reason}`, {
       key: path,
-      value,
+      ...(secret ? {} : { value }),
       source: from,
     });
   }

@@ -25,7 +25,7 @@ import {
 } from './ast.js';
 import { CypherError, type CypherErrorClass } from './errors.js';
 import { lookupFunction } from './function-names.js';
-import { queryWrites } from './is-write-query.js';
+import { UPDATING_CLAUSES, queryWrites } from './is-write-query.js';
 import {
   ANY,
   BOOLEAN,
@@ -59,7 +59,12 @@ import {
   type StaticType,
 } from './static-type.js';
 import { positionAt } from './lexer.js';
-import { expressionKey, childExpressions } from './expression-walk.js';
+import {
+  childExpressions,
+  conjunctionParts,
+  dynamicLabelExpressions,
+  expressionKey,
+} from './expression-walk.js';
 
 /** A procedure's declared signature, as the engine knows it (TCK-style type names). */
 export interface ProcedureSignature {
@@ -137,7 +142,7 @@ interface ProjectedExpression {
   readonly simple: boolean;
 }
 
-const UPDATING = new Set<Clause['kind']>(['Create', 'Merge', 'Set', 'Remove', 'Delete', 'Foreach']);
+const UPDATING = UPDATING_CLAUSES;
 
 /** Runs semantic analysis; throws the first `CypherError` found. */
 export function analyze(statement: Statement, options: AnalyzeOptions = {}): Analysis {
@@ -180,6 +185,7 @@ class Analyzer {
       case 'CreateIndex':
       case 'DropIndex':
       case 'ShowIndexes':
+      case 'SchemaCommand':
         break;
       default:
         assertNever(body);
@@ -277,6 +283,13 @@ class Analyzer {
     let updated = false;
     for (let i = 0; i < clauses.length; i++) {
       const clause = clauses[i] as Clause;
+      if (clause.kind === 'Finish' && i !== clauses.length - 1) {
+        throw this.semantic(
+          'InvalidClauseComposition',
+          'FINISH can only be used at the end of the query',
+          clause.offset,
+        );
+      }
       if (clause.kind === 'Return' && i !== clauses.length - 1) {
         throw this.semantic(
           'InvalidClauseComposition',
@@ -307,6 +320,7 @@ class Analyzer {
     if (subquery) return;
     const endsOk =
       last.kind === 'Return' ||
+      last.kind === 'Finish' ||
       (last.kind === 'CallSubquery' && !callSubqueryReturns(last)) ||
       UPDATING.has(last.kind) ||
       (last.kind === 'Call' && (clauses.length === 1 || last.yield === null));
@@ -344,8 +358,10 @@ class Analyzer {
         return { scope };
       case 'Remove':
         for (const item of clause.items) {
-          if (item.kind === 'RemoveLabels') this.useVariable(item.variable, scope, T_NODE);
-          else this.expression(item.property, this.env(scope, 'in REMOVE'));
+          if (item.kind === 'RemoveLabels') {
+            this.useVariable(item.variable, scope, T_NODE);
+            for (const d of item.dynamic ?? []) this.dynamicName(d, scope);
+          } else this.expression(item.property, this.env(scope, 'in REMOVE'));
         }
         return { scope };
       case 'Delete':
@@ -414,6 +430,8 @@ class Analyzer {
         return this.call(clause, scope, standalone);
       case 'CallSubquery':
         return this.callSubquery(clause, scope);
+      case 'Finish':
+        return { scope: new Map(), columns: [] };
       default:
         return assertNever(clause);
     }
@@ -473,6 +491,7 @@ class Analyzer {
       }
       case 'SetLabels':
         this.useVariable(item.variable, scope, T_NODE);
+        for (const d of item.dynamic ?? []) this.dynamicName(d, scope);
         return;
       default:
         assertNever(item);
@@ -785,7 +804,7 @@ class Analyzer {
   ): void {
     // variables bound by this very pattern, by kind
     const local = new Map<string, 'node' | 'relationship' | 'path'>();
-    const pending: { properties: Expression; offset: number }[] = [];
+    const pending: { properties: Expression; offset: number; predicate?: boolean; dynamic?: boolean }[] = [];
     for (const part of pattern.parts) {
       this.bindElement(part.element, part, scope, local, mode, pending);
       if (part.variable) {
@@ -803,8 +822,10 @@ class Analyzer {
       }
     }
     // property expressions may use any variable of the pattern
-    for (const { properties } of pending) {
-      this.expression(properties, this.env(scope, 'in a pattern'));
+    for (const { properties, predicate, dynamic } of pending) {
+      if (predicate) this.predicate(properties, scope);
+      else if (dynamic) this.dynamicName(properties, scope);
+      else this.expression(properties, this.env(scope, 'in a pattern'));
     }
   }
 
@@ -814,10 +835,41 @@ class Analyzer {
     scope: Scope,
     local: Map<string, 'node' | 'relationship' | 'path'>,
     mode: 'match' | 'create' | 'merge' | 'predicate',
-    pending: { properties: Expression; offset: number }[],
+    pending: { properties: Expression; offset: number; predicate?: boolean; dynamic?: boolean }[],
   ): void {
     const single = element.relationships.length === 0;
     const visitProperties = (p: NodePattern | RelationshipPattern): void => {
+      const expression = p.kind === 'NodePattern' ? p.labelExpression : p.typeExpression;
+      const creatable = expression && p.kind === 'NodePattern' && conjunctionParts(expression) !== null;
+      if (expression && !creatable && (mode === 'create' || mode === 'merge')) {
+        throw this.semantic(
+          'InvalidLabelExpression',
+          `Label expressions other than conjunctions of names are not allowed in ${mode === 'create' ? 'CREATE' : 'MERGE'}`,
+          p.offset,
+        );
+      }
+      if (p.where) {
+        if (mode === 'create' || mode === 'merge') {
+          throw this.semantic(
+            'InvalidPatternPredicate',
+            `WHERE is not allowed inside a pattern of ${mode === 'create' ? 'CREATE' : 'MERGE'}`,
+            p.where.offset,
+          );
+        }
+        if (p.kind === 'RelationshipPattern' && p.length !== null) {
+          throw this.semantic(
+            'InvalidPatternPredicate',
+            'WHERE is not allowed inside a variable-length relationship pattern',
+            p.where.offset,
+          );
+        }
+        pending.push({ properties: p.where, offset: p.where.offset, predicate: true });
+      }
+      if (expression) {
+        for (const d of dynamicLabelExpressions(expression)) {
+          pending.push({ properties: d, offset: d.offset, dynamic: true });
+        }
+      }
       if (p.properties === null) return;
       if (
         p.properties.kind === 'Parameter' &&
@@ -986,6 +1038,18 @@ class Analyzer {
   }
 
   /** WHERE: a boolean predicate where pattern expressions are allowed and aggregates are not. */
+  /** A `$(expr)` label, type or key: a STRING or LIST<STRING>. */
+  private dynamicName(expression: Expression, scope: ReadonlyMap<string, VariableInfo>): void {
+    const type = this.expression(expression, this.env(scope, 'in a dynamic label'));
+    if (definitelyNot(type, T_STRING | T_LIST)) {
+      throw this.semantic(
+        'InvalidArgumentType',
+        `Type mismatch: a dynamic label or type must be a String or a List of Strings, but was ${describe(type)}`,
+        expression.offset,
+      );
+    }
+  }
+
   private predicate(expression: Expression, scope: ReadonlyMap<string, VariableInfo>): void {
     const env: Env = { ...this.env(scope, 'in WHERE'), patternPredicates: true };
     const type = this.expression(expression, env);
@@ -1177,7 +1241,18 @@ class Analyzer {
         return INTEGER;
       case 'ExistsSubquery': {
         if (e.body.kind === 'Query') {
-          this.query(e.body, env.scope, true);
+          const columns = this.query(e.body, env.scope, true);
+          if (e.collect) {
+            const clauses = e.body.first.clauses;
+            if (clauses[clauses.length - 1]?.kind !== 'Return' || columns.length !== 1) {
+              throw this.semantic(
+                'InvalidClauseComposition',
+                'A COLLECT subquery must end with a RETURN clause returning exactly one column',
+                e.offset,
+              );
+            }
+            return listOf(ANY);
+          }
         } else {
           const scope = new Map(env.scope);
           this.bindPattern(e.body.pattern, scope, 'match');
@@ -1222,6 +1297,9 @@ class Analyzer {
         return { mask: T_BOOLEAN };
       case 'HasLabels': {
         const type = this.expression(e.operand, env);
+        if (e.labelExpression) {
+          for (const d of dynamicLabelExpressions(e.labelExpression)) this.expression(d, env);
+        }
         if (definitelyNot(type, T_NODE | T_RELATIONSHIP)) {
           throw this.semantic(
             'InvalidArgumentType',

@@ -6,6 +6,7 @@
  * plain data: no methods, no scope annotations (analysis returns those separately).
  * This file only ever grows: fields and kinds are added, never renamed or removed.
  */
+import type { SchemaCommandSpec } from './parse-schema-command.js';
 
 /** Fields every AST node has. */
 export interface AstNode {
@@ -28,7 +29,13 @@ export interface Statement extends AstNode {
   readonly body: StatementBody;
 }
 
-export type StatementBody = Query | CreateIndex | DropIndex | ShowIndexes;
+export type StatementBody = Query | CreateIndex | DropIndex | ShowIndexes | SchemaCommand;
+
+/** Constraints and vector indexes (parse-schema-command.ts has the command shapes). */
+export interface SchemaCommand extends AstNode {
+  readonly kind: 'SchemaCommand';
+  readonly command: SchemaCommandSpec;
+}
 
 /**
  * A query: one single query, or several joined by UNION / UNION ALL. A standalone
@@ -95,7 +102,13 @@ export type Clause =
   | Unwind
   | Foreach
   | Call
-  | CallSubquery;
+  | CallSubquery
+  | Finish;
+
+/** `FINISH`: ends a query without returning rows (Neo4j 5 / GQL). */
+export interface Finish extends AstNode {
+  readonly kind: 'Finish';
+}
 
 export type ClauseKind = Clause['kind'];
 
@@ -147,11 +160,13 @@ export interface SetVariable extends AstNode {
   readonly mode: 'replace' | 'merge';
 }
 
-/** `n:A:B`. */
+/** `n:A:B`, `n:$(expr)`. */
 export interface SetLabels extends AstNode {
   readonly kind: 'SetLabels';
   readonly variable: Variable;
   readonly labels: readonly string[];
+  /** `$(expr)` labels: each a STRING or LIST<STRING>, evaluated per row. */
+  readonly dynamic?: readonly Expression[];
 }
 
 export interface Remove extends AstNode {
@@ -170,6 +185,8 @@ export interface RemoveLabels extends AstNode {
   readonly kind: 'RemoveLabels';
   readonly variable: Variable;
   readonly labels: readonly string[];
+  /** `$(expr)` labels: each a STRING or LIST<STRING>, evaluated per row. */
+  readonly dynamic?: readonly Expression[];
 }
 
 export interface Delete extends AstNode {
@@ -313,10 +330,28 @@ export interface PatternElement extends AstNode {
 export interface NodePattern extends AstNode {
   readonly kind: 'NodePattern';
   readonly variable: Variable | null;
+  /** Labels the node must all have (`:A:B`, `:A&B`). */
   readonly labels: readonly string[];
   /** A `MapLiteral` or a `Parameter`, or null. */
   readonly properties: MapLiteral | Parameter | null;
+  /** A label expression beyond a plain conjunction (`:A|B`, `:!A`, `:%`); `labels` is then empty. */
+  readonly labelExpression?: LabelExpression;
+  /** Inline `WHERE` inside the node pattern: `(n:A WHERE n.x > 1)`. */
+  readonly where?: Expression;
 }
+
+/**
+ * A Neo4j 5 label expression: `A`, `%` (any label), `!e`, `e&f`, `e|f`. On a relationship
+ * pattern the names are relationship types.
+ */
+export type LabelExpression =
+  | { readonly kind: 'LabelName'; readonly name: string }
+  | { readonly kind: 'LabelAny' }
+  /** `$(expr)`: the label(s) or type a STRING or LIST<STRING> evaluates to. */
+  | { readonly kind: 'LabelDynamic'; readonly expression: Expression }
+  | { readonly kind: 'LabelNot'; readonly operand: LabelExpression }
+  | { readonly kind: 'LabelAnd'; readonly operands: readonly LabelExpression[] }
+  | { readonly kind: 'LabelOr'; readonly operands: readonly LabelExpression[] };
 
 /**
  * `left`: `<-[]-`, `right`: `-[]->`, `both`: `-[]-` (either direction when matching).
@@ -333,6 +368,10 @@ export interface RelationshipPattern extends AstNode {
   readonly properties: MapLiteral | Parameter | null;
   /** null: a single hop. Otherwise variable length. */
   readonly length: VariableLength | null;
+  /** A type expression beyond alternatives (`:!R`, `:%`, `:A&B`); `types` is then empty. */
+  readonly typeExpression?: LabelExpression;
+  /** Inline `WHERE` inside the relationship pattern: `-[r:R WHERE r.w > 1]->`. */
+  readonly where?: Expression;
 }
 
 /**
@@ -543,7 +582,10 @@ export interface CountStar extends AstNode {
 export interface ExistsSubquery extends AstNode {
   readonly kind: 'ExistsSubquery';
   readonly body: ExistsPatternBody | Query;
+  /** `COUNT { ... }`: the number of rows. */
   readonly count?: true;
+  /** `COLLECT { ... RETURN x }`: the list of the single returned column. */
+  readonly collect?: true;
 }
 
 export interface ExistsPatternBody extends AstNode {
@@ -661,6 +703,8 @@ export interface HasLabels extends AstNode {
   readonly kind: 'HasLabels';
   readonly operand: Expression;
   readonly labels: readonly string[];
+  /** `n:A|B`, `n:!A`, `n:%`: a label expression beyond a conjunction; `labels` is then empty. */
+  readonly labelExpression?: LabelExpression;
 }
 
 /** Any AST node (for generic walkers). */

@@ -4,7 +4,7 @@
  * offsets (two expressions with the same key compute the same thing, which is how
  * ORDER BY and grouping recognise a projected expression written again).
  */
-import { assertNever, type Expression, type PatternElement } from './ast.js';
+import { assertNever, type Expression, type LabelExpression, type PatternElement } from './ast.js';
 
 /** Direct child expressions, in evaluation order (pattern property maps included). */
 export function childExpressions(e: Expression): Expression[] {
@@ -72,8 +72,9 @@ export function childExpressions(e: Expression): Expression[] {
       return [e.left, e.right];
     case 'IsNull':
     case 'TypePredicate':
-    case 'HasLabels':
       return [e.operand];
+    case 'HasLabels':
+      return e.labelExpression ? [e.operand, ...dynamicLabelExpressions(e.labelExpression)] : [e.operand];
     default:
       return assertNever(e);
   }
@@ -83,6 +84,42 @@ function elementExpressions(element: PatternElement): Expression[] {
   const out: Expression[] = [];
   for (const node of element.nodes) if (node.properties) out.push(node.properties);
   for (const rel of element.relationships) if (rel.properties) out.push(rel.properties);
+  for (const node of element.nodes)
+    if (node.labelExpression) out.push(...dynamicLabelExpressions(node.labelExpression));
+  for (const rel of element.relationships)
+    if (rel.typeExpression) out.push(...dynamicLabelExpressions(rel.typeExpression));
+  for (const node of element.nodes) if (node.where) out.push(node.where);
+  for (const rel of element.relationships) if (rel.where) out.push(rel.where);
+  return out;
+}
+
+/** The `$(expr)` expressions inside a label expression, in order. */
+export function dynamicLabelExpressions(e: LabelExpression): Expression[] {
+  switch (e.kind) {
+    case 'LabelDynamic':
+      return [e.expression];
+    case 'LabelNot':
+      return dynamicLabelExpressions(e.operand);
+    case 'LabelAnd':
+    case 'LabelOr':
+      return e.operands.flatMap(dynamicLabelExpressions);
+    default:
+      return [];
+  }
+}
+
+/** The names and `$(expr)` parts of a conjunction (`A&$(x)`, `A:$(x)`), else null. */
+export function conjunctionParts(e: LabelExpression): { names: string[]; dynamic: Expression[] } | null {
+  if (e.kind === 'LabelName') return { names: [e.name], dynamic: [] };
+  if (e.kind === 'LabelDynamic') return { names: [], dynamic: [e.expression] };
+  if (e.kind !== 'LabelAnd') return null;
+  const out = { names: [] as string[], dynamic: [] as Expression[] };
+  for (const x of e.operands) {
+    const part = conjunctionParts(x);
+    if (!part) return null;
+    out.names.push(...part.names);
+    out.dynamic.push(...part.dynamic);
+  }
   return out;
 }
 

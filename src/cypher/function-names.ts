@@ -12,7 +12,6 @@ import {
   MAP,
   NODE,
   NUMBER,
-  POINT,
   RELATIONSHIP,
   STRING,
   TEMPORAL,
@@ -130,6 +129,8 @@ const SIGNATURES: readonly FunctionSignature[] = [
   fn('log', 1, 1, FLOAT),
   fn('log10', 1, 1, FLOAT),
   fn('sqrt', 1, 1, FLOAT),
+  fn('vector.similarity.cosine', 2, 2, FLOAT),
+  fn('vector.similarity.euclidean', 2, 2, FLOAT),
   fn('sin', 1, 1, FLOAT),
   fn('cos', 1, 1, FLOAT),
   fn('tan', 1, 1, FLOAT),
@@ -178,11 +179,7 @@ const SIGNATURES: readonly FunctionSignature[] = [
   fn('duration.inSeconds', 2, 2, TEMPORAL),
   fn('datetime.fromEpoch', 2, 2, TEMPORAL),
   fn('datetime.fromEpochMillis', 1, 1, TEMPORAL),
-  // spatial
-  fn('point', 1, 1, POINT),
-  fn('distance', 2, 2, FLOAT),
-  fn('point.distance', 2, 2, FLOAT),
-  fn('point.withinBBox', 3, 3, BOOLEAN),
+  // spatial functions (point, point.distance, ...) are not implemented yet: unknown
 ];
 
 function temporalFunctions(): FunctionSignature[] {

@@ -17,7 +17,12 @@ export {
   type ProjectionInfo,
   type VariableInfo,
 } from './analyze.js';
-export { isWriteQuery, type WriteCheckOptions } from './is-write-query.js';
+export {
+  isUpdatingClause,
+  isWriteQuery,
+  UPDATING_CLAUSES,
+  type WriteCheckOptions,
+} from './is-write-query.js';
 export {
   lookupFunction,
   isAggregateFunctionName,

@@ -19,6 +19,8 @@ export function isWriteQuery(statement: Statement, options: WriteCheckOptions = 
       return true;
     case 'ShowIndexes':
       return false;
+    case 'SchemaCommand':
+      return body.command.op !== 'showConstraints';
     case 'Query':
       return queryWrites(body, options);
     default:
@@ -32,30 +34,34 @@ export function queryWrites(query: Query, options: WriteCheckOptions = {}): bool
   return query.unions.some((part) => clausesWrite(part.query.clauses, options));
 }
 
+/** The updating clauses: the one list analysis, the planner and this check share. */
+export const UPDATING_CLAUSES: ReadonlySet<Clause['kind']> = new Set<Clause['kind']>([
+  'Create',
+  'Merge',
+  'Set',
+  'Remove',
+  'Delete',
+  'Foreach',
+]);
+
+/** True for an updating clause kind (CREATE, MERGE, SET, REMOVE, DELETE, FOREACH). */
+export function isUpdatingClause(clause: Clause): boolean {
+  return UPDATING_CLAUSES.has(clause.kind);
+}
+
 function clausesWrite(clauses: readonly Clause[], options: WriteCheckOptions): boolean {
   for (const clause of clauses) {
+    if (isUpdatingClause(clause)) return true;
     switch (clause.kind) {
-      case 'Create':
-      case 'Merge':
-      case 'Set':
-      case 'Remove':
-      case 'Delete':
-      case 'Foreach':
-        return true;
       case 'Call':
         if (options.isWriteProcedure?.(clause.procedure) === true) return true;
         break;
       case 'CallSubquery':
         if (queryWrites(clause.query, options)) return true;
         break;
-      case 'Match':
-      case 'With':
-      case 'Return':
-      case 'Unwind':
+      default:
         // EXISTS subqueries inside expressions are checked to be read-only by analysis
         break;
-      default:
-        assertNever(clause);
     }
   }
   return false;

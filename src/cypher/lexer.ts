@@ -45,6 +45,8 @@ const PUNCT1 = new Set([
   ';',
   '.',
   '|',
+  '&',
+  '!',
   '=',
   '<',
   '>',
@@ -80,9 +82,20 @@ export function syntaxError(
   return new CypherError(
     'SyntaxError',
     detail,
-    `${message} (line ${position.line}, column ${position.column} (offset: ${offset}))`,
+    `${message} (line ${position.line}, column ${position.column} (offset: ${offset}))\n${caretExcerpt(source, position)}`,
     { position },
   );
+}
+
+/**
+ * The offending line in quotes with a caret under the error's column, as Neo4j prints it:
+ * `"MATCH (n RETURN n"` then `        ^`. Tabs are kept in the padding so the caret lines up.
+ */
+export function caretExcerpt(source: string, position: SourcePosition): string {
+  const lines = source.split('\n');
+  const text = (lines[position.line - 1] ?? '').replace(/\r$/, '');
+  const before = text.slice(0, Math.max(0, position.column - 1)).replace(/[^\t]/g, ' ');
+  return `"${text}"\n ${before}^`;
 }
 
 const ID_START = /[\p{ID_Start}_]/u;
@@ -217,6 +230,12 @@ export function tokenize(source: string): Token[] {
       const { text, end } = readQuoted(i);
       tokens.push({ type: 'quoted', text, upper: '', start, end });
       i = end;
+      continue;
+    }
+    if (c === 36 /* $ */ && source.charCodeAt(i + 1) === 40 /* ( */) {
+      // `$(expr)`: a dynamic label, type or property key
+      tokens.push({ type: 'punct', text: '$', upper: '', start, end: i + 1 });
+      i += 1;
       continue;
     }
     if (c === 36 /* $ */) {

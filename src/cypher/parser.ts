@@ -6,7 +6,9 @@
  * that may open a pattern or a parenthesized expression, and a `[` that may open a
  * pattern comprehension.
  */
+import { isSchemaCommand, parseSchemaCommand } from './parse-schema-command.js';
 import type {
+  LabelExpression,
   BinaryOperator,
   Call,
   CallSubquery,
@@ -130,6 +132,7 @@ function continuationsOf(clause: Clause): string {
       return clause.yield ? "',', AS, WHERE" : 'YIELD';
     case 'Foreach':
     case 'CallSubquery':
+    case 'Finish':
       // Only another clause can follow: the caller's "a clause, …" already says so.
       return '';
   }
@@ -151,6 +154,8 @@ class Parser {
   private pos = 0;
   private speculating = 0;
   private depth = 0;
+  /** > 0 while parsing a comprehension's WHERE, where `|` starts the projection. */
+  private comprehensionWhere = 0;
 
   constructor(private readonly source: string) {
     this.tokens = tokenize(source);
@@ -273,10 +278,16 @@ class Parser {
   statement(): Statement {
     const start = this.peek().start;
     let mode: ExecutionMode = 'execute';
+    this.cypherOptions();
     if (this.acceptKeyword('EXPLAIN')) mode = 'explain';
     else if (this.acceptKeyword('PROFILE')) mode = 'profile';
+    this.cypherOptions();
     let body: StatementBody;
-    if (this.isKeyword('CREATE') && this.isKeyword('INDEX', 1)) body = this.createIndex();
+    if (isSchemaCommand(this.tokens, this.pos)) {
+      const parsed = parseSchemaCommand(this.source, this.tokens, this.pos);
+      this.pos = parsed.pos;
+      body = parsed.body;
+    } else if (this.isKeyword('CREATE') && this.isKeyword('INDEX', 1)) body = this.createIndex();
     else if (this.isKeyword('DROP')) body = this.dropIndex();
     else if (this.isKeyword('SHOW')) body = this.showIndexes();
     else body = this.query(false);
@@ -285,6 +296,32 @@ class Parser {
       throw this.unexpected(body.kind === 'Query' ? 'a clause, UNION or end of input' : 'end of input');
     }
     return { kind: 'Statement', offset: start, mode, body };
+  }
+
+  /**
+   * The `CYPHER [5] [option=value ...]` prefix: accepted and ignored (Nexus has one
+   * planner and one runtime). Another language version is refused.
+   */
+  private cypherOptions(): void {
+    if (!this.isKeyword('CYPHER')) return;
+    this.advance();
+    const version = this.peek();
+    if (version.type === 'int' || version.type === 'float') {
+      if (version.text !== '5' && version.text !== '25') {
+        throw new CypherError(
+          'SyntaxError',
+          'UnsupportedCypherVersion',
+          `Cypher version ${version.text} is not supported; this server speaks Cypher 5`,
+        );
+      }
+      this.advance();
+    }
+    while (this.isName() && this.isPunct('=', 1)) {
+      this.advance();
+      this.advance();
+      const value = this.advance();
+      if (value.type === 'eof') throw this.unexpected('an option value');
+    }
   }
 
   private createIndex(): CreateIndex {
@@ -387,7 +424,7 @@ class Parser {
     while (this.atClauseStart()) clauses.push(this.clause());
     if (clauses.length === 0) {
       throw this.unexpected(
-        'a clause (MATCH, OPTIONAL MATCH, CREATE, MERGE, SET, REMOVE, DELETE, WITH, RETURN, UNWIND, FOREACH or CALL)',
+        'a clause (MATCH, OPTIONAL MATCH, CREATE, MERGE, SET, REMOVE, DELETE, WITH, RETURN, UNWIND, FOREACH, CALL or FINISH)',
       );
     }
     const end = this.peek();
@@ -414,7 +451,16 @@ class Parser {
 
   private atClauseStart(): boolean {
     const token = this.peek();
-    return token.type === 'ident' && CLAUSE_KEYWORDS.has(token.upper);
+    if (token.type !== 'ident') return false;
+    if (CLAUSE_KEYWORDS.has(token.upper)) return true;
+    // FINISH ends a query; it stays usable as a variable name elsewhere
+    if (token.upper !== 'FINISH') return false;
+    const next = this.peek(1);
+    return (
+      next.type === 'eof' ||
+      (next.type === 'punct' && (next.text === ';' || next.text === '}')) ||
+      (next.type === 'ident' && next.upper === 'UNION')
+    );
   }
 
   private clause(): Clause {
@@ -460,6 +506,9 @@ class Parser {
         return this.foreach();
       case 'CALL':
         return this.call();
+      case 'FINISH':
+        this.advance();
+        return { kind: 'Finish', offset: token.start };
       default:
         throw this.unexpected('a clause');
     }
@@ -502,7 +551,7 @@ class Parser {
     if (this.isName() && (this.isPunct('=', 1) || this.isPunct('+=', 1) || this.isPunct(':', 1))) {
       const variable = this.variable();
       if (this.isPunct(':')) {
-        return { kind: 'SetLabels', offset: start, variable, labels: this.labels() };
+        return { kind: 'SetLabels', offset: start, variable, ...this.labelsWithDynamic() };
       }
       const mode = this.advance().text === '=' ? 'replace' : 'merge';
       return { kind: 'SetVariable', offset: start, variable, value: this.expression(), mode };
@@ -525,10 +574,63 @@ class Parser {
     return target;
   }
 
-  private labels(): string[] {
+  /**
+   * A label expression after its leading `:`; `:A:B` (colon conjunction) is accepted too.
+   * `bar`: whether `|` continues the expression (not in a comprehension's WHERE, where `|`
+   * starts the projection, unless inside parentheses).
+   */
+  private labelExpression(bar = true): LabelExpression {
+    let e = this.labelOr(bar);
+    while (this.acceptPunct(':')) e = { kind: 'LabelAnd', operands: [e, this.labelOr(bar)] };
+    return e;
+  }
+
+  private labelOr(bar = true): LabelExpression {
+    const operands = [this.labelAnd()];
+    while (bar && this.acceptPunct('|')) {
+      this.acceptPunct(':');
+      operands.push(this.labelAnd());
+    }
+    return operands.length === 1 ? operands[0]! : { kind: 'LabelOr', operands };
+  }
+
+  private labelAnd(): LabelExpression {
+    const operands = [this.labelNot()];
+    while (this.acceptPunct('&')) operands.push(this.labelNot());
+    return operands.length === 1 ? operands[0]! : { kind: 'LabelAnd', operands };
+  }
+
+  private labelNot(): LabelExpression {
+    if (this.acceptPunct('!')) return { kind: 'LabelNot', operand: this.labelNot() };
+    if (this.acceptPunct('%')) return { kind: 'LabelAny' };
+    if (this.isPunct('$') && this.isPunct('(', 1))
+      return { kind: 'LabelDynamic', expression: this.dynamicName() };
+    if (this.acceptPunct('(')) {
+      const inner = this.labelExpression();
+      this.expectPunct(')');
+      return inner;
+    }
+    return { kind: 'LabelName', name: this.name('a label name').text };
+  }
+
+  /** `$(expr)` after the `$` token was seen. */
+  private dynamicName(): Expression {
+    this.expectPunct('$');
+    this.expectPunct('(');
+    const expression = this.expression();
+    this.expectPunct(')');
+    return expression;
+  }
+
+  /** SET/REMOVE labels: `:A:$(expr):B`. */
+  private labelsWithDynamic(): { labels: string[]; dynamic?: Expression[] } {
     const labels: string[] = [];
-    while (this.acceptPunct(':')) labels.push(this.name('a label name').text);
-    return labels;
+    const dynamic: Expression[] = [];
+    while (this.acceptPunct(':')) {
+      if (this.isPunct('$')) dynamic.push(this.dynamicName());
+      else labels.push(this.name('a label name').text);
+    }
+    return dynamic.length > 0 ? { labels, dynamic } : { labels };
   }
 
   private remove(): Remove {
@@ -538,7 +640,7 @@ class Parser {
       const offset = this.peek().start;
       if (this.isName() && this.isPunct(':', 1)) {
         const variable = this.variable();
-        items.push({ kind: 'RemoveLabels', offset, variable, labels: this.labels() });
+        items.push({ kind: 'RemoveLabels', offset, variable, ...this.labelsWithDynamic() });
       } else {
         items.push({ kind: 'RemoveProperty', offset, property: this.propertyExpression() });
       }
@@ -756,10 +858,20 @@ class Parser {
     const start = this.expectPunct('(').start;
     let variable: Variable | null = null;
     if (this.isName()) variable = this.variable();
-    const labels = this.isPunct(':') ? this.labels() : [];
+    const expression = this.acceptPunct(':') ? this.labelExpression() : null;
+    const labels = expression ? conjunctionNames(expression) : [];
     const properties = this.patternProperties();
+    const where = this.acceptKeyword('WHERE') ? this.expression() : null;
     this.expectPunct(')');
-    return { kind: 'NodePattern', offset: start, variable, labels, properties };
+    return {
+      kind: 'NodePattern',
+      offset: start,
+      variable,
+      labels: labels ?? [],
+      properties,
+      ...(expression && !labels ? { labelExpression: expression } : {}),
+      ...(where ? { where } : {}),
+    };
   }
 
   private patternProperties(): MapLiteral | Parameter | null {
@@ -777,26 +889,38 @@ class Parser {
     const left = this.acceptPunct('<');
     this.expectPunct('-');
     let variable: Variable | null = null;
-    const types: string[] = [];
+    let types: string[] = [];
+    let typeExpression: LabelExpression | null = null;
     let properties: MapLiteral | Parameter | null = null;
     let length: VariableLength | null = null;
+    let where: Expression | null = null;
     if (this.acceptPunct('[')) {
       if (this.isName()) variable = this.variable();
       if (this.acceptPunct(':')) {
-        types.push(this.name('a relationship type').text);
-        while (this.acceptPunct('|')) {
-          this.acceptPunct(':');
-          types.push(this.name('a relationship type').text);
-        }
+        const expression = this.labelOr();
+        const names = disjunctionNames(expression);
+        if (names) types = names;
+        else typeExpression = expression;
       }
       if (this.acceptPunct('*')) length = this.rangeLiteral();
       properties = this.patternProperties();
+      if (this.acceptKeyword('WHERE')) where = this.expression();
       this.expectPunct(']');
     }
     this.expectPunct('-');
     const right = this.acceptPunct('>');
     const direction: RelationshipDirection = left && !right ? 'left' : right && !left ? 'right' : 'both';
-    return { kind: 'RelationshipPattern', offset: start, variable, types, direction, properties, length };
+    return {
+      kind: 'RelationshipPattern',
+      offset: start,
+      variable,
+      types,
+      direction,
+      properties,
+      length,
+      ...(typeExpression ? { typeExpression } : {}),
+      ...(where ? { where } : {}),
+    };
   }
 
   private rangeLiteral(): VariableLength {
@@ -1173,8 +1297,26 @@ class Parser {
         }
         this.expectPunct(']');
         expression = { kind: 'IndexAccess', offset: expression.offset, object: expression, index };
-      } else if (this.isPunct(':') && this.isName(1)) {
-        return { kind: 'HasLabels', offset: expression.offset, operand: expression, labels: this.labels() };
+      } else if (
+        this.isPunct(':') &&
+        (this.isName(1) ||
+          this.isPunct('!', 1) ||
+          this.isPunct('%', 1) ||
+          this.isPunct('(', 1) ||
+          this.isPunct('$', 1))
+      ) {
+        this.advance();
+        const labelExpression = this.labelExpression(this.comprehensionWhere === 0);
+        const labels = conjunctionNames(labelExpression);
+        return labels
+          ? { kind: 'HasLabels', offset: expression.offset, operand: expression, labels }
+          : {
+              kind: 'HasLabels',
+              offset: expression.offset,
+              operand: expression,
+              labels: [],
+              labelExpression,
+            };
       } else {
         return expression;
       }
@@ -1239,7 +1381,10 @@ class Parser {
           this.pos += 4;
           return { kind: 'CountStar', offset: token.start };
         }
-        if (this.isPunct('{', 1)) return this.existsSubquery(true);
+        if (this.isPunct('{', 1)) return this.existsSubquery('count');
+        break;
+      case 'COLLECT':
+        if (this.isPunct('{', 1)) return this.existsSubquery('collect');
         break;
       case 'EXISTS':
         if (this.isPunct('{', 1)) return this.existsSubquery();
@@ -1422,7 +1567,7 @@ class Parser {
         (this.isKeyword('WHERE') || this.isPunct('|'))
       ) {
         // committed: errors from here on are real errors, not a cue to backtrack
-        const where = this.acceptKeyword('WHERE') ? this.expression() : null;
+        const where = this.acceptKeyword('WHERE') ? this.comprehensionFilter() : null;
         this.expectPunct('|');
         const projection = this.expression();
         this.expectPunct(']');
@@ -1440,12 +1585,22 @@ class Parser {
     return { kind: 'ListLiteral', offset: start, elements };
   }
 
+  /** A comprehension's WHERE: `x:A | ...` ends the label expression at the `|`. */
+  private comprehensionFilter(): Expression {
+    this.comprehensionWhere++;
+    try {
+      return this.expression();
+    } finally {
+      this.comprehensionWhere--;
+    }
+  }
+
   private listComprehension(): ListComprehension {
     const start = this.expectPunct('[').start;
     const variable = this.variable();
     this.expectKeyword('IN');
     const list = this.expression();
-    const where = this.acceptKeyword('WHERE') ? this.expression() : null;
+    const where = this.acceptKeyword('WHERE') ? this.comprehensionFilter() : null;
     const projection = this.acceptPunct('|') ? this.expression() : null;
     this.expectPunct(']');
     return { kind: 'ListComprehension', offset: start, variable, list, where, projection };
@@ -1495,14 +1650,19 @@ class Parser {
     return { kind: 'Case', offset: start, subject, alternatives, else: otherwise };
   }
 
-  /** `EXISTS { ... }`, or `COUNT { ... }` when `count` is set (same body grammar). */
-  private existsSubquery(count = false): Expression {
+  /**
+   * `EXISTS { ... }`, `COUNT { ... }` (same body grammar), or `COLLECT { ... RETURN x }`
+   * (a full query only).
+   */
+  private existsSubquery(kind: 'exists' | 'count' | 'collect' = 'exists'): Expression {
     const start = this.advance().start;
     this.expectPunct('{');
     let body:
       Query | { kind: 'ExistsPatternBody'; offset: number; pattern: Pattern; where: Expression | null };
     if (this.atClauseStart()) {
       body = this.query(true);
+    } else if (kind === 'collect') {
+      throw this.unexpected('a query ending with RETURN (COLLECT needs a full subquery)');
     } else {
       const offset = this.peek().start;
       const pattern = this.pattern();
@@ -1510,8 +1670,34 @@ class Parser {
       body = { kind: 'ExistsPatternBody', offset, pattern, where };
     }
     this.expectPunct('}');
-    return count
-      ? { kind: 'ExistsSubquery', offset: start, body, count: true }
-      : { kind: 'ExistsSubquery', offset: start, body };
+    if (kind === 'count') return { kind: 'ExistsSubquery', offset: start, body, count: true };
+    if (kind === 'collect') return { kind: 'ExistsSubquery', offset: start, body, collect: true };
+    return { kind: 'ExistsSubquery', offset: start, body };
   }
+}
+
+/** The names of a label expression that is a plain conjunction (`A`, `A&B`, `A:B`), else null. */
+function conjunctionNames(e: LabelExpression): string[] | null {
+  if (e.kind === 'LabelName') return [e.name];
+  if (e.kind !== 'LabelAnd') return null;
+  const out: string[] = [];
+  for (const x of e.operands) {
+    const names = conjunctionNames(x);
+    if (!names) return null;
+    out.push(...names);
+  }
+  return out;
+}
+
+/** The names of a type expression that is a plain disjunction (`A`, `A|B`), else null. */
+function disjunctionNames(e: LabelExpression): string[] | null {
+  if (e.kind === 'LabelName') return [e.name];
+  if (e.kind !== 'LabelOr') return null;
+  const out: string[] = [];
+  for (const x of e.operands) {
+    const names = disjunctionNames(x);
+    if (!names) return null;
+    out.push(...names);
+  }
+  return out;
 }

@@ -26,6 +26,7 @@ import {
   SliceScheduler,
   asResourceError,
 } from './runtime/index.js';
+import { fromPlainJs, type ParamValue } from './plain-values.js';
 import { BufferedCursor, PreparedStatement, StreamingCursor } from './statement/index.js';
 import { ExplicitTransaction, TransactionRegistry, type TransactionHost } from './transaction/index.js';
 import type { QueryResult, Value } from './values.js';
@@ -85,13 +86,14 @@ export class Nexus implements NexusDatabase {
     return compiled;
   }
 
+  /** `params` may hold plain JS objects and arrays (see plain-values.ts for the number rule). */
   async execute(
     query: string,
-    params: Record<string, Value> = {},
+    params: Record<string, ParamValue> = {},
     options: ExecuteOptions = {},
   ): Promise<QueryResult> {
     try {
-      return await this.run(query, params, options);
+      return await this.run(query, params as Record<string, Value>, options);
     } catch (err) {
       throw asResourceError(err);
     }
@@ -271,5 +273,10 @@ const NO_PARAMS: ReadonlyMap<string, Value> = new Map();
 function toParamMap(params: Record<string, Value>): ReadonlyMap<string, Value> {
   // Many statements send no parameters: no Map for them (a for-in test was slower than this).
   const entries = Object.entries(params);
-  return entries.length === 0 ? NO_PARAMS : new Map<string, Value>(entries);
+  if (entries.length === 0) return NO_PARAMS;
+  const map = new Map<string, Value>();
+  // Plain JS objects / arrays / undefined become Cypher maps / lists / null (plain-values.ts).
+  for (const [k, v] of entries)
+    map.set(k, typeof v === 'object' || v === undefined ? fromPlainJs(v, `$${k}`) : v);
+  return map;
 }

@@ -13,10 +13,11 @@ import {
   serializeNodeRecord,
   serializeQueryResult,
   serializeRelationshipRecord,
+  serializeValue,
 } from '../engine/json-values.js';
 import { jsonToCheckedPropertyMap } from '../engine/property-json.js';
 import type { UsageEvent } from '../cluster/types.js';
-import type { GraphWriter, NodeId, PropertyMap } from '../storage/types.js';
+import type { GraphReader, GraphWriter, NodeId, PropertyMap } from '../storage/types.js';
 import type { Permission, UserContext } from '../auth/types.js';
 import { hasPermission, requirePermission } from '../auth/permissions.js';
 import type { FunctionName } from '../auth/functions.js';
@@ -37,7 +38,20 @@ export interface ToolEnv {
   runCypher?(query: string, params: Record<string, Value>): Promise<QueryResult>;
   /** Cluster mode: asks the control plane before a bulk import (throws STORAGE_QUOTA_EXCEEDED). */
   checkImport?(estimatedBytes: number): Promise<void>;
+  /** execute_cypher returns at most this many rows (default MCP_MAX_ROWS). */
+  readonly maxResultRows?: number;
+  /** execute_cypher's result text stays under this many bytes (default MCP_MAX_RESULT_BYTES). */
+  readonly maxResultBytes?: number;
 }
+
+/**
+ * An assistant's context window is small: execute_cypher returns at most this many rows and
+ * about this many bytes, and says so (with a LIMIT hint) when it cut the result.
+ */
+export const MCP_MAX_ROWS = 1000;
+export const MCP_MAX_RESULT_BYTES = 256 * 1024;
+/** get_schema samples at most this many nodes per label and relationships in total. */
+export const SCHEMA_SAMPLE = 1000;
 
 export interface ToolDefinition {
   readonly name: FunctionName;
@@ -165,6 +179,92 @@ function usageFromStats(stats: QueryStats, isWrite: boolean): UsageEvent {
   };
 }
 
+/**
+ * The query result as execute_cypher returns it, cut to `maxRows` rows and about `maxBytes`
+ * bytes; a cut result says so in `truncated`, `total_rows` and a `note` with a LIMIT hint.
+ */
+export function boundedQueryResult(
+  columns: readonly string[],
+  rows: readonly (readonly Value[])[],
+  elapsedMs: number,
+  stats: QueryStats,
+  limits: { maxRows: number; maxBytes: number },
+): string {
+  let kept = Math.min(rows.length, limits.maxRows);
+  let bytes = 0;
+  for (let r = 0; r < kept; r++) {
+    let rowBytes = 2;
+    for (const v of rows[r]!) rowBytes += Buffer.byteLength(serializeValue(v)) + 1;
+    if (bytes + rowBytes > limits.maxBytes) {
+      kept = r;
+      break;
+    }
+    bytes += rowBytes;
+  }
+  const full = serializeQueryResult(
+    columns,
+    kept === rows.length ? rows : rows.slice(0, kept),
+    elapsedMs,
+    stats,
+  );
+  if (kept === rows.length) return full;
+  const reason = kept === limits.maxRows ? `${limits.maxRows} rows` : `about ${limits.maxBytes} bytes`;
+  const note =
+    `Result truncated: showing ${kept} of ${rows.length} rows (the cap is ${reason}). ` +
+    'Add LIMIT (and ORDER BY) or return fewer/smaller columns, or aggregate (count, collect) to see the rest.';
+  return `${full.slice(0, -1)},"truncated":true,"total_rows":${rows.length},"note":${JSON.stringify(note)}}`;
+}
+
+/**
+ * The schema an assistant needs to write queries: each label with its count and the
+ * property keys seen on (a sample of) its nodes, and each relationship type with the label
+ * pairs it connects (from a sample of relationships).
+ */
+function describeSchema(tx: GraphReader): Record<string, unknown> {
+  const labels = tx.labels().map((l) => {
+    const keys = new Set<string>();
+    let seen = 0;
+    for (const id of tx.scanNodesByLabel(l)) {
+      if (seen++ >= SCHEMA_SAMPLE) break;
+      const node = tx.getNode(id);
+      if (node !== undefined) for (const k of node.properties.keys()) keys.add(k);
+    }
+    return { label: l, count: tx.countNodesByLabel(l), properties: [...keys].sort() };
+  });
+  const byType = new Map<
+    string,
+    { keys: Set<string>; pairs: Map<string, { from: string[]; to: string[] }> }
+  >();
+  for (const t of tx.relationshipTypes()) byType.set(t, { keys: new Set(), pairs: new Map() });
+  let seen = 0;
+  let sampled = false;
+  for (const id of tx.scanRelationships()) {
+    if (seen++ >= SCHEMA_SAMPLE * 10) {
+      sampled = true;
+      break;
+    }
+    const rel = tx.getRelationship(id);
+    if (rel === undefined) continue;
+    const entry = byType.get(rel.type);
+    if (entry === undefined) continue;
+    for (const k of rel.properties.keys()) entry.keys.add(k);
+    const from = [...(tx.getNode(rel.start)?.labels ?? [])].sort();
+    const to = [...(tx.getNode(rel.end)?.labels ?? [])].sort();
+    entry.pairs.set(JSON.stringify([from, to]), { from, to });
+  }
+  const relationships = [...byType].map(([type, e]) => ({
+    type,
+    properties: [...e.keys].sort(),
+    connects: [...e.pairs.values()],
+  }));
+  return {
+    labels,
+    relationship_types: [...byType.keys()],
+    relationships,
+    ...(sampled ? { sampled: true } : {}),
+  };
+}
+
 function assertNode(tx: GraphWriter, id: NodeId): void {
   if (tx.getNode(id) === undefined) throw nodeNotFound(id);
 }
@@ -176,7 +276,9 @@ export const TOOLS: readonly ToolDefinition[] = [
     name: 'execute_cypher',
     title: 'Run a Cypher query',
     description:
-      'Runs one Cypher query against the graph and returns {columns, rows, execution_time_ms, stats}. Rows are arrays in column ' +
+      'Runs one Cypher query against the graph and returns {columns, rows, execution_time_ms, stats}. ' +
+      `At most ${MCP_MAX_ROWS} rows (about ${MCP_MAX_RESULT_BYTES / 1024} KiB) come back; a cut result has ` +
+      'truncated: true, total_rows and a note: then add LIMIT or aggregate. Rows are arrays in column ' +
       'order; nodes are {id, labels, properties}, relationships {id, type, start, end, properties}. ' +
       'Use MATCH/RETURN to read and CREATE/MERGE/SET/DELETE to write (writing needs a key with WRITE). ' +
       'Pass values through params ($name) rather than building query strings.',
@@ -201,7 +303,10 @@ export const TOOLS: readonly ToolDefinition[] = [
         env.recordUsage?.(usageFromStats(result.stats, result.isWrite));
       }
       const elapsedMs = Math.round((performance.now() - started) * 1000) / 1000;
-      return serializeQueryResult(result.columns, result.rows, elapsedMs, result.stats);
+      return boundedQueryResult(result.columns, result.rows, elapsedMs, result.stats, {
+        maxRows: env.maxResultRows ?? MCP_MAX_ROWS,
+        maxBytes: env.maxResultBytes ?? MCP_MAX_RESULT_BYTES,
+      });
     },
   },
   {
@@ -325,15 +430,16 @@ export const TOOLS: readonly ToolDefinition[] = [
     name: 'get_schema',
     title: 'Describe the graph schema',
     description:
-      'Returns an overview to write queries against: {labels: [{label, count}], relationship_types, ' +
-      'property_keys, indexes: [{name, label, property}]}.',
+      'Returns an overview to write queries against: {labels: [{label, count, properties}], relationship_types, ' +
+      'relationships: [{type, properties, connects: [{from: [labels], to: [labels]}]}], property_keys, ' +
+      'indexes: [{name, label, property}]}. Properties and connections come from a sample of up to ' +
+      `${SCHEMA_SAMPLE} nodes per label and ${SCHEMA_SAMPLE * 10} relationships (sampled: true when cut).`,
     inputSchema: noInput,
     permission: 'READ',
     readOnly: true,
     async run(env) {
       const schema = env.db.namespace(env.ctx.namespace).read((tx) => ({
-        labels: tx.labels().map((l) => ({ label: l, count: tx.countNodesByLabel(l) })),
-        relationship_types: tx.relationshipTypes(),
+        ...describeSchema(tx),
         property_keys: tx.propertyKeys(),
         indexes: tx.indexes().map((i) => ({ name: i.name, label: i.label, property: i.property })),
       }));

@@ -38,6 +38,7 @@ import { openapiRoutes } from './routes/openapi-routes.js';
 import { queryApiRoutes } from './routes/query-api-routes.js';
 import { schemaRoutes } from './routes/schema-routes.js';
 import { statsRoutes } from './routes/stats-routes.js';
+import { exportRoutes } from './routes/export-routes.js';
 import { ServerMetrics } from './server-metrics.js';
 
 /** The part of the auth layer the server calls per request (`AuthService` fits). */
@@ -187,6 +188,7 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
       maxIntermediateRows: config.query.max_intermediate_rows,
       maxQueryMemoryBytes: config.query.max_memory_bytes,
       maxOpenTransactionsPerUser: config.transactions.max_open_per_user,
+      maxConcurrentQueriesPerTenant: config.cluster.max_concurrent_queries_per_tenant,
       transactionIdleTimeoutMs: config.transactions.idle_timeout_ms,
     },
     onQuery: (isWrite) => metrics.countQuery(isWrite),
@@ -378,6 +380,7 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
   await app.register(healthRoutes, services);
   await app.register(cypherRoutes, services);
   await app.register(statsRoutes, services);
+  await app.register(exportRoutes, services);
   await app.register(schemaRoutes, services);
   await app.register(dataRoutes, services);
   await app.register(ingestRoutes, services);

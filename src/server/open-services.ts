@@ -111,6 +111,16 @@ export async function openServices(
     }
 
     if (clusterMode) {
+      const standalone = store.namespace(DEFAULT_NAMESPACE).stats();
+      if (standalone.bytes > 0) {
+        // Cluster mode serves tenants only: the default graph is invisible to every key.
+        services.notices.push(
+          `warning: ${config.storage.data_dir} holds standalone data (${standalone.nodes} nodes, ` +
+            `${standalone.relationships} relationships) that cluster mode does not serve. ` +
+            'To hand it to a tenant, stop the server and run: nexus migrate --to-tenant <user_id> ' +
+            `--data ${config.storage.data_dir}`,
+        );
+      }
       const { createClusterGate, tenantNamespace } = await import('../cluster/index.js');
       services.clusterGate = createClusterGate({
         config: clusterConfigOf(config),

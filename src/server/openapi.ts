@@ -85,7 +85,12 @@ export class OpenApiCollector {
       const parameters = [...parametersOf(s, 'path'), ...parametersOf(s, 'query')];
       if (parameters.length > 0) op.parameters = parameters;
       if (s.body !== undefined) {
-        op.requestBody = { required: true, content: { 'application/json': { schema: s.body } } };
+        // A body schema per content type (`{content: {type: {schema}}}`) maps one to one.
+        const perType = (s.body as JsonObject).content as Record<string, JsonObject> | undefined;
+        op.requestBody = {
+          required: true,
+          content: perType ?? { 'application/json': { schema: s.body } },
+        };
       }
       const responses: JsonObject = {};
       const declared = (s.response ?? {}) as Record<string, JsonObject>;

@@ -51,6 +51,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   DATABASE_EXISTS: 409,
   DATABASE_LIMIT_EXCEEDED: 409,
   PROTOCOL_ERROR: 400,
+  IMPORT_INVALID_ROW: 400,
   INTERNAL_ERROR: 500,
 });
 

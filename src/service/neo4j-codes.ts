@@ -51,6 +51,7 @@ export const NEO4J_STATUS: Readonly<Record<ErrorCode, string>> = Object.freeze({
   DATABASE_EXISTS: 'Neo.ClientError.Database.ExistingDatabaseFound',
   DATABASE_LIMIT_EXCEEDED: 'Neo.ClientError.General.ResourceExhaustion',
   PROTOCOL_ERROR: 'Neo.ClientError.Request.Invalid',
+  IMPORT_INVALID_ROW: 'Neo.ClientError.Request.InvalidFormat',
   SERVICE_UNAVAILABLE: 'Neo.TransientError.General.DatabaseUnavailable',
   INTERNAL_ERROR: 'Neo.DatabaseError.General.UnknownError',
 });

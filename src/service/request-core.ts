@@ -43,6 +43,11 @@ export interface CoreLimits {
   readonly maxQueryMemoryBytes?: number;
   /** transactions.max_open_per_user (default 32). */
   readonly maxOpenTransactionsPerUser?: number;
+  /**
+   * cluster.max_concurrent_queries_per_tenant (0 = no limit): statements one tenant may run
+   * at once, over every door together; one more is TOO_MANY_CONCURRENT_QUERIES (429).
+   */
+  readonly maxConcurrentQueriesPerTenant?: number;
   /** transactions.idle_timeout_ms (default 60000; 0 = never). */
   readonly transactionIdleTimeoutMs?: number;
 }
@@ -81,6 +86,7 @@ const TENANT_FIELD: Readonly<Record<Protocol, { description: string; details: Re
   rpc: { description: 'the `tenant` field of AUTH', details: { field: 'tenant' } },
 };
 
+const NOOP = (): void => undefined;
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 const DEFAULT_MAX_OPEN_TX = 32;
 const DEFAULT_IDLE_TX_MS = 60_000;
@@ -92,6 +98,8 @@ export class NexusRequestCore implements RequestCore {
   private readonly limits: CoreLimits;
   private readonly transactions = new Map<string, TxEntry>();
   private readonly openPerOwner = new Map<string, number>();
+  /** Statements running per tenant (cluster mode), for the per-tenant concurrency limit. */
+  private readonly running = new Map<string, number>();
 
   constructor(private readonly deps: RequestCoreDeps) {
     this.db = deps.db;
@@ -269,17 +277,47 @@ export class NexusRequestCore implements RequestCore {
     if (s.usage !== null && s.session.tenantId !== null) this.gate?.recordUsage(s.session.tenantId, s.usage);
   }
 
+  /**
+   * Takes one of the tenant's concurrent-statement slots, or refuses: a tenant at its limit
+   * gets a retryable error at once, and can never take another tenant's capacity. Returns
+   * the release function (idempotent).
+   */
+  private acquire(scope: CallScope): () => void {
+    const tenant = scope.session.tenantId;
+    const max = this.limits.maxConcurrentQueriesPerTenant ?? 0;
+    if (tenant === null || max <= 0) return NOOP;
+    const now = this.running.get(tenant) ?? 0;
+    if (now >= max) {
+      throw new NexusError(
+        'TOO_MANY_CONCURRENT_QUERIES',
+        `This tenant already runs ${now} statements at once (cluster.max_concurrent_queries_per_tenant = ${max}); retry when one has finished`,
+        { details: { running: now, max, retryAfterSeconds: 1 } },
+      );
+    }
+    this.running.set(tenant, now + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const n = (this.running.get(tenant) ?? 1) - 1;
+      if (n <= 0) this.running.delete(tenant);
+      else this.running.set(tenant, n);
+    };
+  }
+
   async run(
     scope: CallScope,
     query: string,
     params: Record<string, Value>,
     options?: RunOptions,
   ): Promise<QueryResult> {
+    const release = this.acquire(scope);
     let result: QueryResult | null = null;
     try {
       result = await this.db.execute(query, params, this.executeOptions(scope, options));
       return result;
     } finally {
+      release();
       this.settle(scope, result);
     }
   }
@@ -295,11 +333,19 @@ export class NexusRequestCore implements RequestCore {
       // A database without cursors: the whole result, handed out in pieces.
       return bufferedCursor(await this.run(scope, query, params, options));
     }
-    const cursor = await db.stream(query, params, this.executeOptions(scope, options));
+    const release = this.acquire(scope);
+    let cursor: QueryCursor;
+    try {
+      cursor = await db.stream(query, params, this.executeOptions(scope, options));
+    } catch (err) {
+      release();
+      throw err;
+    }
     let settled = false;
     const settleOnce = (complete: boolean): void => {
       if (settled) return;
       settled = true;
+      release();
       const summary = cursor.summary();
       this.settle(scope, complete ? { isWrite: cursor.isWrite, stats: summary.stats } : null);
     };
@@ -397,6 +443,7 @@ export class NexusRequestCore implements RequestCore {
     options?: RunOptions,
   ): Promise<QueryResult> {
     const entry = this.live(stx);
+    const release = this.acquire(scope);
     let result: QueryResult | null = null;
     try {
       result = await entry.tx.run(query, params, {
@@ -404,6 +451,7 @@ export class NexusRequestCore implements RequestCore {
       });
       return result;
     } finally {
+      release();
       this.settle(scope, result);
     }
   }

@@ -11,6 +11,7 @@
  */
 import { open, type RootDatabase } from 'lmdb';
 import { NexusError } from '../errors.js';
+import { BulkLoader } from './bulk-loader.js';
 import { ByteReader, ByteWriter } from './byte-writer.js';
 import { MetaKey, Tag, namespacePrefix } from './key-layout.js';
 import { moveNamespace, type MoveOptions, type MoveResult } from './namespace-migration.js';
@@ -165,6 +166,16 @@ export class GraphStore {
   }
 
   /**
+   * A bulk loader into the EMPTY namespace `name` (offline import): records are buffered
+   * and written in one transaction by `commit()`. Throws CONFLICT if the namespace holds
+   * anything. See bulk-loader.ts.
+   */
+  bulkLoader(name: string): BulkLoader {
+    this.assertOpen();
+    return new BulkLoader(this.internals, name);
+  }
+
+  /**
    * Every entry of the environment as hex strings, `<db>:<key>` → value. For tests and
    * diagnostics (e.g. proving that a failed write changed nothing); O(size).
    */
@@ -284,7 +295,10 @@ export class GraphStore {
           if (prefix === undefined) prefix = namespacePrefix(this.registerNamespace(state.name));
           const writer = new NamespaceWriter(this.data, state, prefix);
           try {
-            throw new ScratchResult(fn(writer));
+            const result = fn(writer);
+            // Constraints fail the statement now, not only at the commit's replay.
+            writer.checkConstraints();
+            throw new ScratchResult(result);
           } finally {
             state.nodeFloor = Math.max(state.nodeFloor, writer.counters.nextNode);
             state.relFloor = Math.max(state.relFloor, writer.counters.nextRel);

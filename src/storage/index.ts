@@ -3,6 +3,7 @@
  * contract types. Everything else in this folder is internal.
  */
 export { GraphStore } from './graph-store.js';
+export { BulkLoader, type BulkCommitResult } from './bulk-loader.js';
 export { acquireDataDirLock, dataDirLockOwner, isProcessAlive, LOCK_FILE_NAME } from './data-dir-lock.js';
 export type { DataDirLock, LockOwner } from './data-dir-lock.js';
 export type { MoveOptions, MoveProgress, MoveResult } from './namespace-migration.js';

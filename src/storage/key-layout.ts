@@ -33,6 +33,17 @@ export const Tag = {
   IndexDefinition: 0x08,
   /** Property index entry: `<varint label><varint key><ordered value><ordered node>` → empty. */
   IndexEntry: 0x09,
+  /** Schema object definition (constraint, vector index): `<utf8 name>` → JSON. */
+  SchemaDefinition: 0x0a,
+  /** Unique-constraint entry: `<varint def id><16-byte value hash><ordered entity>` → empty. */
+  UniqueEntry: 0x0b,
+  /** Vector-index entry: `<varint def id><ordered node>` → float32 LE vector. */
+  VectorEntry: 0x0c,
+  /** Reserved for the approximate vector graph (HNSW layers). */
+  VectorGraph: 0x0d,
+  /** Reserved for full-text postings and their statistics. */
+  FulltextPosting: 0x0e,
+  FulltextStats: 0x0f,
 } as const;
 
 /** Sub-keys under `Tag.Meta`. */

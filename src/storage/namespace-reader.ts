@@ -26,7 +26,15 @@ import {
   tagKey,
 } from './key-layout.js';
 import { decodeCounters, type NamespaceState } from './namespace-state.js';
-import { isWellFormedText, readProperties, readPropertiesById } from './property-codec.js';
+import {
+  toVector,
+  type SchemaDefinition,
+  type VectorHit,
+  type VectorIndexDefinition,
+} from './schema-definitions.js';
+import { searchVectors } from './vector-ivf.js';
+import { readSchemaDefinitions, stripResolved, type Resolved, type SchemaSource } from './schema-store.js';
+import { findProperty, isWellFormedText, readProperties, readPropertiesById } from './property-codec.js';
 import type {
   AdjacencyEntry,
   Direction,
@@ -252,6 +260,23 @@ export class NamespaceReader implements GraphReader {
     const key = this.key(Tag.Relationship).ordered(id).view();
     const fast = this.getFast(key);
     return fast === undefined ? undefined : this.decode(key, fast, id, decodeRelationship);
+  }
+
+  /**
+   * One property of a node, decoding only that value (a label scan that reads `p.age`
+   * need not build every node's whole property map): null when the node lacks it,
+   * undefined when the node does not exist.
+   */
+  nodeProperty(id: NodeId, key: string): PropertyValue | null | undefined {
+    if (this.prefix === undefined || !isValidId(id)) return undefined;
+    const keyId = this.lookupId(CatalogKind.Key, key);
+    const buf = this.getFast(this.key(Tag.Node).ordered(id).view());
+    if (buf === undefined) return undefined;
+    if (keyId === undefined) return null;
+    const r = new ByteReader(buf);
+    const n = r.varint();
+    for (let i = 0; i < n; i++) r.varint();
+    return findProperty(r, keyId);
   }
 
   /** Properties of a node by key id, or undefined if the node does not exist. */
@@ -559,6 +584,65 @@ export class NamespaceReader implements GraphReader {
       }
       yield id;
     }
+  }
+
+  // ---- constraints and vector indexes (schema-store.ts) ---------------------------------
+
+  private schemaMemo: readonly Resolved[] | undefined;
+
+  /** @internal Where schema-store reads this namespace's entries. */
+  protected schemaSource(): SchemaSource {
+    return {
+      data: this.data,
+      prefix: this.prefix!,
+      ...(this.txnOpts ? { transaction: this.txnOpts.transaction } : {}),
+      lookupId: (kind, name) => this.lookupId(kind, name),
+    };
+  }
+
+  /** Constraint and vector-index definitions, cached per index-definition version. */
+  protected schemaDefs(): readonly Resolved[] {
+    if (this.schemaMemo !== undefined) return this.schemaMemo;
+    if (this.prefix === undefined) return [];
+    const raw = this.getFast(this.key(Tag.Meta).byte(MetaKey.IndexVersion).view());
+    const version = raw === undefined ? 0 : raw.readDoubleBE(0);
+    const shared = this.state.schemaDefs;
+    let defs: readonly Resolved[];
+    if (shared !== undefined && shared.version === version && shared.prefix.equals(this.prefix)) {
+      defs = shared.defs as readonly Resolved[];
+    } else {
+      defs = readSchemaDefinitions(this.schemaSource());
+      // A writer reads them before its first schema change (SchemaMaintainer loads them
+      // first), so what it reads here is committed state and may be shared too.
+      this.state.schemaDefs = { version, prefix: this.prefix, defs };
+    }
+    if (this.txnOpts !== undefined) this.schemaMemo = defs;
+    return defs;
+  }
+
+  schemaDefinitions(): SchemaDefinition[] {
+    return this.schemaDefs().map(stripResolved);
+  }
+
+  /**
+   * The `k` nodes of vector index `name` nearest to `vector`, best first, with Neo4j's
+   * score. Approximate (the closest IVF lists, vector-ivf.ts) unless `exact`.
+   */
+  vectorSearch(
+    name: string,
+    k: number,
+    vector: readonly number[],
+    options?: { exact?: boolean; probes?: number },
+  ): VectorHit[] {
+    const def = this.schemaDefs().find((d) => d.kind === 'vector' && d.name === name) as
+      VectorIndexDefinition | undefined;
+    if (def === undefined) {
+      throw new NexusError('NOT_FOUND', `There is no vector index named '${name}'`, { details: { name } });
+    }
+    if (!Number.isSafeInteger(k) || k < 1)
+      throw new NexusError('INVALID_PARAMETER', 'k must be a positive integer');
+    const q = toVector(vector as PropertyValue, def.dimensions, `Query vector for index '${name}'`);
+    return searchVectors(this.schemaSource(), def, q, k, options);
   }
 
   // ---- stats ---------------------------------------------------------------------------

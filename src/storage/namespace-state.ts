@@ -30,6 +30,8 @@ export class NamespaceState {
    * per version, so any snapshot that sees the same version may reuse them.
    */
   indexDefs: { version: number; prefix: Buffer; defs: readonly unknown[] } | undefined;
+  /** Constraint and vector-index definitions, cached the same way (schema-store.ts). */
+  schemaDefs: { version: number; prefix: Buffer; defs: readonly unknown[] } | undefined;
   /**
    * Lowest node / relationship id a new create may take (in memory only). Raised by
    * rolled-back scratch transactions (see `NamespaceHandle.scratch`) so the ids they handed
@@ -45,6 +47,7 @@ export class NamespaceState {
     this.prefix = undefined;
     this.nsId = undefined;
     this.indexDefs = undefined;
+    this.schemaDefs = undefined;
     for (const c of [this.labels, this.types, this.keys]) {
       c.byName.clear();
       c.byId.clear();

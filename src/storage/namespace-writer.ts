@@ -30,6 +30,13 @@ import {
   readPropertiesById,
   writeProperties,
 } from './property-codec.js';
+import type {
+  ConstraintDefinition,
+  ConstraintSpec,
+  VectorIndexDefinition,
+  VectorIndexSpec,
+} from './schema-definitions.js';
+import { SchemaMaintainer, type EntityState, type Resolved, type SchemaHost } from './schema-store.js';
 import type { GraphWriter, IndexDefinition, NodeId, PropertyMap, PropertyValue, RelId } from './types.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -82,6 +89,8 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
   private defs: ResolvedIndex[] | undefined;
   /** An index was created or dropped: the index-definition version is bumped in finish(). */
   private indexesChanged = false;
+  /** Constraints and vector indexes of this transaction (made on first write). */
+  private schemaKeeper: SchemaMaintainer | undefined;
 
   constructor(data: DataDb, state: NamespaceState, prefix: Buffer) {
     super(data, state, undefined, prefix);
@@ -232,6 +241,7 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
     }
     for (const k of props.keys()) this.addUsage(CatalogKind.Key, k, 1);
     if (this.indexDefs().length > 0) this.updateIndexEntries(id, [], new Map(), labelIds, props);
+    this.schemaNode(id, undefined, labelIds, props);
     this.counters.nodes++;
   }
 
@@ -252,6 +262,7 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
   private afterNodePropsChange(id: NodeId, node: LoadedNode, oldProps: Map<number, PropertyValue>): void {
     this.writeNode(id, node);
     this.updateIndexEntries(id, node.labelIds, oldProps, node.labelIds, node.props);
+    this.schemaNode(id, { tokens: node.labelIds, props: oldProps }, node.labelIds, node.props);
   }
 
   /** Sets or removes one property in `props`, keeping usage counts; calls `commit` if changed. */
@@ -299,6 +310,7 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
     if (node.labelIds.length === before.length) return;
     this.writeNode(id, node);
     this.updateIndexEntries(id, before, node.props, node.labelIds, node.props);
+    this.schemaNode(id, { tokens: before, props: node.props }, node.labelIds, node.props);
   }
 
   removeNodeLabels(id: NodeId, labels: readonly string[]): void {
@@ -315,6 +327,7 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
     if (node.labelIds.length === before.length) return;
     this.writeNode(id, node);
     this.updateIndexEntries(id, before, node.props, node.labelIds, node.props);
+    this.schemaNode(id, { tokens: before, props: node.props }, node.labelIds, node.props);
   }
 
   deleteNode(id: NodeId): void {
@@ -325,6 +338,7 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
       });
     }
     this.updateIndexEntries(id, node.labelIds, node.props, [], new Map());
+    this.schemaNode(id, { tokens: node.labelIds, props: node.props }, undefined, undefined);
     for (const l of node.labelIds) {
       this.removeCounted(this.key(Tag.LabelIndex).varint(l).ordered(id).view(), 0);
       this.addUsage(CatalogKind.Label, l, -1);
@@ -405,6 +419,7 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
     this.putNew(this.adjacencyKey(start, DIR_OUT, typeId, id), valueScratch.reset().varint(end).view());
     this.putNew(this.adjacencyKey(end, DIR_IN, typeId, id), valueScratch.reset().varint(start).view());
     this.putNew(this.key(Tag.TypeIndex).varint(typeId).ordered(id).view(), EMPTY);
+    this.schemaRel(id, undefined, { tokens: [typeId], props });
     this.addUsage(CatalogKind.Type, typeId, 1);
     for (const k of props.keys()) this.addUsage(CatalogKind.Key, k, 1);
     this.counters.relationships++;
@@ -413,16 +428,23 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
   setRelationshipProperty(id: RelId, key: string, value: PropertyValue | null): void {
     if (value !== null) assertPropertyValue(key, value);
     const rel = this.loadRel(id);
-    this.applyProperty(rel.props, key, value, () =>
-      this.putReplace(this.relKey(id), this.encodeRel(rel), rel.valueLength),
-    );
+    this.applyProperty(rel.props, key, value, (oldProps) => {
+      this.putReplace(this.relKey(id), this.encodeRel(rel), rel.valueLength);
+      this.schemaRel(
+        id,
+        { tokens: [rel.typeId], props: oldProps },
+        { tokens: [rel.typeId], props: rel.props },
+      );
+    });
   }
 
   replaceRelationshipProperties(id: RelId, properties: PropertyMap): void {
     NamespaceWriter.checkProps(properties);
     const rel = this.loadRel(id);
+    const oldProps = rel.props;
     rel.props = this.replaceProps(rel.props, properties);
     this.putReplace(this.relKey(id), this.encodeRel(rel), rel.valueLength);
+    this.schemaRel(id, { tokens: [rel.typeId], props: oldProps }, { tokens: [rel.typeId], props: rel.props });
   }
 
   deleteRelationship(id: RelId): void {
@@ -430,6 +452,7 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
     this.removeCounted(this.adjacencyKey(rel.start, DIR_OUT, rel.typeId, id), varintLength(rel.end));
     this.removeCounted(this.adjacencyKey(rel.end, DIR_IN, rel.typeId, id), varintLength(rel.start));
     this.removeCounted(this.key(Tag.TypeIndex).varint(rel.typeId).ordered(id).view(), 0);
+    this.schemaRel(id, { tokens: [rel.typeId], props: rel.props }, undefined);
     this.addUsage(CatalogKind.Type, rel.typeId, -1);
     for (const k of rel.props.keys()) this.addUsage(CatalogKind.Key, k, -1);
     this.removeCounted(this.relKey(id), rel.valueLength);
@@ -505,7 +528,12 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
         details: { label, property },
       });
     }
-    if (defs.some((d) => d.name === indexName)) {
+    if (
+      defs.some((d) => d.name === indexName) ||
+      this.schema()
+        .definitions()
+        .some((d) => d.name === indexName)
+    ) {
       throw new NexusError('CONFLICT', `An index named '${indexName}' already exists`, {
         details: { name: indexName },
       });
@@ -531,6 +559,19 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
   }
 
   dropIndex(name: string): boolean {
+    const keeper = this.schema();
+    if (keeper.drop(name, 'index')) {
+      this.indexesChanged = true;
+      return true;
+    }
+    const owner = this.dropIndexOwner ?? keeper.ownerOfIndex(name);
+    if (owner !== undefined && owner !== this.dropIndexOwner) {
+      throw new NexusError(
+        'CONFLICT',
+        `Index '${name}' belongs to constraint '${owner}'; drop the constraint instead`,
+        { details: { name, constraint: owner } },
+      );
+    }
     const defs = this.indexDefs();
     const at = defs.findIndex((d) => d.name === name);
     if (at < 0) return false;
@@ -552,6 +593,112 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
     return true;
   }
 
+  // ---- constraints and vector indexes (schema-store.ts) ----------------------------------
+
+  /** Set while a constraint drops the RANGE index it owns. */
+  private dropIndexOwner: string | undefined;
+
+  private schema(): SchemaMaintainer {
+    if (this.schemaKeeper === undefined) {
+      const host: SchemaHost = {
+        data: this.data,
+        prefix: this.prefix!,
+        lookupId: (kind, name) => this.lookupId(kind, name),
+        putNew: (key, value) => this.putNew(key, value),
+        removeCounted: (key, len) => this.removeCounted(key, len),
+        idFor: (kind, name) => this.idFor(kind, name),
+        nodeState: (id) => this.entityState(this.nodeKey(id), false),
+        relState: (id) => this.entityState(this.relKey(id), true),
+        scanNodesByLabel: (label) => this.scanNodesByLabel(label),
+        scanRelationshipsByType: (type) => this.scanRelationshipsByType(type),
+        indexes: () => this.indexes(),
+        findIndex: (label, property) => this.findIndex(label, property),
+        createIndex: (label, property, name) => this.createIndex(label, property, name),
+        dropIndex: (name) => {
+          this.dropIndexOwner = name;
+          try {
+            return this.dropIndex(name);
+          } finally {
+            this.dropIndexOwner = undefined;
+          }
+        },
+      };
+      this.schemaKeeper = new SchemaMaintainer(host, super.schemaDefs());
+    }
+    return this.schemaKeeper;
+  }
+
+  protected override schemaDefs(): readonly Resolved[] {
+    return this.schema().definitions();
+  }
+
+  private entityState(key: Buffer, rel: boolean): EntityState | undefined {
+    const buf = this.getFast(key);
+    if (buf === undefined) return undefined;
+    const r = new ByteReader(buf);
+    if (rel) {
+      const typeId = r.varint();
+      r.varint();
+      r.varint();
+      return { tokens: [typeId], props: readPropertiesById(r) };
+    }
+    const n = r.varint();
+    const tokens = new Array<number>(n);
+    for (let i = 0; i < n; i++) tokens[i] = r.varint();
+    return { tokens, props: readPropertiesById(r) };
+  }
+
+  private schemaNode(
+    id: NodeId,
+    before: EntityState | undefined,
+    labels: readonly number[] | undefined,
+    props: ReadonlyMap<number, PropertyValue> | undefined,
+  ): void {
+    const keeper = this.schema();
+    if (!keeper.hasDefinitions) return;
+    keeper.nodeChanged(
+      id,
+      before,
+      labels === undefined ? undefined : { tokens: labels.slice(), props: new Map(props) },
+    );
+  }
+
+  private schemaRel(id: RelId, before: EntityState | undefined, after: EntityState | undefined): void {
+    const keeper = this.schema();
+    if (keeper.hasDefinitions) keeper.relationshipChanged(id, before, after);
+  }
+
+  /**
+   * Checks the entities changed since the last check against the constraints; throws
+   * CONSTRAINT_VIOLATION. `finish()` calls it; a multi-statement transaction may call it
+   * after each statement.
+   */
+  checkConstraints(): void {
+    this.schemaKeeper?.validate();
+  }
+
+  createConstraint(spec: ConstraintSpec): ConstraintDefinition {
+    const def = this.schema().createConstraint(spec);
+    this.indexesChanged = true;
+    return def;
+  }
+
+  dropConstraint(name: string): boolean {
+    const dropped = this.schema().drop(name, 'constraint');
+    if (dropped) this.indexesChanged = true;
+    return dropped;
+  }
+
+  createVectorIndex(spec: VectorIndexSpec): VectorIndexDefinition {
+    const def = this.schema().createVectorIndex(spec);
+    this.indexesChanged = true;
+    return def;
+  }
+
+  rebuildVectorIndex(name: string): boolean {
+    return this.schema().rebuildVectorIndex(name);
+  }
+
   // ---- stats and commit ------------------------------------------------------------------
 
   override stats(): { nodes: number; relationships: number; bytes: number } {
@@ -564,6 +711,7 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
    * the quota. Called at the end of the transaction, before the commit.
    */
   finish(maxBytes: number | undefined): void {
+    this.checkConstraints();
     const c = this.counters;
     if (maxBytes !== undefined && c.bytes > maxBytes && c.bytes > this.startBytes) {
       throw new NexusError(

@@ -288,3 +288,61 @@ export function readProperties(r: ByteReader, nameOf: (keyId: number) => string)
   }
   return out;
 }
+
+/** Skips one encoded value (scalar or list) without decoding it. */
+export function skipValue(r: ByteReader): void {
+  let count = 1;
+  if (r.buf[r.pos] === ValueTag.List) {
+    r.pos++;
+    count = r.varint();
+  }
+  for (let i = 0; i < count; i++) {
+    const tag = r.buf[r.pos++];
+    switch (tag) {
+      case ValueTag.False:
+      case ValueTag.True:
+        break;
+      case ValueTag.Int8:
+        r.pos += 1;
+        break;
+      case ValueTag.Int16:
+        r.pos += 2;
+        break;
+      case ValueTag.Int32:
+        r.pos += 4;
+        break;
+      case ValueTag.Int64:
+      case ValueTag.Float64:
+        r.pos += 8;
+        break;
+      case ValueTag.String: {
+        // Not `r.pos += r.varint()`: that reads pos before varint() moves it.
+        const len = r.varint();
+        r.pos += len;
+        break;
+      }
+      case ValueTag.Temporal: {
+        r.pos += 1;
+        const len = r.varint();
+        r.pos += len;
+        break;
+      }
+      default:
+        throw new NexusError('INTERNAL_ERROR', `Corrupt property encoding: tag ${tag}`);
+    }
+  }
+}
+
+/**
+ * The value of one property in a property map (`<count><key id><value>...` at the
+ * reader's position), or null when the map has no such key; other values are skipped
+ * undecoded, so reading one property allocates only that property.
+ */
+export function findProperty(r: ByteReader, keyId: number): PropertyValue | null {
+  const n = r.varint();
+  for (let i = 0; i < n; i++) {
+    if (r.varint() === keyId) return readValue(r);
+    skipValue(r);
+  }
+  return null;
+}

@@ -5,6 +5,15 @@
  * which the server creates from the caller's authenticated context.
  */
 
+import type {
+  ConstraintDefinition,
+  ConstraintSpec,
+  SchemaDefinition,
+  VectorHit,
+  VectorIndexDefinition,
+  VectorIndexSpec,
+} from './schema-definitions.js';
+
 /** Numeric id of a node or relationship, allocated per namespace (starts at 0). */
 export type NodeId = number;
 export type RelId = number;
@@ -76,6 +85,12 @@ export interface NamespaceStats {
 export interface GraphReader {
   getNode(id: NodeId): NodeRecord | undefined;
   getRelationship(id: RelId): RelationshipRecord | undefined;
+  /**
+   * One property of a node without decoding the rest of the record: null when the node
+   * has no such property, undefined when the node does not exist. Optional (callers fall
+   * back to `getNode`).
+   */
+  nodeProperty?(id: NodeId, key: string): PropertyValue | null | undefined;
   /** All node ids in ascending order. */
   scanNodes(): Iterable<NodeId>;
   /** Node ids carrying `label`, ascending. Unknown label: empty. */
@@ -99,6 +114,15 @@ export interface GraphReader {
   indexRange(label: string, property: string, lower?: RangeBound, upper?: RangeBound): Iterable<NodeId>;
   findIndex(label: string, property: string): IndexDefinition | undefined;
   stats(): NamespaceStats;
+  /** Constraints and vector indexes (optional: stores without them list none). */
+  schemaDefinitions?(): SchemaDefinition[];
+  /** The `k` nearest nodes of vector index `name`, best first. Throws NOT_FOUND / INVALID_PARAMETER. */
+  vectorSearch?(
+    name: string,
+    k: number,
+    vector: readonly number[],
+    options?: { exact?: boolean; probes?: number },
+  ): VectorHit[];
 }
 
 /** Write access to one namespace inside one transaction. */
@@ -119,6 +143,14 @@ export interface GraphWriter extends GraphReader {
   createIndex(label: string, property: string, name?: string): IndexDefinition;
   /** Returns false when no index of that name exists in this namespace. */
   dropIndex(name: string): boolean;
+  /** Creates a constraint, checking existing data (CONSTRAINT_VIOLATION names an offender). */
+  createConstraint?(spec: ConstraintSpec): ConstraintDefinition;
+  /** Returns false when no constraint of that name exists. */
+  dropConstraint?(name: string): boolean;
+  /** Creates a vector index over existing nodes; dropped with `dropIndex`. */
+  createVectorIndex?(spec: VectorIndexSpec): VectorIndexDefinition;
+  /** Re-trains a vector index's lists; false when there is no vector index of that name. */
+  rebuildVectorIndex?(name: string): boolean;
   /**
    * Creates a node under a given id (replaying an explicit transaction's log, see
    * docs/TRANSACTIONS.md). Throws `NexusError('CONFLICT')` when the id is in use. Optional:

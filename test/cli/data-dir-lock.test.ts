@@ -31,7 +31,7 @@ describe('data-directory lock (processes)', () => {
     const deadPid = Number(
       spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString(),
     );
-    await runCli(['query', 'RETURN 1', '--data', data]);
+    await runCli(['query', 'RETURN 1', '--data', data, '--create']);
     const lockFile = join(data, 'nexus.lock');
     writeFileSync(lockFile, JSON.stringify({ pid: deadPid, role: 'nexus serve', started_at: 'long ago' }));
 

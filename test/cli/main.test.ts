@@ -45,6 +45,7 @@ describe('nexus CLI', () => {
       "CREATE (a:Person {name:'Ada'}) RETURN a.name AS name",
       '--data',
       data,
+      '--create',
     );
     expect(created.out).toContain("| 'Ada' |");
     expect(created.out).toContain('1 row');
@@ -65,7 +66,7 @@ describe('nexus CLI', () => {
 
   it('migrates the standalone graph into a tenant namespace', async () => {
     const data = join(dir, 'migrate-db');
-    await run('query', 'CREATE (:A)-[:R]->(:B)', '--data', data);
+    await run('query', 'CREATE (:A)-[:R]->(:B)', '--data', data, '--create');
     const res = await run('migrate', '--to-tenant', 'acme_1', '--data', data);
     expect(res.out).toContain('source default: 2 nodes, 1 relationships');
     expect(res.out).toContain('target tenant:acme_1: empty');
@@ -80,7 +81,7 @@ describe('nexus CLI', () => {
 
   it('resumes an interrupted migration, showing the source counts as the reference', async () => {
     const data = join(dir, 'migrate-resume-db');
-    await run('query', 'UNWIND range(1, 20) AS i CREATE (:A {i: i})-[:R]->(:B)', '--data', data);
+    await run('query', 'UNWIND range(1, 20) AS i CREATE (:A {i: i})-[:R]->(:B)', '--data', data, '--create');
     const { GraphStore } = await import('../../src/storage/index.js');
     const store = await GraphStore.open({ path: data });
     let batches = 0;
@@ -107,7 +108,7 @@ describe('nexus CLI', () => {
 
   it('reads the data directory of migrate from --config, ignoring the cluster section', async () => {
     const data = join(dir, 'migrate-config.db');
-    await run('query', 'CREATE (:A)', '--data', data);
+    await run('query', 'CREATE (:A)', '--data', data, '--create');
     const config = join(dir, 'migrate.yml');
     writeFileSync(config, `storage:\n  data_dir: ${JSON.stringify(data)}\ncluster:\n  enabled: true\n`);
     const res = await run('migrate', '--to-tenant', 'acme_3', '--config', config);

@@ -2,7 +2,7 @@
  * Tenant isolation, attacked over the real wire: one cluster-mode server process, the
  * HiveHub emulator process, and three tenants whose graphs use the SAME labels, types,
  * property keys and index names. Every probe is made from an attacker tenant's key, over
- * REST and over MCP, and checked against what the victims hold.
+ * REST, MCP and the Neo4j Query API, and checked against what the victims hold.
  *
  * Error-text inference is tested by probing *before* the victim's data exist and again
  * after: the answers must be byte-identical, so no error can reveal that another tenant
@@ -607,6 +607,50 @@ describe('SUPER operator access and key management between tenants', () => {
       body: { permissions: ['SUPER'] },
     });
     expect(escalate.status).toBe(403);
+  });
+});
+
+describe('the Neo4j Query API door', () => {
+  const query = (key: string, path: string, body: unknown, method = 'POST') =>
+    call(server.url, method, `/db/neo4j/query/v2${path}`, { key, ...(body === undefined ? {} : { body }) });
+
+  it('shows each tenant only its own graph, implicit and in explicit transactions', async () => {
+    for (const t of TENANTS) {
+      const r = await query(keys[t].secret, '', {
+        statement: 'MATCH (n) RETURN labels(n) AS l, properties(n) AS p',
+      });
+      expect(r.status).toBe(202);
+      expect(r.text).not.toMatch(otherMarks(t));
+      const open = await query(keys[t].secret, '/tx', { statement: 'MATCH (n) RETURN count(n) AS c' });
+      expect(open.status).toBe(202);
+      expect(open.text).not.toMatch(otherMarks(t));
+      const id = (open.body as { transaction: { id: string } }).transaction.id;
+      await query(keys[t].secret, `/tx/${id}`, undefined, 'DELETE');
+    }
+  });
+
+  it("never lets one tenant run in, commit or roll back another tenant's transaction", async () => {
+    const open = await query(keys.bob.secret, '/tx', {
+      statement: "CREATE (:Only_bob {key_bob: 'pending'})",
+    });
+    const id = (open.body as { transaction: { id: string } }).transaction.id;
+    const run = await query(keys.alice.secret, `/tx/${id}`, { statement: 'MATCH (n) RETURN n' });
+    const commit = await query(keys.alice.secret, `/tx/${id}/commit`, undefined);
+    const rollback = await query(keys.alice.secret, `/tx/${id}`, undefined, 'DELETE');
+    const unknown = await query(keys.alice.secret, '/tx/00000000-0000-4000-8000-000000000000', {
+      statement: 'RETURN 1',
+    });
+    // Another tenant's live id answers exactly like an id that never existed.
+    for (const r of [run, commit, rollback]) {
+      expect(r.status).toBe(unknown.status);
+      expect(r.text).toBe(unknown.text);
+    }
+    // Bob's transaction is intact and still his to roll back.
+    const mine = await query(keys.bob.secret, `/tx/${id}`, {
+      statement: 'MATCH (n:Only_bob) RETURN count(n) AS c',
+    });
+    expect(mine.status).toBe(202);
+    expect((await query(keys.bob.secret, `/tx/${id}`, undefined, 'DELETE')).status).toBe(200);
   });
 });
 

@@ -284,6 +284,10 @@ describe('schema', () => {
         labelsOrTypes: ['Person'],
         properties: ['name'],
         state: 'ONLINE',
+        populationPercent: 100,
+        indexProvider: 'range-1.0',
+        owningConstraint: null,
+        options: new Map(),
       },
     ]);
     const d = await t.db.execute('DROP INDEX person_name');
@@ -340,5 +344,22 @@ describe('errors and edge cases', () => {
     const [n, old] = r.rows[0]!;
     expect((n as Node).properties.get('v')).toBe(2n);
     expect(old).toBe(1n);
+  });
+});
+
+describe('one bound tree: analyzer and planner agree', () => {
+  it('matches ORDER BY COUNT(n) to the projected count(n) whatever the function-name case', async () => {
+    await t.db.execute('CREATE (:N), (:N)');
+    expect(await t.rows('MATCH (n:N) RETURN count(n) AS c ORDER BY COUNT(n)')).toEqual([{ c: 2n }]);
+  });
+
+  it('names the Cypher type of a non-boolean operand of AND', async () => {
+    const err = await t.db.execute("WITH {d: date('2024-01-02')} AS m RETURN m.d AND true AS b").then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(CypherError);
+    expect((err as CypherError).errorClass).toBe('TypeError');
+    expect((err as CypherError).message).toContain('Expected a boolean but got a value of type DATE');
   });
 });

@@ -1,3 +1,4 @@
+import { NEO4J_STATUS } from '../../src/service/neo4j-codes.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, type ErrorCode } from '../../src/errors.js';
@@ -67,6 +68,10 @@ describe('error responses', () => {
       const row = doc.split('\n').find((line) => line.includes(`\`${code}\``));
       expect(row, `${code} missing from docs/ERRORS.md`).toBeDefined();
       expect(row, code).toContain(String(ERROR_STATUS[code]));
+      const neo4jRow = doc.split('\n').find((line) => line.startsWith(`| \`${code}\` →`));
+      expect(neo4jRow, `${code} missing from the Neo4j table of docs/ERRORS.md`).toContain(
+        NEO4J_STATUS[code],
+      );
     }
   });
 });

@@ -9,21 +9,11 @@ import { NexusError } from '../../errors.js';
 import type { PropertyScalar, PropertyValue } from '../../storage/types.js';
 import { PAUSE, type QueryContext, type Row, type RowStream } from '../runtime/query-context.js';
 import { Node, Path, Relationship, type Value } from '../values.js';
-import { typeName } from '../functions/index.js';
-import type { Expr } from '../planner/compile-expression.js';
+import { describeValue } from '../functions/index.js';
+import { dynamicNames, type Expr } from '../planner/compile-expression.js';
 import type { CompiledPattern } from '../planner/compile-pattern.js';
 import { BasicOperator, eager } from './read-operators.js';
 import type { Operator } from './operator.js';
-
-function describe(v: Value): string {
-  if (Array.isArray(v)) return 'a list';
-  if (v instanceof Map) return 'a map';
-  if (v instanceof Node) return 'a node';
-  if (v instanceof Relationship) return 'a relationship';
-  if (v instanceof Path) return 'a path';
-  // Cypher's type names, never JavaScript's ("bigint"): clients see this text.
-  return `a value of type ${typeName(v)}`;
-}
 
 /** The kind of a temporal value (DATE, DATETIME, DURATION, ...), stored as a scalar. */
 function temporalKind(v: unknown): string | undefined {
@@ -53,7 +43,7 @@ export function toPropertyValue(v: Value): PropertyValue | null {
         throw new CypherError(
           'TypeError',
           'InvalidPropertyType',
-          `A property list may only hold booleans, numbers, strings or temporals, not ${x === null ? 'null' : describe(x)}`,
+          `A property list may only hold booleans, numbers, strings or temporals, not ${x === null ? 'null' : describeValue(x)}`,
         );
       }
       if (kind !== undefined && kind !== k) {
@@ -66,7 +56,7 @@ export function toPropertyValue(v: Value): PropertyValue | null {
   throw new CypherError(
     'TypeError',
     'InvalidPropertyType',
-    `Cannot store ${describe(v)} as a property value`,
+    `Cannot store ${describeValue(v)} as a property value`,
   );
 }
 
@@ -80,7 +70,7 @@ export function propsFrom(v: Value): Map<string, PropertyValue> {
     throw new CypherError(
       'TypeError',
       'InvalidArgumentType',
-      `Expected a map of properties, got ${describe(v)}`,
+      `Expected a map of properties, got ${describeValue(v)}`,
     );
   }
   for (const [k, x] of v as ReadonlyMap<string, Value>) {
@@ -116,6 +106,8 @@ export interface CreateNodeSpec {
   /** Already bound in the row: reuse, do not create. */
   readonly bound: boolean;
   readonly labels: readonly string[];
+  /** `$(expr)` labels, evaluated per row. */
+  readonly dynamicLabels?: readonly Expr[];
   readonly props: Expr | null;
 }
 
@@ -155,11 +147,12 @@ export function createPart(part: CreatePartSpec, row: Row, ctx: QueryContext): v
       continue;
     }
     const props = n.props ? propsFrom(n.props(row, ctx)) : new Map<string, PropertyValue>();
-    const id = w.createNode(n.labels, props);
+    const labels = n.dynamicLabels ? [...new Set(labelsFor(n.labels, n.dynamicLabels, row, ctx))] : n.labels;
+    const id = w.createNode(labels, props);
     stats.nodesCreated++;
-    stats.labelsAdded += new Set(n.labels).size;
+    stats.labelsAdded += new Set(labels).size;
     stats.propertiesSet += props.size;
-    const node = new Node(id, n.labels, props);
+    const node = new Node(id, labels, props);
     row[n.name] = node;
     nodes.push(node);
   }
@@ -226,7 +219,11 @@ export function setPropertyAction(target: Expr, key: string, value: Expr): SetAc
       liveRel(t, ctx);
       w.setRelationshipProperty(t.id, key, v);
     } else {
-      throw new CypherError('TypeError', 'InvalidArgumentType', `Cannot set a property on ${describe(t)}`);
+      throw new CypherError(
+        'TypeError',
+        'InvalidArgumentType',
+        `Cannot set a property on ${describeValue(t)}`,
+      );
     }
     ctx.stats.propertiesSet++;
   };
@@ -246,14 +243,22 @@ export function setAllAction(target: Expr, value: Expr, merge: boolean): SetActi
     const w = ctx.writable;
     const isNode = t instanceof Node;
     if (!isNode && !(t instanceof Relationship)) {
-      throw new CypherError('TypeError', 'InvalidArgumentType', `Cannot set properties on ${describe(t)}`);
+      throw new CypherError(
+        'TypeError',
+        'InvalidArgumentType',
+        `Cannot set properties on ${describeValue(t)}`,
+      );
     }
     if (isNode) liveNode(t, ctx);
     else liveRel(t as Relationship, ctx);
     if (merge) {
       if (raw === null) return;
       if (!(raw instanceof Map) && !(raw instanceof Node) && !(raw instanceof Relationship)) {
-        throw new CypherError('TypeError', 'InvalidArgumentType', `Expected a map, got ${describe(raw)}`);
+        throw new CypherError(
+          'TypeError',
+          'InvalidArgumentType',
+          `Expected a map, got ${describeValue(raw)}`,
+        );
       }
       const entries = raw instanceof Map ? (raw as ReadonlyMap<string, Value>) : entityProps(raw, ctx);
       for (const [k, x] of entries) {
@@ -273,16 +278,31 @@ export function setAllAction(target: Expr, value: Expr, merge: boolean): SetActi
   };
 }
 
-export function setLabelsAction(target: Expr, labels: readonly string[]): SetAction {
+/** Static labels plus those `$(expr)` labels give for this row. */
+function labelsFor(
+  labels: readonly string[],
+  dynamic: readonly Expr[],
+  row: Row,
+  ctx: QueryContext,
+): string[] {
+  if (dynamic.length === 0) return [...labels];
+  return [...labels, ...dynamic.flatMap((d) => dynamicNames(d(row, ctx)))];
+}
+
+export function setLabelsAction(
+  target: Expr,
+  labels: readonly string[],
+  dynamic: readonly Expr[] = [],
+): SetAction {
   return (row, ctx) => {
     const t = target(row, ctx);
     if (t === null) return;
     if (!(t instanceof Node)) {
-      throw new CypherError('TypeError', 'InvalidArgumentType', `Cannot set labels on ${describe(t)}`);
+      throw new CypherError('TypeError', 'InvalidArgumentType', `Cannot set labels on ${describeValue(t)}`);
     }
     liveNode(t, ctx);
     const have = ctx.nodeLabels(t);
-    const add = [...new Set(labels)].filter((l) => !have.includes(l));
+    const add = [...new Set(labelsFor(labels, dynamic, row, ctx))].filter((l) => !have.includes(l));
     if (add.length > 0) {
       ctx.writable.addNodeLabels(t.id, add);
       ctx.stats.labelsAdded += add.length;
@@ -311,22 +331,30 @@ export function removePropertyAction(target: Expr, key: string): SetAction {
       throw new CypherError(
         'TypeError',
         'InvalidArgumentType',
-        `Cannot remove a property from ${describe(t)}`,
+        `Cannot remove a property from ${describeValue(t)}`,
       );
     }
   };
 }
 
-export function removeLabelsAction(target: Expr, labels: readonly string[]): SetAction {
+export function removeLabelsAction(
+  target: Expr,
+  labels: readonly string[],
+  dynamic: readonly Expr[] = [],
+): SetAction {
   return (row, ctx) => {
     const t = target(row, ctx);
     if (t === null) return;
     if (!(t instanceof Node)) {
-      throw new CypherError('TypeError', 'InvalidArgumentType', `Cannot remove labels from ${describe(t)}`);
+      throw new CypherError(
+        'TypeError',
+        'InvalidArgumentType',
+        `Cannot remove labels from ${describeValue(t)}`,
+      );
     }
     liveNode(t, ctx);
     const have = ctx.nodeLabels(t);
-    const rm = [...new Set(labels)].filter((l) => have.includes(l));
+    const rm = [...new Set(labelsFor(labels, dynamic, row, ctx))].filter((l) => have.includes(l));
     if (rm.length > 0) {
       ctx.writable.removeNodeLabels(t.id, rm);
       ctx.stats.labelsRemoved += rm.length;
@@ -352,7 +380,7 @@ export function deleteOperator(input: Operator, exprs: readonly Expr[], detach: 
         for (const n of v.nodes) nodes.set(n.id, n);
         for (const r of v.relationships) rels.set(r.id, r);
       } else {
-        throw new CypherError('TypeError', 'InvalidArgumentType', `Cannot delete ${describe(v)}`);
+        throw new CypherError('TypeError', 'InvalidArgumentType', `Cannot delete ${describeValue(v)}`);
       }
     };
     for (const r of rows) for (const e of exprs) collect(e(r, ctx));
@@ -518,20 +546,5 @@ export function dropIndexOperator(name: string, ifExists: boolean): Operator {
     if (ctx.writable.dropIndex(name)) ctx.stats.indexesRemoved++;
     else if (!ifExists) throw new NexusError('NOT_FOUND', `There is no index named ${name}`);
     yield* [];
-  });
-}
-
-export function showIndexesOperator(): Operator {
-  return new BasicOperator('ShowIndexes', '', [], function* (ctx) {
-    for (const def of ctx.tx.indexes()) {
-      yield {
-        name: def.name,
-        type: 'RANGE',
-        entityType: 'NODE',
-        labelsOrTypes: [def.label],
-        properties: [def.property],
-        state: 'ONLINE',
-      };
-    }
   });
 }

@@ -3,7 +3,7 @@
  * access, scalar functions, aggregates and value formatting.
  */
 export type { FunctionContext, GraphAccess } from './function-context.js';
-export { typeName, type CypherTypeName } from './type-name.js';
+export { describeValue, typeName, type CypherTypeName } from './type-name.js';
 export { equals, notEquals, equivalent, groupingKey } from './value-equality.js';
 export {
   compare,
@@ -39,11 +39,8 @@ export { formatValue, formatLiteral, formatFloat } from './format-value.js';
 export {
   callFunction,
   resolveFunction,
-  functionArity,
-  isKnownFunction,
-  checkArity,
-  canonicalFunctionName,
-  type FunctionArity,
+  implementedFunctionNames,
+  isImplementedFunction,
 } from './function-registry.js';
 export type { ScalarFunction } from './function-spec.js';
 export { isAggregateFunction, aggregateArity, createAggregator, type Aggregator } from './aggregators.js';

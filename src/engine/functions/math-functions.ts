@@ -101,7 +101,9 @@ function round(args: readonly Value[]): Value {
   if (precision < -1000n || precision > 1000n) {
     throw argumentError('NumberOutOfRange', `round() precision out of range: ${precision}`);
   }
-  const mode = m === undefined ? 'HALF_UP' : expectString('round', m).toUpperCase();
+  // Without a mode, round(x, p) rounds halves up as round(x) does (towards positive
+  // infinity): Neo4j 5 gives round(-1.5, 0) = -1.0, the same as round(-1.5).
+  const mode = m === undefined ? (x < 0 ? 'HALF_DOWN' : 'HALF_UP') : expectString('round', m).toUpperCase();
   if (!ROUNDING_MODES.has(mode)) {
     throw argumentError('InvalidArgumentValue', `round() unknown rounding mode '${mode}'`);
   }

@@ -54,6 +54,11 @@ export function typeName(v: Value): CypherTypeName {
   return 'MAP';
 }
 
+/** The one runtime description of a value's type in error messages: `a value of type DATE`. */
+export function describeValue(v: Value): string {
+  return `a value of type ${typeName(v)}`;
+}
+
 function elementTypeName(v: Value): string {
   return v === null ? 'NULL' : valueTypeNonNull(v);
 }

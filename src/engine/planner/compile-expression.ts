@@ -7,6 +7,7 @@
  */
 import type * as Ast from '../../cypher/ast.js';
 import { CypherError } from '../../cypher/errors.js';
+import { childExpressions } from '../../cypher/expression-walk.js';
 import {
   add,
   and,
@@ -35,8 +36,8 @@ import {
 } from '../functions/index.js';
 import { PAUSE, PAUSE_EVERY, type QueryContext, type Row, type RowStream } from '../runtime/query-context.js';
 import { LIST_ELEMENT_BYTES, valueBytes } from '../runtime/memory-budget.js';
-import { typeName } from '../functions/type-name.js';
-import { Node, Path, Relationship, type Value } from '../values.js';
+import { describeValue, typeName } from '../functions/type-name.js';
+import { Node, Relationship, type Value } from '../values.js';
 
 export type Expr = (row: Row, ctx: QueryContext) => Value;
 
@@ -108,6 +109,8 @@ export interface ExprEnv {
     bound: ReadonlySet<string>,
   ): (row: Row, ctx: QueryContext) => RowStream;
   compileSubquery(query: Ast.Query, bound: ReadonlySet<string>): (row: Row, ctx: QueryContext) => RowStream;
+  /** The column names a subquery returns (COLLECT reads its one column). */
+  subqueryColumns(query: Ast.Query, bound: ReadonlySet<string>): readonly string[];
 }
 
 export function isAggregateName(name: string): boolean {
@@ -126,99 +129,86 @@ export function findAggregates(e: Ast.Expression, out: (Ast.FunctionCall | Ast.C
   return out;
 }
 
+/** Tests an entity's names (a node's labels, or a relationship's one type) in a row. */
+export type LabelMatcher = (names: readonly string[], row: Row, ctx: QueryContext) => boolean;
+
+/**
+ * Compiles a label expression: `%` needs at least one name; `$(expr)` needs every name
+ * the expression gives (a STRING or a LIST<STRING>).
+ */
+export function compileLabelExpression(e: Ast.LabelExpression, env: ExprEnv): LabelMatcher {
+  switch (e.kind) {
+    case 'LabelName':
+      return (names) => names.includes(e.name);
+    case 'LabelAny':
+      return (names) => names.length > 0;
+    case 'LabelDynamic': {
+      const expr = compileExpression(e.expression, env);
+      return (names, row, ctx) => dynamicNames(expr(row, ctx)).every((n) => names.includes(n));
+    }
+    case 'LabelNot': {
+      const inner = compileLabelExpression(e.operand, env);
+      return (names, row, ctx) => !inner(names, row, ctx);
+    }
+    case 'LabelAnd': {
+      const parts = e.operands.map((x) => compileLabelExpression(x, env));
+      return (names, row, ctx) => parts.every((m) => m(names, row, ctx));
+    }
+    case 'LabelOr': {
+      const parts = e.operands.map((x) => compileLabelExpression(x, env));
+      return (names, row, ctx) => parts.some((m) => m(names, row, ctx));
+    }
+  }
+}
+
+/** The names a `$(expr)` label or type gives: a non-empty STRING or a LIST of them. */
+export function dynamicNames(v: Value): string[] {
+  const items = Array.isArray(v) ? (v as readonly Value[]) : [v];
+  return items.map((x) => {
+    if (typeof x !== 'string') {
+      throw new CypherError(
+        'TypeError',
+        'InvalidArgumentType',
+        `A dynamic label or type must be a STRING or a LIST<STRING>, got ${describeValue(x)}`,
+      );
+    }
+    if (x === '') {
+      throw new CypherError('ArgumentError', 'InvalidArgumentValue', 'A label or type name cannot be empty');
+    }
+    return x;
+  });
+}
+
 /** Calls `visit` on every sub-expression; `visit` returns false to skip children. */
 export function walkExpression(e: Ast.Expression, visit: (e: Ast.Expression) => boolean): void {
   if (!visit(e)) return;
-  const w = (x: Ast.Expression | null) => {
-    if (x) walkExpression(x, visit);
-  };
-  switch (e.kind) {
-    case 'Literal':
-    case 'Parameter':
-    case 'Variable':
-    case 'CountStar':
-      return;
-    case 'PropertyAccess':
-      return w(e.object);
-    case 'IndexAccess':
-      w(e.object);
-      return w(e.index);
-    case 'Slice':
-      w(e.object);
-      w(e.from);
-      return w(e.to);
-    case 'ListLiteral':
-      return e.elements.forEach(w);
-    case 'MapLiteral':
-      return e.entries.forEach((x) => w(x.value));
-    case 'MapProjection':
-      w(e.variable);
-      for (const it of e.items) {
-        if (it.kind === 'MapProjectionLiteral') w(it.value);
-        else if (it.kind === 'MapProjectionVariable') w(it.variable);
-      }
-      return;
-    case 'ListComprehension':
-      w(e.list);
-      w(e.where);
-      return w(e.projection);
-    case 'PatternComprehension':
-      walkElement(e.element, w);
-      w(e.where);
-      return w(e.projection);
-    case 'Quantifier':
-      w(e.list);
-      return w(e.where);
-    case 'Reduce':
-      w(e.init);
-      w(e.list);
-      return w(e.expression);
-    case 'Case':
-      w(e.subject);
-      for (const a of e.alternatives) {
-        w(a.when);
-        w(a.then);
-      }
-      return w(e.else);
-    case 'FunctionCall':
-      return e.args.forEach(w);
-    case 'ExistsSubquery':
-      if (e.body.kind === 'ExistsPatternBody') {
-        for (const p of e.body.pattern.parts) walkElement(p.element, w);
-        w(e.body.where);
-      }
-      return;
-    case 'PatternExpression':
-      return walkElement(e.element, w);
-    case 'Unary':
-      return w(e.operand);
-    case 'Binary':
-      w(e.left);
-      return w(e.right);
-    case 'IsNull':
-    case 'TypePredicate':
-    case 'HasLabels':
-      return w(e.operand);
-  }
+  for (const child of childExpressions(e)) walkExpression(child, visit);
 }
 
-function walkElement(el: Ast.PatternElement, w: (x: Ast.Expression | null) => void): void {
-  for (const n of el.nodes) {
-    if (n.variable) w(n.variable);
-    w(n.properties);
-  }
-  for (const r of el.relationships) {
-    if (r.variable) w(r.variable);
-    w(r.properties);
-  }
+function addElementVariables(el: Ast.PatternElement, out: Set<string>): void {
+  for (const n of el.nodes) if (n.variable) out.add(n.variable.name);
+  for (const r of el.relationships) if (r.variable) out.add(r.variable.name);
 }
 
 /** Variable names an expression reads (over-approximate: ignores local shadowing). */
-export function referencedVariables(e: Ast.Expression): Set<string> {
-  const out = new Set<string>();
+export function referencedVariables(e: Ast.Expression, out: Set<string> = new Set()): Set<string> {
   walkExpression(e, (x) => {
     if (x.kind === 'Variable') out.add(x.name);
-    else if (x.kind === 'ExistsSubquery' && x.body.kind === 'Query') collectVariables(x.body, out);
+    else if (x.kind === 'PatternExpression' || x.kind === 'PatternComprehension') {
+      addElementVariables(x.element, out);
+    } else if (x.kind === 'ExistsSubquery') {
+      if (x.body.kind === 'Query') collectVariables(x.body, out);
+      else {
+        for (const p of x.body.pattern.parts) {
+          addElementVariables(p.element, out);
+          for (const n of p.element.nodes) if (n.properties) referencedVariables(n.properties, out);
+          for (const r of p.element.relationships) if (r.properties) referencedVariables(r.properties, out);
+          for (const n of p.element.nodes) if (n.where) referencedVariables(n.where, out);
+          for (const r of p.element.relationships) if (r.where) referencedVariables(r.where, out);
+        }
+        if (x.body.where) referencedVariables(x.body.where, out);
+      }
+    }
     return true;
   });
   return out;
@@ -236,31 +226,15 @@ function collectVariables(node: unknown, out: Set<string>): void {
   for (const k in o) if (k !== 'offset') collectVariables(o[k], out);
 }
 
-/** Structural identity of an expression (offsets ignored), for matching ORDER BY to items. */
-export function expressionKey(e: Ast.Expression): string {
-  return JSON.stringify(e, (k, v: unknown) =>
-    k === 'offset' ? undefined : typeof v === 'bigint' ? `${v}n` : v,
-  );
-}
-
 function truthy(v: Value): boolean | null {
   if (v === null || typeof v === 'boolean') return v;
-  throw new CypherError('TypeError', 'InvalidArgumentType', `Expected a boolean but got ${describe(v)}`);
+  throw new CypherError('TypeError', 'InvalidArgumentType', `Expected a boolean but got ${describeValue(v)}`);
 }
 
 /** The list a comprehension, reduce() or quantifier walks: null stays null, a non-list is an error. */
 function asList(v: Value): readonly Value[] | null {
   if (v === null || Array.isArray(v)) return v as readonly Value[] | null;
-  throw new CypherError('TypeError', 'InvalidArgumentType', `Expected a list but got ${describe(v)}`);
-}
-
-function describe(v: Value): string {
-  if (Array.isArray(v)) return 'a list';
-  if (v instanceof Map) return 'a map';
-  if (v instanceof Node) return 'a node';
-  if (v instanceof Relationship) return 'a relationship';
-  if (v instanceof Path) return 'a path';
-  return typeof v === 'bigint' ? 'an integer' : typeof v === 'number' ? 'a float' : `a ${typeof v}`;
+  throw new CypherError('TypeError', 'InvalidArgumentType', `Expected a list but got ${describeValue(v)}`);
 }
 
 /** Collects a stream's rows, skipping PAUSE markers (checking the deadline at each). */
@@ -439,6 +413,14 @@ export function compileExpression(e: Ast.Expression, env: ExprEnv, predicate = f
           ? env.compileMatch(e.body.pattern, e.body.where, null, env.bound)
           : env.compileSubquery(e.body, env.bound);
       if (e.count) return (row, ctx) => countRows(stream(row, ctx), ctx);
+      if (e.collect && e.body.kind === 'Query') {
+        const column = env.subqueryColumns(e.body, env.bound)[0]!;
+        return (row, ctx) => {
+          const out: Value[] = [];
+          for (const r of rowsOf(stream(row, ctx), ctx)) out.push(r[column] ?? null);
+          return out;
+        };
+      }
       return (row, ctx) => hasAny(stream(row, ctx), ctx);
     }
     case 'PatternExpression': {
@@ -484,15 +466,24 @@ export function compileExpression(e: Ast.Expression, env: ExprEnv, predicate = f
     case 'HasLabels': {
       const operand = compileExpression(e.operand, env);
       const labels = e.labels;
+      const expression = e.labelExpression ? compileLabelExpression(e.labelExpression, env) : null;
       return (row, ctx) => {
         const v = operand(row, ctx);
         if (v === null) return null;
         if (v instanceof Node) {
           const have = ctx.nodeLabels(v);
+          if (expression) return expression(have, row, ctx);
           return labels.every((l) => have.includes(l));
         }
-        if (v instanceof Relationship) return labels.every((l) => l === v.type);
-        throw new CypherError('TypeError', 'InvalidArgumentType', `Cannot test labels of ${describe(v)}`);
+        if (v instanceof Relationship) {
+          if (expression) return expression([v.type], row, ctx);
+          return labels.every((l) => l === v.type);
+        }
+        throw new CypherError(
+          'TypeError',
+          'InvalidArgumentType',
+          `Cannot test labels of ${describeValue(v)}`,
+        );
       };
     }
   }
@@ -602,7 +593,7 @@ function compileBinary(e: Ast.Binary, env: ExprEnv, predicate: boolean): Expr {
         throw new CypherError(
           'TypeError',
           'InvalidArgumentType',
-          `|| expects two STRING or two LIST operands, got ${describe(a)} and ${describe(b)}`,
+          `|| expects two STRING or two LIST operands, got ${describeValue(a)} and ${describeValue(b)}`,
         );
       };
     case '-':
@@ -702,7 +693,7 @@ function compileMapProjection(e: Ast.MapProjection, env: ExprEnv): Expr {
     if (s instanceof Node) props = ctx.nodeProperties(s);
     else if (s instanceof Relationship) props = ctx.relationshipProperties(s);
     else if (s instanceof Map) props = s as ReadonlyMap<string, Value>;
-    else throw new CypherError('TypeError', 'InvalidArgumentType', `Cannot project ${describe(s)}`);
+    else throw new CypherError('TypeError', 'InvalidArgumentType', `Cannot project ${describeValue(s)}`);
     const out = new Map<string, Value>();
     for (const it of items) {
       if (it.kind === 'all') for (const [k, v] of props) out.set(k, v);

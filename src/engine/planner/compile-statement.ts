@@ -4,6 +4,7 @@
  * text; only data-dependent choices (which index or label to start a pattern from) are
  * made per execution, from the namespace's own catalog.
  */
+import { compileSchemaCommand } from './compile-schema-command.js';
 import type * as Ast from '../../cypher/ast.js';
 import { callSubqueryImportsAll, callSubqueryReturns } from '../../cypher/analyze.js';
 import { CypherError } from '../../cypher/errors.js';
@@ -43,18 +44,18 @@ import {
   setLabelsAction,
   setOperator,
   setPropertyAction,
-  showIndexesOperator,
   type CreatePartSpec,
   type SetAction,
 } from '../executor/write-operators.js';
 import {
   compileExpression,
-  expressionKey,
   findAggregates,
   walkExpression,
   type Expr,
   type ExprEnv,
 } from './compile-expression.js';
+import { conjunctionParts, expressionKey } from '../../cypher/expression-walk.js';
+import { isUpdatingClause } from '../../cypher/is-write-query.js';
 import { anonName, compilePattern, isInternalName } from './compile-pattern.js';
 
 export interface CompiledQuery {
@@ -68,13 +69,11 @@ export interface CompiledQuery {
   readonly mergeOnly: boolean;
 }
 
-const WRITE_CLAUSES = new Set(['Create', 'Merge', 'Set', 'Remove', 'Delete', 'Foreach']);
-
 function onlyMerges(q: Ast.Query): boolean {
   const clauses = [q.first, ...q.unions.map((u) => u.query)].flatMap((sq) => sq.clauses);
   return (
     clauses.some((c) => c.kind === 'Merge') &&
-    clauses.every((c) => !WRITE_CLAUSES.has(c.kind) || c.kind === 'Merge') &&
+    clauses.every((c) => !isUpdatingClause(c) || c.kind === 'Merge') &&
     // a CALL { ... } body that updates is not covered by the MERGE-only dry run
     clauses.every((c) => c.kind !== 'CallSubquery' || !queryWrites(c.query))
   );
@@ -118,14 +117,8 @@ export function compileStatement(stmt: Ast.Statement, procedures: ProcedureRegis
         mergeOnly: false,
       };
     case 'ShowIndexes':
-      return {
-        columns: ['name', 'type', 'entityType', 'labelsOrTypes', 'properties', 'state'],
-        isWrite: false,
-        mode: stmt.mode,
-        root: showIndexesOperator(),
-        parameters: [],
-        mergeOnly: false,
-      };
+    case 'SchemaCommand':
+      return compileSchemaCommand(stmt.mode, body);
     case 'Query': {
       const { op, columns } = planner.query(body, startOperator(), new Set());
       const params = new Set<string>();
@@ -164,6 +157,7 @@ class Planner {
         const { op } = this.query(query, startOperator(), b);
         return (row: Row, ctx) => op.open(ctx, row);
       },
+      subqueryColumns: (query, b) => this.query(query, startOperator(), b).columns,
     };
   }
 
@@ -248,7 +242,11 @@ class Planner {
           if (it.kind === 'RemoveProperty') {
             return removePropertyAction(this.expr(it.property.object, bound), it.property.key);
           }
-          return removeLabelsAction(this.expr(it.variable, bound), it.labels);
+          return removeLabelsAction(
+            this.expr(it.variable, bound),
+            it.labels,
+            (it.dynamic ?? []).map((d) => this.expr(d, bound)),
+          );
         });
         return { op: setOperator(input, actions, 'Remove'), scope, columns: [] };
       }
@@ -275,6 +273,9 @@ class Planner {
         return this.call(c, input, scope, standalone);
       case 'CallSubquery':
         return this.callSubquery(c, input, scope);
+      case 'Finish':
+        // rows are still produced (and their side effects done), then dropped: no columns
+        return { op: input, scope: [], columns: [] };
     }
   }
 
@@ -305,7 +306,8 @@ class Planner {
     const nodes = p.element.nodes.map((n) => {
       const name = n.variable?.name ?? anonName();
       const bound = have.has(name);
-      if (bound && (n.labels.length > 0 || n.properties)) {
+      const parts = n.labelExpression ? conjunctionParts(n.labelExpression) : null;
+      if (bound && (n.labels.length > 0 || n.properties || parts)) {
         throw new CypherError(
           'SyntaxError',
           'VariableAlreadyBound',
@@ -316,7 +318,8 @@ class Planner {
       return {
         name,
         bound,
-        labels: n.labels,
+        labels: parts ? parts.names : n.labels,
+        ...(parts ? { dynamicLabels: parts.dynamic.map((d) => compileExpression(d, env)) } : {}),
         props: n.properties ? compileExpression(n.properties, env) : null,
       };
     });
@@ -411,7 +414,11 @@ class Planner {
       case 'SetVariable':
         return setAllAction(this.expr(it.variable, bound), this.expr(it.value, bound), it.mode === 'merge');
       case 'SetLabels':
-        return setLabelsAction(this.expr(it.variable, bound), it.labels);
+        return setLabelsAction(
+          this.expr(it.variable, bound),
+          it.labels,
+          (it.dynamic ?? []).map((d) => this.expr(d, bound)),
+        );
     }
   }
 

@@ -12,10 +12,13 @@ import type {
   NodeId,
   NodeRecord,
   PropertyScalar,
+  PropertyValue,
   RangeBound,
   RelationshipRecord,
   RelId,
 } from '../../storage/types.js';
+import type { SchemaDefinition, VectorHit } from '../../storage/schema-definitions.js';
+import { NexusError } from '../../errors.js';
 
 export abstract class DelegatingReader implements GraphReader {
   /** The reader every call goes to (evaluated per call, so it may be made on first use). */
@@ -26,6 +29,12 @@ export abstract class DelegatingReader implements GraphReader {
   }
   getRelationship(id: RelId): RelationshipRecord | undefined {
     return this.reader.getRelationship(id);
+  }
+  nodeProperty(id: NodeId, key: string): PropertyValue | null | undefined {
+    const r = this.reader;
+    if (r.nodeProperty !== undefined) return r.nodeProperty(id, key);
+    const rec = r.getNode(id);
+    return rec === undefined ? undefined : (rec.properties.get(key) ?? null);
   }
   scanNodes(): Iterable<NodeId> {
     return this.reader.scanNodes();
@@ -68,5 +77,18 @@ export abstract class DelegatingReader implements GraphReader {
   }
   stats(): NamespaceStats {
     return this.reader.stats();
+  }
+  schemaDefinitions(): SchemaDefinition[] {
+    return this.reader.schemaDefinitions?.() ?? [];
+  }
+  vectorSearch(
+    name: string,
+    k: number,
+    vector: readonly number[],
+    options?: { exact?: boolean; probes?: number },
+  ): VectorHit[] {
+    if (!this.reader.vectorSearch)
+      throw new NexusError('CYPHER_UNSUPPORTED', 'This store has no vector indexes');
+    return this.reader.vectorSearch(name, k, vector, options);
   }
 }

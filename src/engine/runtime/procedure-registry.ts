@@ -7,6 +7,7 @@ import { CypherError } from '../../cypher/errors.js';
 import type { GraphReader } from '../../storage/types.js';
 import type { ProcedureDefinition } from '../api.js';
 import type { Value } from '../values.js';
+import { SCHEMA_PROCEDURES } from './schema-procedures.js';
 
 export interface ProcedureSignature {
   readonly name: string;
@@ -100,7 +101,7 @@ export class ProcedureRegistry {
   private readonly procs = new Map<string, Procedure>();
 
   constructor() {
-    for (const p of BUILT_INS) this.procs.set(p.name.toLowerCase(), p);
+    for (const p of [...BUILT_INS, ...SCHEMA_PROCEDURES]) this.procs.set(p.name.toLowerCase(), p);
   }
 
   register(def: ProcedureDefinition): void {

@@ -223,6 +223,18 @@ export class QueryContext implements GraphAccess {
   }
 
   nodeProperty(node: Node, key: string): Value {
+    if (node.properties === STUB_PROPS || this.writer !== undefined) {
+      // A stub (e.g. from a label scan) whose record is not cached: read just this
+      // property from storage instead of decoding (and caching) the whole record.
+      const cached = this.writer === undefined ? this.nodeCache?.get(node.id) : undefined;
+      if (cached === undefined && this.tx.nodeProperty !== undefined) {
+        const v = this.tx.nodeProperty(node.id, key);
+        if (v === undefined) {
+          throw new CypherError('EntityNotFound', 'DeletedEntityAccess', `Node ${node.id} has been deleted`);
+        }
+        return v;
+      }
+    }
     const v = this.nodeProperties(node).get(key);
     return v === undefined ? null : v;
   }

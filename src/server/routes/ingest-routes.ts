@@ -1,14 +1,23 @@
 /**
- * POST /ingest: bulk import of nodes and relationships in ONE write transaction. Every item
- * is converted and checked before the transaction starts, and references are resolved
- * inside it, so a malformed item is reported with its section and index and nothing is
- * imported. In cluster mode the control plane is asked first (checkImport).
+ * POST /ingest: bulk import of nodes and relationships. A JSON body is ONE write
+ * transaction: every item is converted and checked before the transaction starts, and
+ * references are resolved inside it, so a malformed item is reported with its section and
+ * index and nothing is imported. In cluster mode the control plane is asked first
+ * (checkImport). An NDJSON body (`application/x-ndjson`) is streamed in batches, each its
+ * own transaction (ndjson-ingest.ts); it bypasses the JSON body limit, capping each line.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { NexusError } from '../../errors.js';
 import type { NodeId, PropertyMap } from '../../storage/types.js';
 import { addUsage, contextOf, namespaceOf, writeOptionsOf, type RouteServices } from '../route-services.js';
 import { jsonToCheckedPropertyMap } from '../../engine/property-json.js';
+import type { Readable } from 'node:stream';
+import {
+  DEFAULT_NDJSON_BATCH,
+  MAX_NDJSON_BATCH,
+  NDJSON_CONTENT_TYPE,
+  ingestNdjson,
+} from './ndjson-ingest.js';
 
 interface IngestNode {
   ref?: string;
@@ -41,40 +50,68 @@ function itemError(section: string, index: number, message: string): NexusError 
 }
 
 export const ingestRoutes: FastifyPluginAsync<RouteServices> = async (app, services) => {
-  app.post<{ Body: IngestBody }>(
+  // The raw request stream, unbuffered: the body limit does not apply, ndjsonLines caps lines.
+  app.addContentTypeParser(NDJSON_CONTENT_TYPE, (_req, payload, done) => {
+    done(null, payload);
+  });
+  app.post<{ Body: IngestBody | Readable; Querystring: { batch_size?: string } }>(
     '/ingest',
     {
       config: { needsNamespace: true },
       schema: {
-        summary: 'Bulk import nodes and relationships in one transaction',
+        summary:
+          'Bulk import nodes and relationships: a JSON body in one transaction, or an NDJSON stream in batches',
         tags: ['data'],
-        body: {
+        querystring: {
           type: 'object',
           additionalProperties: false,
           properties: {
-            nodes: {
-              type: 'array',
-              items: {
-                type: 'object',
-                additionalProperties: false,
-                properties: {
-                  ref: { type: 'string', minLength: 1 },
-                  labels: { type: 'array', items: NAME },
-                  properties: { type: 'object', additionalProperties: true },
-                },
+            batch_size: {
+              type: 'string',
+              pattern: '^[1-9][0-9]{0,5}$',
+              description: `NDJSON only: lines per transaction, 1 to ${MAX_NDJSON_BATCH} (default ${DEFAULT_NDJSON_BATCH})`,
+            },
+          },
+        },
+        body: {
+          content: {
+            [NDJSON_CONTENT_TYPE]: {
+              schema: {
+                description:
+                  'One item per line: a node {ref?, labels?, properties?} or a relationship {src, dst, type, properties?}',
               },
             },
-            relationships: {
-              type: 'array',
-              items: {
+            'application/json': {
+              schema: {
                 type: 'object',
-                required: ['src', 'dst', 'type'],
                 additionalProperties: false,
                 properties: {
-                  src: ENDPOINT,
-                  dst: ENDPOINT,
-                  type: NAME,
-                  properties: { type: 'object', additionalProperties: true },
+                  nodes: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      additionalProperties: false,
+                      properties: {
+                        ref: { type: 'string', minLength: 1 },
+                        labels: { type: 'array', items: NAME },
+                        properties: { type: 'object', additionalProperties: true },
+                      },
+                    },
+                  },
+                  relationships: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      required: ['src', 'dst', 'type'],
+                      additionalProperties: false,
+                      properties: {
+                        src: ENDPOINT,
+                        dst: ENDPOINT,
+                        type: NAME,
+                        properties: { type: 'object', additionalProperties: true },
+                      },
+                    },
+                  },
                 },
               },
             },
@@ -89,6 +126,8 @@ export const ingestRoutes: FastifyPluginAsync<RouteServices> = async (app, servi
               relationships_created: { type: 'integer' },
               elapsed_ms: { type: 'number' },
               items_per_second: { type: 'number' },
+              lines: { type: 'integer', description: 'NDJSON: lines read' },
+              batches: { type: 'integer', description: 'NDJSON: transactions committed' },
               refs: { type: 'object', additionalProperties: { type: 'integer' } },
             },
           },
@@ -96,9 +135,18 @@ export const ingestRoutes: FastifyPluginAsync<RouteServices> = async (app, servi
       },
     },
     async (req) => {
+      if (req.headers['content-type']?.split(';')[0]?.trim().toLowerCase() === NDJSON_CONTENT_TYPE) {
+        const batch =
+          req.query.batch_size === undefined ? DEFAULT_NDJSON_BATCH : Number(req.query.batch_size);
+        if (batch > MAX_NDJSON_BATCH) {
+          throw new NexusError('INVALID_PARAMETER', `batch_size must be at most ${MAX_NDJSON_BATCH}`);
+        }
+        return ingestNdjson(req, services, req.body as Readable, batch);
+      }
+      const body = req.body as IngestBody;
       const start = performance.now();
-      const nodesIn = req.body.nodes ?? [];
-      const relsIn = req.body.relationships ?? [];
+      const nodesIn = body.nodes ?? [];
+      const relsIn = body.relationships ?? [];
 
       // Convert everything up front: errors name the item, and the transaction stays short.
       const refIndex = new Map<string, number>();
@@ -130,7 +178,7 @@ export const ingestRoutes: FastifyPluginAsync<RouteServices> = async (app, servi
       if (tenant !== null && services.clusterGate !== null) {
         // The request size approximates the stored size; chunked bodies have no length header.
         const estimated =
-          Number(req.headers['content-length'] ?? 0) || Buffer.byteLength(JSON.stringify(req.body), 'utf8');
+          Number(req.headers['content-length'] ?? 0) || Buffer.byteLength(JSON.stringify(body), 'utf8');
         await services.clusterGate.checkImport(tenant, estimated);
       }
 

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { functionSignatures, lookupFunction } from '../../../src/cypher/index.js';
 import {
   callFunction,
-  canonicalFunctionName,
-  checkArity,
-  functionArity,
-  isKnownFunction,
+  implementedFunctionNames,
+  isImplementedFunction,
   resolveFunction,
 } from '../../../src/engine/functions/index.js';
 import type { Value } from '../../../src/engine/values.js';
@@ -15,25 +14,20 @@ const call = (name: string, ...args: Value[]): Value => callFunction(name, args,
 
 describe('registry', () => {
   it('looks names up case-insensitively', () => {
-    expect(isKnownFunction('toUpper')).toBe(true);
-    expect(isKnownFunction('TOUPPER')).toBe(true);
-    expect(isKnownFunction('count')).toBe(true);
-    expect(isKnownFunction('percentileDisc')).toBe(true);
-    expect(isKnownFunction('noSuchFunction')).toBe(false);
-    expect(canonicalFunctionName('tointeger')).toBe('toInteger');
+    expect(isImplementedFunction('toUpper')).toBe(true);
+    expect(isImplementedFunction('TOUPPER')).toBe(true);
+    expect(isImplementedFunction('noSuchFunction')).toBe(false);
     expect(call('TOUPPER', 'a')).toBe('A');
   });
 
-  it('reports arities, including variadic and aggregate ones', () => {
-    expect(functionArity('substring')).toEqual({ min: 2, max: 3 });
-    expect(functionArity('coalesce')).toEqual({ min: 1, max: Infinity });
-    expect(functionArity('pi')).toEqual({ min: 0, max: 0 });
-    expect(functionArity('percentileCont')).toEqual({ min: 2, max: 2 });
-    expect(functionArity('nope')).toBeUndefined();
+  it('implements exactly the scalar functions of the one catalogue the analyzer checks', () => {
+    const scalar = functionSignatures().filter((s) => !s.aggregate);
+    expect(scalar.filter((s) => !isImplementedFunction(s.name)).map((s) => s.name)).toEqual([]);
+    expect(implementedFunctionNames().filter((n) => lookupFunction(n) === undefined)).toEqual([]);
   });
 
   it('raises compile-time style errors for bad arity and unknown names', () => {
-    expect(errorOf(() => checkArity('toUpper', 2))).toEqual({
+    expect(errorOf(() => resolveFunction('toUpper', 2))).toEqual({
       errorClass: 'SyntaxError',
       detail: 'InvalidNumberOfArguments',
     });
