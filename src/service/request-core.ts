@@ -253,6 +253,18 @@ export class NexusRequestCore implements RequestCore {
       timeoutMs: limits.queryTimeoutMs,
       ...(limits.writeTimeoutMs === undefined ? {} : { writeTimeoutMs: limits.writeTimeoutMs }),
       ...(options?.isCancelled === undefined ? {} : { isCancelled: options.isCancelled }),
+      ...this.memoryAndQuota(scope),
+    };
+  }
+
+  /** The row and memory caps and the tenant's storage quota, as every statement gets them. */
+  private memoryAndQuota(scope: CallScope): {
+    maxIntermediateRows?: number;
+    maxQueryMemoryBytes?: number;
+    maxStorageBytes?: number;
+  } {
+    const { limits } = this;
+    return {
       ...(limits.maxIntermediateRows === undefined
         ? {}
         : { maxIntermediateRows: limits.maxIntermediateRows }),
@@ -405,13 +417,7 @@ export class NexusRequestCore implements RequestCore {
       accessMode: options.accessMode === 'read' || !writable ? 'read' : 'write',
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       statementTimeoutMs: limits.queryTimeoutMs,
-      ...(limits.maxIntermediateRows === undefined
-        ? {}
-        : { maxIntermediateRows: limits.maxIntermediateRows }),
-      ...(limits.maxQueryMemoryBytes === undefined
-        ? {}
-        : { maxQueryMemoryBytes: limits.maxQueryMemoryBytes }),
-      ...(scope.quotaBytes === null ? {} : { maxStorageBytes: scope.quotaBytes }),
+      ...this.memoryAndQuota(scope),
     });
     const entry: TxEntry = { id: tx.id, owner: session, tx, ownerKey };
     this.transactions.set(tx.id, entry);

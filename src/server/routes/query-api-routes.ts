@@ -175,6 +175,22 @@ export const queryApiRoutes: FastifyPluginAsync<RouteServices> = async (app, ser
     return `{${parts.join(',')}}`;
   };
 
+  /** A statement in an explicit transaction; a failure rolls the transaction back, as in Neo4j. */
+  const answerInTransaction = async (
+    req: FastifyRequest<{ Body: QueryBody | null }>,
+    reply: FastifyReply,
+    stx: ServiceTransaction,
+    extra: { tx?: ServiceTransaction },
+  ): Promise<string> => {
+    const scope = scopeOf(req);
+    try {
+      return await answer(req, reply, (s, p) => core.runInTransaction(scope, stx, s, p), extra);
+    } catch (err) {
+      await core.rollback(stx).catch(() => undefined);
+      throw err;
+    }
+  };
+
   const readOnlyOf = (body: QueryBody | null | undefined): boolean =>
     body?.accessMode === 'READ' || body?.accessMode === 'read';
 
@@ -219,13 +235,7 @@ export const queryApiRoutes: FastifyPluginAsync<RouteServices> = async (app, ser
       checkDatabase(req.params.database);
       const scope = scopeOf(req);
       const stx = core.beginTransaction(scope, { accessMode: readOnlyOf(req.body) ? 'read' : 'write' });
-      try {
-        return await answer(req, reply, (s, p) => core.runInTransaction(scope, stx, s, p), { tx: stx });
-      } catch (err) {
-        // Neo4j rolls the transaction back when a statement fails.
-        await core.rollback(stx).catch(() => undefined);
-        throw err;
-      }
+      return answerInTransaction(req, reply, stx, { tx: stx });
     },
   );
 
@@ -234,14 +244,8 @@ export const queryApiRoutes: FastifyPluginAsync<RouteServices> = async (app, ser
     { config: routeConfig, schema: schema('Neo4j Query API: run a statement in an open transaction') },
     async (req, reply) => {
       checkDatabase(req.params.database);
-      const scope = scopeOf(req);
-      const stx = core.transaction(scope.session, req.params.txid);
-      try {
-        return await answer(req, reply, (s, p) => core.runInTransaction(scope, stx, s, p), { tx: stx });
-      } catch (err) {
-        await core.rollback(stx).catch(() => undefined);
-        throw err;
-      }
+      const stx = core.transaction(scopeOf(req).session, req.params.txid);
+      return answerInTransaction(req, reply, stx, { tx: stx });
     },
   );
 
@@ -250,15 +254,8 @@ export const queryApiRoutes: FastifyPluginAsync<RouteServices> = async (app, ser
     { config: routeConfig, schema: schema('Neo4j Query API: commit (optionally after a last statement)') },
     async (req, reply) => {
       checkDatabase(req.params.database);
-      const scope = scopeOf(req);
-      const stx = core.transaction(scope.session, req.params.txid);
-      let result: string;
-      try {
-        result = await answer(req, reply, (s, p) => core.runInTransaction(scope, stx, s, p), {});
-      } catch (err) {
-        await core.rollback(stx).catch(() => undefined);
-        throw err;
-      }
+      const stx = core.transaction(scopeOf(req).session, req.params.txid);
+      const result = await answerInTransaction(req, reply, stx, {});
       const { bookmark } = await core.commit(stx);
       return `${result.slice(0, -1)}${result.length > 2 ? ',' : ''}"bookmarks":${JSON.stringify([bookmark])}}`;
     },
