@@ -5,6 +5,7 @@
  */
 const SVG = 'http://www.w3.org/2000/svg';
 const MAX_NODES = 300;
+const PALETTE = ['#4c8eda', '#f79767', '#57c7e3', '#8dcc93', '#ecb5c9', '#ffc454', '#c990c0', '#da7194'];
 
 export interface GNode {
   id: number;
@@ -45,11 +46,15 @@ export function collectGraph(rows: unknown[][]): { nodes: Map<number, GNode>; re
 
 function caption(n: GNode): string {
   const p = n.properties;
-  for (const k of ['name', 'title', 'id', 'key']) if (typeof p[k] === 'string' || typeof p[k] === 'number') return String(p[k]);
+  for (const k of ['name', 'title', 'id', 'key'])
+    if (typeof p[k] === 'string' || typeof p[k] === 'number') return String(p[k]);
   return n.labels[0] ?? `#${n.id}`;
 }
 
-function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] {
+function el<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number>,
+): SVGElementTagNameMap[K] {
   const e = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
   return e;
@@ -118,6 +123,11 @@ export function drawGraph(host: HTMLElement, rows: unknown[][]): number {
     svg.append(g);
     return { r, line, label };
   });
+  const colours = new Map<string, string>();
+  const colour = (label: string): string => {
+    if (!colours.has(label)) colours.set(label, PALETTE[colours.size % PALETTE.length]!);
+    return colours.get(label)!;
+  };
   const nodeEls = ids.map((id) => {
     const n = nodes.get(id)!;
     const g = el('g', { class: 'node', 'data-id': id });
@@ -125,7 +135,7 @@ export function drawGraph(host: HTMLElement, rows: unknown[][]): number {
     title.textContent = `${n.labels.map((l) => ':' + l).join('')} ${JSON.stringify(n.properties)}`;
     const label = el('text', { 'text-anchor': 'middle', dy: 28 });
     label.textContent = caption(n);
-    g.append(el('circle', { r: 14 }), label, title);
+    g.append(el('circle', { r: 14, fill: colour(n.labels[0] ?? '') }), label, title);
     svg.append(g);
     return { id, g };
   });

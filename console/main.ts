@@ -37,7 +37,11 @@ async function api(method: string, path: string, body?: unknown): Promise<unknow
   const headers: Record<string, string> = {};
   if (apiKey !== null) headers.authorization = `Bearer ${apiKey}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   const json: unknown = text === '' ? null : JSON.parse(text);
   if (!res.ok) {
@@ -63,7 +67,8 @@ function fillList(id: string, items: string[], insert: (s: string) => string): v
   );
 }
 
-const ident = (s: string): string => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(s) ? s : '`' + s.replace(/`/g, '``') + '`');
+const ident = (s: string): string =>
+  /^[A-Za-z_][A-Za-z0-9_]*$/.test(s) ? s : '`' + s.replace(/`/g, '``') + '`';
 
 async function loadSchema(): Promise<void> {
   const [labels, types, keys] = await Promise.all([
@@ -80,7 +85,31 @@ async function loadSchema(): Promise<void> {
 }
 
 /** Completion: `:` → labels and types, `.` → property keys, otherwise keywords and all names. */
-const KEYWORDS = ['MATCH', 'OPTIONAL MATCH', 'WHERE', 'RETURN', 'CREATE', 'MERGE', 'DELETE', 'DETACH DELETE', 'SET', 'REMOVE', 'WITH', 'UNWIND', 'ORDER BY', 'LIMIT', 'SKIP', 'CALL', 'YIELD', 'DISTINCT', 'AS', 'AND', 'OR', 'NOT', 'COUNT'];
+const KEYWORDS = [
+  'MATCH',
+  'OPTIONAL MATCH',
+  'WHERE',
+  'RETURN',
+  'CREATE',
+  'MERGE',
+  'DELETE',
+  'DETACH DELETE',
+  'SET',
+  'REMOVE',
+  'WITH',
+  'UNWIND',
+  'ORDER BY',
+  'LIMIT',
+  'SKIP',
+  'CALL',
+  'YIELD',
+  'DISTINCT',
+  'AS',
+  'AND',
+  'OR',
+  'NOT',
+  'COUNT',
+];
 function complete(ctx: CompletionContext): CompletionResult | null {
   const word = ctx.matchBefore(/[:.]?`?[A-Za-z_][A-Za-z0-9_]*|[:.]/);
   if (word === null || (word.from === word.to && !ctx.explicit)) return null;
@@ -161,12 +190,17 @@ function showError(message: string | null): void {
 }
 
 async function run(): Promise<void> {
-  const query = editor.state.doc.toString().trim();
+  // Chromium may insert no-break spaces into the editable area; Cypher wants plain ones.
+  const query = editor.state.doc
+    .toString()
+    .replace(/\u00a0/g, ' ')
+    .trim();
   if (query === '') return;
   let params: unknown;
   try {
     params = JSON.parse($<HTMLTextAreaElement>('params').value || '{}');
-    if (typeof params !== 'object' || params === null || Array.isArray(params)) throw new Error('not an object');
+    if (typeof params !== 'object' || params === null || Array.isArray(params))
+      throw new Error('not an object');
   } catch (e) {
     showError(`Parameters must be a JSON object: ${(e as Error).message}`);
     return;
@@ -217,18 +251,22 @@ function logout(): void {
 }
 
 function start(): void {
+  // The editor lives in a shadow root: CodeMirror then styles it with a constructed style
+  // sheet (adoptedStyleSheets), which the CSP allows, instead of an inline <style> element.
+  const shadow = $('editor').attachShadow({ mode: 'open' });
   editor = new EditorView({
-    parent: $('editor'),
+    parent: shadow,
+    root: shadow,
     state: EditorState.create({
       doc: 'MATCH (n) RETURN n LIMIT 25',
       extensions: [
         lineNumbers(),
+        EditorView.theme({
+          '&': { minHeight: '6em', backgroundColor: '#fff' },
+          '.cm-scroller': { fontFamily: 'ui-monospace, monospace' },
+        }),
         history(),
-        keymap.of([
-          { key: 'Mod-Enter', run: () => (void run(), true) },
-          ...defaultKeymap,
-          ...historyKeymap,
-        ]),
+        keymap.of([{ key: 'Mod-Enter', run: () => (void run(), true) }, ...defaultKeymap, ...historyKeymap]),
         StreamLanguage.define(cypher),
         syntaxHighlighting(defaultHighlightStyle),
         autocompletion({ override: [complete] }),
@@ -245,7 +283,8 @@ function start(): void {
     $('login-error').textContent = '';
     login(key, $<HTMLInputElement>('remember').checked).then(
       () => ($<HTMLInputElement>('api-key').value = ''),
-      (e: unknown) => ($('login-error').textContent = e instanceof ApiError ? `${e.code}: ${e.message}` : String(e)),
+      (e: unknown) =>
+        ($('login-error').textContent = e instanceof ApiError ? `${e.code}: ${e.message}` : String(e)),
     );
   });
   // Auth off (or a remembered key): the schema call succeeds without asking.
