@@ -221,6 +221,9 @@ async function run(): Promise<void> {
     if (/\b(CREATE|MERGE|SET|REMOVE|DELETE)\b/i.test(query)) void loadSchema().catch(() => undefined);
   } catch (e) {
     $('status').textContent = '';
+    lastRows = [];
+    $('table-view').replaceChildren();
+    $('graph-view').replaceChildren();
     showError(e instanceof ApiError ? `${e.code}: ${e.message}` : String(e));
     if (e instanceof ApiError && e.status === 401) logout();
   }

@@ -172,7 +172,10 @@ describe.skipIf(!haveBrowser && process.env.CI !== 'true')('web console (headles
     await typeQuery('MATCH (n RETURN n');
     await page.click('#run');
     await page.waitForSelector('#error:not([hidden])');
-    expect(await page.textContent('#error')).toMatch(/SYNTAX/i);
+    const error = (await page.textContent('#error')) ?? '';
+    expect(error).toMatch(/^CYPHER_SYNTAX_ERROR: .*line 1, column \d+/);
+    expect(error).toMatch(/\n\s*\^/); // the caret under the offending token
+    expect(await page.locator('#table-view table').count()).toBe(0); // no stale result
     await page.screenshot({ path: join(SHOTS, 'console-error.png') });
     // No script or style of the page was refused. Chromium's own contenteditable editing may
     // try a `style` attribute while keys are typed into the editor (no source file): the CSP
