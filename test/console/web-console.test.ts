@@ -70,15 +70,13 @@ describe.skipIf(!haveBrowser && process.env.CI !== 'true')('web console (headles
       if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
     });
     // The page's own report of each CSP violation (directive, source line, sample).
-    await page.addInitScript(() => {
-      const w = window as unknown as { cspReports: string[] };
-      w.cspReports = [];
+    // (Browser code as text: this file is type-checked for Node, without DOM types.)
+    await page.addInitScript(`
+      window.cspReports = [];
       document.addEventListener('securitypolicyviolation', (e) =>
-        w.cspReports.push(
-          `${e.violatedDirective} ${e.sourceFile}:${e.lineNumber}:${e.columnNumber} ${e.sample}`,
-        ),
-      );
-    });
+        window.cspReports.push(e.violatedDirective + ' ' + e.sourceFile + ':' + e.lineNumber + ':' +
+          e.columnNumber + ' ' + e.sample));
+    `);
   }, 90_000);
 
   afterAll(async () => {
@@ -121,7 +119,7 @@ describe.skipIf(!haveBrowser && process.env.CI !== 'true')('web console (headles
     await page.waitForSelector('#app:not([hidden])');
     expect(await page.isVisible('#login')).toBe(false);
     expect(page.url()).not.toContain(ROOT_KEY);
-    expect(await page.evaluate(() => sessionStorage.getItem('nexus.console.key'))).toBeNull();
+    expect(await page.evaluate("sessionStorage.getItem('nexus.console.key')")).toBeNull();
     // Schema sidebar from the server.
     expect(await page.locator('#schema-labels li').allTextContents()).toEqual(['Company', 'Person']);
     expect(await page.locator('#schema-types li').allTextContents()).toEqual(['KNOWS', 'WORKS_AT']);
@@ -180,7 +178,7 @@ describe.skipIf(!haveBrowser && process.env.CI !== 'true')('web console (headles
     // No script or style of the page was refused. Chromium's own contenteditable editing may
     // try a `style` attribute while keys are typed into the editor (no source file): the CSP
     // refuses it and CodeMirror redraws, so those reports are the policy working, not a fault.
-    const reports = await page.evaluate(() => (window as unknown as { cspReports: string[] }).cspReports);
+    const reports = await page.evaluate<string[]>('window.cspReports');
     expect(reports.filter((r) => !r.startsWith('style-src-attr :0:0'))).toEqual([]);
     expect(cspViolations.filter((m) => !/inline style/.test(m))).toEqual([]);
   });
