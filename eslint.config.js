@@ -15,4 +15,6 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  // The web console runs in the browser.
+  { files: ['console/**'], languageOptions: { globals: { ...globals.browser } } },
 );

@@ -56,14 +56,20 @@ export interface RouteAuth {
   readonly permission: Permission | null;
   /** Reachable without a key in standalone mode even when auth is enabled. Never in cluster mode. */
   readonly publicInStandalone: boolean;
+  /**
+   * Reachable without a key in every mode: only the web console's static files, which hold
+   * no data (every data call the page makes carries the key the user typed in).
+   */
+  readonly publicAlways: boolean;
 }
 
 function route(
   fn: FunctionName | null,
   permission: Permission | null,
   publicInStandalone = false,
+  publicAlways = false,
 ): RouteAuth {
-  return Object.freeze({ function: fn, permission, publicInStandalone });
+  return Object.freeze({ function: fn, permission, publicInStandalone, publicAlways });
 }
 
 /**
@@ -110,6 +116,9 @@ export const ROUTE_FUNCTIONS: Readonly<Record<string, RouteAuth>> = Object.freez
   'DELETE /db/:database/query/v2/tx/:txid': route('execute_cypher', 'READ'),
   'GET /health': route(null, null, true),
   'GET /openapi.json': route(null, null),
+  'GET /': route(null, null, true, true),
+  'GET /console': route(null, null, true, true),
+  'GET /console/*': route(null, null, true, true),
   'POST /mcp': route(null, 'READ'),
   'GET /mcp': route(null, 'READ'),
   'DELETE /mcp': route(null, 'READ'),

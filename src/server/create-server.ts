@@ -32,6 +32,7 @@ import type { RouteServices } from './route-services.js';
 import { clusterRoutes } from './routes/cluster-routes.js';
 import { cypherRoutes } from './routes/cypher-routes.js';
 import { dataRoutes } from './routes/data-routes.js';
+import { consoleRoutes } from './routes/console-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { ingestRoutes } from './routes/ingest-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
@@ -329,7 +330,7 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
         req.log.warn({ route: url }, 'route missing from the auth function table');
         throw new NexusError('FORBIDDEN', 'This route is not available to API keys');
       }
-      if (!clusterMode && rule.publicInStandalone) return undefined;
+      if (rule.publicAlways || (!clusterMode && rule.publicInStandalone)) return undefined;
       const ctx = auth!.authenticate(credentialHeaders(req.headers), req.ip);
       const tenant = clusterMode ? req.headers['x-nexus-tenant'] : undefined;
       const session: Session = core.openSession(ctx, {
@@ -392,6 +393,7 @@ export async function createServer(deps: ServerDeps): Promise<NexusServer> {
   await app.register(metricsRoutes, services);
   await app.register(openapiRoutes, services);
   await app.register(queryApiRoutes, services);
+  await app.register(consoleRoutes, services);
   if (clusterMode) await app.register(clusterRoutes, services);
   for (const plugin of deps.plugins ?? []) await app.register(plugin);
   await app.ready();

@@ -68,7 +68,8 @@ export class OpenApiCollector {
         method: method.toLowerCase(),
         url: route.url,
         schema,
-        publicRoute: route.config?.auth?.publicInStandalone === true,
+        publicRoute:
+          route.config?.auth?.publicInStandalone === true || route.config?.auth?.publicAlways === true,
       });
     }
     this.cached = null;

@@ -66,9 +66,14 @@ describe('ROUTE_FUNCTIONS', () => {
       function: 'execute_cypher',
       permission: 'READ',
       publicInStandalone: false,
+      publicAlways: false,
     });
     expect(routeAuth('DELETE', '/data/nodes/:id')?.permission).toBe('WRITE');
     expect(routeAuth('GET', '/health')).toMatchObject({ function: null, publicInStandalone: true });
+    expect(routeAuth('GET', '/health')?.publicAlways).toBe(false);
+    // Only the console's static files are public in every mode.
+    const always = Object.entries(ROUTE_FUNCTIONS).filter(([, r]) => r.publicAlways);
+    expect(always.map(([k]) => k).sort()).toEqual(['GET /', 'GET /console', 'GET /console/*']);
     expect(routeAuth('GET', '/nope')).toBeUndefined();
   });
 
