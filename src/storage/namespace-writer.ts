@@ -33,6 +33,8 @@ import {
 import type {
   ConstraintDefinition,
   ConstraintSpec,
+  FulltextIndexDefinition,
+  FulltextIndexSpec,
   VectorIndexDefinition,
   VectorIndexSpec,
 } from './schema-definitions.js';
@@ -691,6 +693,12 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
 
   createVectorIndex(spec: VectorIndexSpec): VectorIndexDefinition {
     const def = this.schema().createVectorIndex(spec);
+    this.indexesChanged = true;
+    return def;
+  }
+
+  createFulltextIndex(spec: FulltextIndexSpec): FulltextIndexDefinition {
+    const def = this.schema().createFulltextIndex(spec);
     this.indexesChanged = true;
     return def;
   }
