@@ -180,7 +180,8 @@ export class SchemaMaintainer {
   ): void {
     for (const def of this.defs) {
       if (def.kind === 'fulltext') {
-        if (def.entity === entity) this.updateFulltext(def as Resolved<FulltextIndexDefinition>, id, before, after);
+        if (def.entity === entity)
+          this.updateFulltext(def as Resolved<FulltextIndexDefinition>, id, before, after);
         continue;
       }
       const applies = (s: EntityState | undefined): boolean =>
@@ -522,7 +523,10 @@ export class SchemaMaintainer {
       );
     }
     if (spec.labelsOrTypes.length === 0 || spec.properties.length === 0) {
-      throw new NexusError('INVALID_PARAMETER', 'A full-text index needs at least one label or type and one property');
+      throw new NexusError(
+        'INVALID_PARAMETER',
+        'A full-text index needs at least one label or type and one property',
+      );
     }
     const kind = spec.entity === 'node' ? CatalogKind.Label : CatalogKind.Type;
     for (const t of spec.labelsOrTypes) this.host.idFor(kind, t);

@@ -45,7 +45,8 @@ function vectorSearch(
 /** `{limit, skip}` of a full-text query (other keys, e.g. Neo4j's `analyzer`, are ignored). */
 function fulltextOptions(v: Value | undefined): { skip?: number; limit?: number } {
   if (v === undefined || v === null) return {};
-  if (!(v instanceof Map)) throw new NexusError('INVALID_PARAMETER', 'The options must be a map {limit, skip}');
+  if (!(v instanceof Map))
+    throw new NexusError('INVALID_PARAMETER', 'The options must be a map {limit, skip}');
   const out: { skip?: number; limit?: number } = {};
   for (const key of ['skip', 'limit'] as const) {
     const x = (v as ReadonlyMap<string, Value>).get(key);
