@@ -3,7 +3,7 @@
  * benchmarks in one run, prints a markdown table and writes bench-results/latest.json.
  *
  * Flags: --nodes N --rels N --seconds S (per in-process query) --http-seconds S
- *        --rounds R --connections C --skip-http --skip-quota --skip-schema --vectors N --skip-import --skip-scan
+ *        --rounds R --connections C --skip-http --skip-quota --skip-schema --skip-fulltext --fulltext-docs N --vectors N --skip-import --skip-scan
  *        --skip-rpc --only-rpc (RPC vs HTTP alone)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { runHttp } from './http.js';
 import { runQuotaLoad } from './quota-load.js';
 import { runRpcVsHttp } from './rpc.js';
 import { runSchemaBench } from './schema.js';
+import { runFulltextBench } from './fulltext.js';
 import { runImportBench } from './import.js';
 import { runScanAb } from './ab-scan.js';
 import { fmt } from './lib/stats.js';
@@ -34,6 +35,8 @@ const { values } = parseArgs({
     /** Only the RPC vs HTTP comparison (no dataset, in-process, HTTP or quota runs). */
     'only-rpc': { type: 'boolean', default: false },
     'skip-schema': { type: 'boolean', default: false },
+    'skip-fulltext': { type: 'boolean', default: false },
+    'fulltext-docs': { type: 'string', default: '100000' },
     vectors: { type: 'string', default: '100000' },
     'skip-import': { type: 'boolean', default: false },
     'skip-scan': { type: 'boolean', default: false },
@@ -60,6 +63,7 @@ if (values['only-rpc']) {
   values['skip-http'] = true;
   values['skip-quota'] = true;
   values['skip-schema'] = true;
+  values['skip-fulltext'] = true;
   values['skip-import'] = true;
   values['skip-scan'] = true;
 }
@@ -222,6 +226,22 @@ if (!values['skip-schema']) {
   );
 }
 
+let fulltext: Awaited<ReturnType<typeof runFulltextBench>> | undefined;
+if (!values['skip-fulltext']) {
+  fulltext = await runFulltextBench({ docs: Number(values['fulltext-docs']), queries: 500 });
+  const f = fulltext;
+  say(`\n## Full-text index (in-process, ${fmt(f.docs)} short documents)\n`);
+  say('| measure | value |');
+  say('|---|---:|');
+  say(`| CREATE FULLTEXT INDEX over existing documents | ${fmt(f.populateDocsPerSec)} docs/s |`);
+  say(
+    `| CREATE with the index in place (without it) | ${fmt(f.ingestWithIndexDocsPerSec)} (${fmt(f.ingestWithoutIndexDocsPerSec)}) docs/s |`,
+  );
+  say(
+    `| single-term queryNodes top 10: p50 / p95 ms | ${fmt(f.termQueryP50Ms, 2)} / ${fmt(f.termQueryP95Ms, 2)} |`,
+  );
+}
+
 const targets = {
   rpcReturn1AtLeast2xHttp: rpc ? rpc.return1.ratio >= 2 : null,
   rpcPointReadAtLeast2xHttp: rpc ? rpc.pointRead.ratio >= 2 : null,
@@ -239,6 +259,8 @@ const targets = {
   vectorCpuSpeedupAtLeast20x: schema ? schema.vectors.cpuSpeedup >= 20 : null,
   uniqueMergeAtLeast08xPlainIndex: schema ? schema.merge.ratio >= 0.8 : null,
   uniqueMergeCpuAtLeast08xPlainIndex: schema ? schema.merge.cpuRatio >= 0.8 : null,
+  fulltextIndexAtLeast20kDocsPerSec: fulltext ? fulltext.populateDocsPerSec >= 20_000 : null,
+  fulltextTermQueryP95AtMost5ms: fulltext ? fulltext.termQueryP95Ms <= 5 : null,
 };
 say(`\n## Targets\n`);
 for (const [k, v] of Object.entries(targets))
@@ -258,6 +280,7 @@ writeFileSync(
       quota,
       rpc,
       schema,
+      fulltext,
       bulkImport,
       scan,
       targets,

@@ -169,18 +169,45 @@ function addDf(sink: FulltextSink, def: FulltextIndexDefinition, term: string, d
   writeFloat(sink, key, v);
 }
 
+/**
+ * Statistics changes of a transaction not yet written: the writer accumulates them and
+ * writes them once (`flushStatistics`) before any search in the transaction and before
+ * the commit, so a batch of documents costs one read-modify-write per distinct term.
+ */
+export interface FulltextDelta {
+  docs: number;
+  total: number;
+  readonly df: Map<string, number>;
+}
+
+export const emptyDelta = (): FulltextDelta => ({ docs: 0, total: 0, df: new Map() });
+
+export function flushStatistics(
+  sink: FulltextSink,
+  def: FulltextIndexDefinition,
+  delta: FulltextDelta,
+): void {
+  for (const [term, n] of delta.df) if (n !== 0) addDf(sink, def, term, n);
+  if (delta.docs !== 0 || delta.total !== 0) addStats(sink, def, delta.docs, delta.total);
+  delta.df.clear();
+  delta.docs = 0;
+  delta.total = 0;
+}
+
 export function putDocument(
   sink: FulltextSink,
   def: FulltextIndexDefinition,
   id: number,
   d: { doc: FulltextDocument; length: number },
+  delta: FulltextDelta,
 ): void {
   for (const [term, byField] of d.doc) {
     sink.putNew(postingKey(sink, def, term, id), encodePostings(byField));
-    addDf(sink, def, term, 1);
+    delta.df.set(term, (delta.df.get(term) ?? 0) + 1);
   }
   sink.putNew(lengthKey(sink, def, id), new ByteWriter(8).varint(d.length).copy());
-  addStats(sink, def, 1, d.length);
+  delta.docs++;
+  delta.total += d.length;
 }
 
 export function removeDocument(
@@ -188,19 +215,21 @@ export function removeDocument(
   def: FulltextIndexDefinition,
   id: number,
   d: { doc: FulltextDocument; length: number },
+  delta: FulltextDelta,
 ): void {
   for (const term of d.doc.keys()) {
     const key = postingKey(sink, def, term, id);
     const old = gets(sink, key);
     if (old === undefined) continue;
     sink.removeCounted(key, old.length);
-    addDf(sink, def, term, -1);
+    delta.df.set(term, (delta.df.get(term) ?? 0) - 1);
   }
   const lk = lengthKey(sink, def, id);
   const old = gets(sink, lk);
   if (old !== undefined) {
     sink.removeCounted(lk, old.length);
-    addStats(sink, def, -1, -d.length);
+    delta.docs--;
+    delta.total -= d.length;
   }
 }
 

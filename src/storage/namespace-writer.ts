@@ -38,6 +38,7 @@ import type {
   VectorIndexDefinition,
   VectorIndexSpec,
 } from './schema-definitions.js';
+import type { FulltextHit } from './fulltext-index.js';
 import { SchemaMaintainer, type EntityState, type Resolved, type SchemaHost } from './schema-store.js';
 import type { GraphWriter, IndexDefinition, NodeId, PropertyMap, PropertyValue, RelId } from './types.js';
 
@@ -701,6 +702,16 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
     const def = this.schema().createFulltextIndex(spec);
     this.indexesChanged = true;
     return def;
+  }
+
+  override fulltextSearch(
+    name: string,
+    entity: 'node' | 'relationship',
+    query: string,
+    options?: { skip?: number; limit?: number },
+  ): FulltextHit[] {
+    this.schemaKeeper?.flushFulltext();
+    return super.fulltextSearch(name, entity, query, options);
   }
 
   rebuildVectorIndex(name: string): boolean {

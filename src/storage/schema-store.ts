@@ -35,7 +35,15 @@ import {
   type VectorIndexDefinition,
   type VectorIndexSpec,
 } from './schema-definitions.js';
-import { documentOf, dropFulltext, putDocument, removeDocument } from './fulltext-index.js';
+import {
+  documentOf,
+  dropFulltext,
+  emptyDelta,
+  flushStatistics,
+  putDocument,
+  removeDocument,
+  type FulltextDelta,
+} from './fulltext-index.js';
 import { FULLTEXT_ANALYZERS } from './fulltext-analyzer.js';
 import { dropVectors, putVector, removeVector, train } from './vector-ivf.js';
 import type { IndexDefinition, NodeId, PropertyValue, RelId } from './types.js';
@@ -271,10 +279,25 @@ export class SchemaMaintainer {
     if (oldValues === undefined && newValues === undefined) return;
     if (oldValues !== undefined && newValues !== undefined && oldValues.every((v, i) => v === newValues[i]))
       return;
+    let delta = this.fulltextDeltas.get(def.id);
+    if (delta === undefined) this.fulltextDeltas.set(def.id, (delta = emptyDelta()));
     const oldDoc = oldValues === undefined ? undefined : documentOf(def, oldValues);
-    if (oldDoc !== undefined) removeDocument(this.host, def, id, oldDoc);
+    if (oldDoc !== undefined) removeDocument(this.host, def, id, oldDoc, delta);
     const newDoc = newValues === undefined ? undefined : documentOf(def, newValues);
-    if (newDoc !== undefined) putDocument(this.host, def, id, newDoc);
+    if (newDoc !== undefined) putDocument(this.host, def, id, newDoc, delta);
+  }
+
+  /** Pending full-text statistics by definition id (fulltext-index.ts `FulltextDelta`). */
+  private readonly fulltextDeltas = new Map<number, FulltextDelta>();
+
+  /** Writes the pending full-text statistics; before a search and before the commit. */
+  flushFulltext(): void {
+    for (const [id, delta] of this.fulltextDeltas) {
+      const def = this.defs.find((d) => d.id === id && d.kind === 'fulltext') as
+        FulltextIndexDefinition | undefined;
+      if (def !== undefined) flushStatistics(this.host, def, delta);
+    }
+    this.fulltextDeltas.clear();
   }
 
   /** Re-trains the lists of a vector index (db.index.vector.rebuild); false if unknown. */
@@ -293,6 +316,7 @@ export class SchemaMaintainer {
    * CONSTRAINT_VIOLATION naming the first offender.
    */
   validate(): void {
+    this.flushFulltext();
     if (this.dirtyNodes.size === 0 && this.dirtyRels.size === 0) return;
     const constraints = this.defs.filter((d): d is Resolved<ConstraintDefinition> => d.kind === 'constraint');
     for (const id of this.dirtyNodes) {
@@ -562,6 +586,7 @@ export class SchemaMaintainer {
       return true;
     }
     if (def.kind === 'fulltext') {
+      this.fulltextDeltas.delete(def.id);
       dropFulltext(this.host, def);
       return true;
     }

@@ -284,6 +284,12 @@ describe('full-text indexes', () => {
     expect(await ids(o, 'gamma')).toEqual([]);
     await run(o, 'MATCH (n {i: 2}) DETACH DELETE n');
     expect(await ids(o, 'delta')).toEqual([]);
+    // a query in the same statement as the write sees it (with current statistics)
+    const same = await run(
+      o,
+      "CREATE (:Doc {i: 5, title: 'epsilon'}) WITH 1 AS one CALL db.index.fulltext.queryNodes('docs', 'epsilon') YIELD node, score RETURN node.i, score",
+    );
+    expect(same).toEqual([[5n, expect.closeTo((Math.log(1 + 0.5 / 1.5) * 2.2) / 2.2, 9)]]);
     await run(o, "CREATE (:Doc {i: 4, title: ['list', 'of strings'], n: 1})");
     expect(await ids(o, '"of strings"')).toEqual([4n]);
     expect(await ids(o, '"list of"')).toEqual([]);
