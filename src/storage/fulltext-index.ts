@@ -5,8 +5,8 @@
  * b 0.75, Lucene's idf) from statistics kept as keys and updated in the same transaction.
  *
  * Keys (tag 0x0E postings, 0x0F statistics; docs/ARCHITECTURE.md has the table):
- * - `ns 0E varint(def) <utf8 term> 00 oid(entity)` → per field holding the term:
- *   varint(field index), varint(count), varint position deltas;
+ * - `ns 0E varint(def) <utf8 term> 00 oid(entity)` → varint(document length), then per
+ *   field holding the term: varint(field index), varint(count), varint position deltas;
  * - `ns 0F varint(def) 00` → float64 documents, float64 total length (terms);
  * - `ns 0F varint(def) 01 <utf8 term>` → float64 document frequency (the term dictionary:
  *   prefix and fuzzy queries expand over a range of it);
@@ -112,8 +112,8 @@ export function documentOf(
   return length === 0 ? undefined : { doc, length };
 }
 
-function encodePostings(byField: Map<number, number[]>): Buffer {
-  const w = new ByteWriter(16);
+function encodePostings(length: number, byField: Map<number, number[]>): Buffer {
+  const w = new ByteWriter(16).varint(length);
   for (const [field, ps] of byField) {
     w.varint(field).varint(ps.length);
     let prev = 0;
@@ -125,8 +125,28 @@ function encodePostings(byField: Map<number, number[]>): Buffer {
   return w.copy();
 }
 
+/** The document length stored first in a posting. */
+function postingLength(buf: Uint8Array): number {
+  return new ByteReader(buf).varint();
+}
+
+/** Term frequency in a posting (in one field, or all when `field` is null), positions skipped. */
+function postingTf(buf: Uint8Array, field: number | null): number {
+  const r = new ByteReader(buf);
+  r.varint();
+  let tf = 0;
+  while (!r.done) {
+    const f = r.varint();
+    const n = r.varint();
+    if (field === null || f === field) tf += n;
+    for (let i = 0; i < n; i++) r.varint();
+  }
+  return tf;
+}
+
 function decodePostings(buf: Uint8Array): Map<number, number[]> {
   const r = new ByteReader(buf);
+  r.varint();
   const out = new Map<number, number[]>();
   while (!r.done) {
     const field = r.varint();
@@ -202,7 +222,7 @@ export function putDocument(
   delta: FulltextDelta,
 ): void {
   for (const [term, byField] of d.doc) {
-    sink.putNew(postingKey(sink, def, term, id), encodePostings(byField));
+    sink.putNew(postingKey(sink, def, term, id), encodePostings(d.length, byField));
     delta.df.set(term, (delta.df.get(term) ?? 0) + 1);
   }
   sink.putNew(lengthKey(sink, def, id), new ByteWriter(8).varint(d.length).copy());
@@ -261,7 +281,6 @@ type Scores = Map<number, number>;
 
 class Searcher {
   private readonly stats: { docs: number; total: number };
-  private readonly lengths = new Map<number, number>();
   constructor(
     private readonly src: FulltextSource,
     private readonly def: FulltextIndexDefinition,
@@ -271,16 +290,6 @@ class Searcher {
 
   private get avg(): number {
     return this.stats.docs === 0 ? 1 : this.stats.total / this.stats.docs;
-  }
-
-  private lengthOf(id: number): number {
-    let n = this.lengths.get(id);
-    if (n === undefined) {
-      const b = gets(this.src, lengthKey(this.src, this.def, id));
-      n = b === undefined ? 1 : new ByteReader(b).varint();
-      this.lengths.set(id, n);
-    }
-    return n;
   }
 
   private fieldIndex(field: string | null): number | null {
@@ -300,25 +309,35 @@ class Searcher {
     return gets(this.src, dfKey(this.src, this.def, term))?.readDoubleBE(0) ?? 0;
   }
 
-  /** Postings of a term: entity → positions by field. */
-  private postings(term: string): Map<number, Map<number, number[]>> {
+  /** Raw postings of a term: entity → posting value. */
+  private *rawPostings(term: string): Iterable<[number, Uint8Array]> {
     const start = base(this.src, this.def, Tag.FulltextPosting).utf8(term).byte(0).copy();
-    const out = new Map<number, Map<number, number[]>>();
     for (const { key, value } of this.src.data.getRange(range(this.src, start))) {
-      out.set(new ByteReader(key as Buffer, start.length).ordered(), decodePostings(value as Buffer));
+      yield [new ByteReader(key as Buffer, start.length).ordered(), value as Uint8Array];
+    }
+  }
+
+  /** Postings of a term: entity → [document length, positions by field]. */
+  private postings(term: string): Map<number, Map<number, number[]>> {
+    const out = new Map<number, Map<number, number[]>>();
+    for (const [id, v] of this.rawPostings(term)) {
+      this.lengths.set(id, postingLength(v));
+      out.set(id, decodePostings(v));
     }
     return out;
   }
+
+  private readonly lengths = new Map<number, number>();
 
   private termScores(term: string, field: number | null): Scores {
     const out: Scores = new Map();
     const df = this.df(term);
     if (df === 0) return out;
     const w = idf(this.stats.docs, df);
-    for (const [id, byField] of this.postings(term)) {
-      let tf = 0;
-      for (const [f, ps] of byField) if (field === null || f === field) tf += ps.length;
-      if (tf > 0) out.set(id, bm25(w, tf, this.lengthOf(id), this.avg));
+    const avg = this.avg;
+    for (const [id, v] of this.rawPostings(term)) {
+      const tf = postingTf(v, field);
+      if (tf > 0) out.set(id, bm25(w, tf, postingLength(v), avg));
     }
     return out;
   }
@@ -338,7 +357,7 @@ class Searcher {
           if (tokens.every((t, k) => others[k]!.has(p + t.position - first))) tf++;
         }
       }
-      if (tf > 0) out.set(id, bm25(w, tf, this.lengthOf(id), this.avg));
+      if (tf > 0) out.set(id, bm25(w, tf, this.lengths.get(id)!, this.avg));
     }
     return out;
   }
