@@ -95,7 +95,8 @@ async function startServer(
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('NEXUS_')) cleanEnv[k] = v;
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: root,
-    env: { ...cleanEnv, NEXUS_LOG_LEVEL: 'warn', ...env },
+    // Bolt off: two servers side by side would both claim its default port.
+    env: { ...cleanEnv, NEXUS_LOG_LEVEL: 'warn', NEXUS_BOLT_PORT: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const url = await new Promise<string>((res, rej) => {

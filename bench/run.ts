@@ -3,8 +3,9 @@
  * benchmarks in one run, prints a markdown table and writes bench-results/latest.json.
  *
  * Flags: --nodes N --rels N --seconds S (per in-process query) --http-seconds S
- *        --rounds R --connections C --skip-http --skip-quota --skip-schema --skip-fulltext --fulltext-docs N --vectors N --skip-import --skip-scan
- *        --skip-rpc --only-rpc (RPC vs HTTP alone)
+ *        --rounds R --connections C --skip-http --skip-quota --skip-schema --vectors N --skip-import --skip-scan
+ *        --skip-rpc --only-rpc (RPC vs HTTP alone) --skip-bolt --bolt-seconds S
+ *        --skip-fulltext --fulltext-docs N
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,6 +18,7 @@ import { runSchemaBench } from './schema.js';
 import { runFulltextBench } from './fulltext.js';
 import { runImportBench } from './import.js';
 import { runScanAb } from './ab-scan.js';
+import { runBolt } from './bolt.js';
 import { fmt } from './lib/stats.js';
 import { buildDist } from './lib/processes.js';
 
@@ -40,6 +42,8 @@ const { values } = parseArgs({
     vectors: { type: 'string', default: '100000' },
     'skip-import': { type: 'boolean', default: false },
     'skip-scan': { type: 'boolean', default: false },
+    'skip-bolt': { type: 'boolean', default: false },
+    'bolt-seconds': { type: 'string', default: '5' },
     out: { type: 'string', default: 'bench-results/latest.json' },
   },
 });
@@ -66,6 +70,7 @@ if (values['only-rpc']) {
   values['skip-fulltext'] = true;
   values['skip-import'] = true;
   values['skip-scan'] = true;
+  values['skip-bolt'] = true;
 }
 
 const inProcess = values['only-rpc']
@@ -120,7 +125,7 @@ if (!values['skip-scan']) {
 }
 
 // The HTTP and quota benchmarks run the compiled server, as `npm start` does.
-if (!values['skip-http'] || !values['skip-quota'] || !values['skip-rpc']) buildDist();
+if (!values['skip-http'] || !values['skip-quota'] || !values['skip-rpc'] || !values['skip-bolt']) buildDist();
 
 let http: Awaited<ReturnType<typeof runHttp>> | undefined;
 if (!values['skip-http']) {
@@ -161,6 +166,22 @@ if (!values['skip-http']) {
   say(
     `Noisy neighbour: tenant B p99 alone ${nb.alone.p99Ms} ms, with neighbour ${nb.withNeighbour.p99Ms} ms (means over the rounds); median per-round ratio ${fmt(nb.p99Ratio, 2)} (rounds: ${nb.roundP99Ratios.map((r) => fmt(r, 2)).join(', ')})`,
   );
+}
+
+let bolt: Awaited<ReturnType<typeof runBolt>> | undefined;
+if (!values['skip-bolt']) {
+  bolt = await runBolt({
+    connections: Number(values.connections),
+    seconds: Number(values['bolt-seconds']),
+    people: Number(values.people),
+  });
+  say(`\n## Bolt vs HTTP (${bolt.connections} persistent connections, ${bolt.seconds} s each, one run)\n`);
+  say('| query | HTTP req/s | Bolt req/s (raw client) | Bolt/HTTP | Bolt req/s (neo4j-driver) |');
+  say('|---|---:|---:|---:|---:|');
+  for (const r of bolt.rows)
+    say(
+      `| ${r.query} | ${fmt(r.httpReqPerSec)} | ${fmt(r.boltReqPerSec)} | ${fmt(r.ratio, 2)} | ${fmt(r.driverReqPerSec)} |`,
+    );
 }
 
 let quota: Awaited<ReturnType<typeof runQuotaLoad>> | undefined;
@@ -261,6 +282,7 @@ const targets = {
   uniqueMergeCpuAtLeast08xPlainIndex: schema ? schema.merge.cpuRatio >= 0.8 : null,
   fulltextIndexAtLeast20kDocsPerSec: fulltext ? fulltext.populateDocsPerSec >= 20_000 : null,
   fulltextTermQueryP95AtMost5ms: fulltext ? fulltext.termQueryP95Ms <= 5 : null,
+  boltAtLeast2xHttp: bolt ? bolt.rows.every((r) => r.ratio >= 2) : null,
 };
 say(`\n## Targets\n`);
 for (const [k, v] of Object.entries(targets))
@@ -277,6 +299,7 @@ writeFileSync(
       command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
       inProcess,
       http,
+      bolt,
       quota,
       rpc,
       schema,

@@ -33,6 +33,16 @@ export const configSchema = z
         body_limit_bytes: positiveInt.default(10 * 1024 * 1024),
         request_timeout_ms: nonNegativeInt.default(60_000),
         shutdown_timeout_ms: nonNegativeInt.default(10_000),
+        /** Bolt listener (Neo4j drivers): a port (0 = a free one), or false/null = off. */
+        bolt_port: z.union([port, z.literal(false), z.null()]).default(7687),
+        /** Bolt over TLS: PEM certificate and key files (both), or null = plain TCP. */
+        bolt_tls: z
+          .object({ cert_file: z.string().min(1), key_file: z.string().min(1) })
+          .strict()
+          .nullable()
+          .default(null),
+        /** Largest Bolt message accepted (refused from its chunk headers, before buffering). */
+        bolt_max_message_bytes: positiveInt.default(64 * 1024 * 1024),
         /**
          * Fastify's trustProxy: false (default: X-Forwarded-For is ignored), true (trust every
          * hop), a hop count, or the proxies' addresses / CIDRs (list, or comma-separated).

@@ -17,7 +17,7 @@ export class ConfigError extends NexusError {
   }
 }
 
-type EnvKind = 'string' | 'int' | 'bool' | 'quota' | 'proxy' | 'port-or-off';
+type EnvKind = 'string' | 'int' | 'bool' | 'quota' | 'proxy' | 'port-or-off' | 'port';
 
 /**
  * Environment variables → config paths. The short names are the documented ones;
@@ -33,6 +33,10 @@ export const ENV_OVERRIDES: ReadonlyArray<readonly [string, string, EnvKind]> = 
   ['NEXUS_SERVER_REQUEST_TIMEOUT_MS', 'server.request_timeout_ms', 'int'],
   ['NEXUS_SERVER_SHUTDOWN_TIMEOUT_MS', 'server.shutdown_timeout_ms', 'int'],
   ['NEXUS_TRUST_PROXY', 'server.trust_proxy', 'proxy'],
+  ['NEXUS_BOLT_PORT', 'server.bolt_port', 'port'],
+  ['NEXUS_BOLT_TLS_CERT_FILE', 'server.bolt_tls.cert_file', 'string'],
+  ['NEXUS_BOLT_TLS_KEY_FILE', 'server.bolt_tls.key_file', 'string'],
+  ['NEXUS_SERVER_BOLT_MAX_MESSAGE_BYTES', 'server.bolt_max_message_bytes', 'int'],
   ['NEXUS_DATA_DIR', 'storage.data_dir', 'string'],
   ['NEXUS_STORAGE_SYNC', 'storage.sync', 'bool'],
   ['NEXUS_STORAGE_MAX_SIZE_BYTES', 'storage.max_size_bytes', 'quota'],
@@ -140,6 +144,11 @@ function coerce(name: string, path: string, raw: string, kind: EnvKind): unknown
       if (/^(true|1|yes|on)$/i.test(raw)) return true;
       if (/^(false|0|no|off)$/i.test(raw)) return false;
       return fail('a boolean (true/false)');
+    case 'port':
+      // A port number, or false / null / off to disable the listener.
+      if (/^(false|null|off|no)$/i.test(raw.trim())) return false;
+      if (!/^\d+$/.test(raw.trim())) return fail('a port number or false');
+      return Number(raw.trim());
     case 'int':
     case 'quota':
       if (kind === 'quota' && /^(null|unlimited)$/i.test(raw)) return null;

@@ -4,7 +4,8 @@
  * down gracefully — stop accepting, let in-flight requests finish (bounded by
  * server.shutdown_timeout_ms), stop the gate (flushing usage), close storage. The data
  * directory's lock (storage/data-dir-lock.ts) is held from before the store opens until it
- * is closed.
+ * is closed. The Bolt listener (src/bolt, `server.bolt_port`) shares the HTTP server's
+ * request core; on shutdown it closes first (its open transactions roll back).
  */
 import type { StorageStatus } from '../storage/storage-ceiling.js';
 import { mkdirSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { createServer, REDACT_PATHS, type NexusServer, type RequestAuthenticator
 import type { ClusterGate } from '../cluster/types.js';
 import { acquireDataDirLock } from '../storage/data-dir-lock.js';
 import { startRpcServer, type RpcServer } from '../rpc/index.js';
+import { startBoltServer, type BoltServer } from '../bolt/index.js';
 
 /** What `openServices` produces: everything the app needs, and how to release it. */
 export interface ServerServices {
@@ -40,6 +42,8 @@ export interface RunningServer {
   readonly port: number;
   /** The native RPC listener, when `server.rpc_port` is set. */
   readonly rpc: RpcServer | null;
+  /** The Bolt listener, or null when `server.bolt_port` is off. */
+  readonly bolt: BoltServer | null;
   /** Graceful shutdown; idempotent. */
   close(): Promise<void>;
 }
@@ -76,6 +80,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }
   let server: NexusServer | undefined;
   let rpc: RpcServer | null = null;
+  let bolt: BoltServer | null = null;
+  let httpListening: NexusServer | null = null;
   try {
     server = await createServer({
       config,
@@ -90,6 +96,20 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
     if (services.clusterGate !== null) await services.clusterGate.start();
     await server.app.listen({ host: config.server.host, port: config.server.port });
+    httpListening = server;
+    const boltPort = config.server.bolt_port;
+    if (boltPort !== false && boltPort !== null) {
+      const log = server.app.log;
+      const tls = config.server.bolt_tls;
+      bolt = await startBoltServer({
+        core: server.core,
+        host: config.server.host,
+        port: boltPort,
+        tls: tls === null ? null : { certFile: tls.cert_file, keyFile: tls.key_file },
+        maxMessageBytes: config.server.bolt_max_message_bytes,
+        logger: { info: (obj, msg) => log.info(obj, msg), warn: (obj, msg) => log.warn(obj, msg) },
+      });
+    }
     if (config.server.rpc_port !== null) {
       // The same request core as the HTTP routes: one set of rules for every door.
       rpc = await startRpcServer({
@@ -101,7 +121,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       });
     }
   } catch (err) {
-    await server?.app.close().catch(() => undefined);
+    await bolt?.close().catch(() => undefined);
+    await httpListening?.app.close().catch(() => undefined);
     await services.clusterGate?.stop().catch(() => undefined);
     await services.db.close().catch(() => undefined);
     for (const fn of services.cleanup) await fn().catch(() => undefined);
@@ -113,6 +134,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
   const url = `http://${host}:${port}`;
   for (const notice of services.notices) print(notice);
+  // Before the HTTP line: whoever waits for that line can already read this one.
+  if (bolt !== null) print(`Nexus Bolt listening on ${bolt.url}`);
   // Tests and scripts read the port from this exact line (test/helpers/server-process.ts).
   print(`Nexus listening on ${url}`);
   if (rpc !== null) print(`Nexus RPC listening on ${rpc.url}`);
@@ -121,6 +144,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const close = (): Promise<void> => {
     closing ??= (async () => {
       server.beginShutdown();
+      // Bolt connections are long-lived: close them (rolling back open transactions) while
+      // HTTP drains; both finish before storage closes.
+      const boltClosed = bolt?.close().catch((err: unknown) => server.app.log.error({ err }, 'bolt close'));
       const timeout = config.server.shutdown_timeout_ms;
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<'timeout'>((resolve) => {
@@ -138,6 +164,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         server.app.log.warn({ timeoutMs: timeout }, 'shutdown timeout: closing remaining connections');
         server.app.server.closeAllConnections();
       }
+      await boltClosed;
       if (services.clusterGate !== null) {
         await services.clusterGate
           .stop()
@@ -152,5 +179,5 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     })();
     return closing;
   };
-  return { server, url, port, rpc, close };
+  return { server, url, port, rpc, bolt, close };
 }

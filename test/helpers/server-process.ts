@@ -19,6 +19,7 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 
 const ENTRY = join(REPO_ROOT, 'src', 'cli', 'main-entry.ts');
 const COMPILED_ENTRY = join(REPO_ROOT, 'dist', 'cli', 'main-entry.js');
 const READY_LINE = /Nexus listening on (http:\/\/\S+)/;
+const BOLT_LINE = /Nexus Bolt listening on (bolt(?:\+s)?:\/\/\S+)/;
 
 export interface ServerProcessOptions {
   /** Environment variables added to a clean environment (inherited NEXUS_* are dropped). */
@@ -42,6 +43,8 @@ export interface ServerProcess {
   /** e.g. http://127.0.0.1:40123 */
   readonly url: string;
   readonly port: number;
+  /** e.g. bolt://127.0.0.1:40124 when the Bolt listener is on (env NEXUS_BOLT_PORT: '0'), else null. */
+  readonly boltUrl: string | null;
   readonly dataDir: string;
   readonly child: ChildProcess;
   /** Everything the process printed so far. */
@@ -61,12 +64,17 @@ export interface ExitInfo {
   signal: NodeJS.Signals | null;
 }
 
-/** The parent's environment without NEXUS_* (so a developer's shell cannot leak in). */
+/**
+ * The parent's environment without NEXUS_* (so a developer's shell cannot leak in). The
+ * Bolt listener is off unless the test asks for it (NEXUS_BOLT_PORT=0): its default port
+ * 7687 would collide between test processes running in parallel.
+ */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('NEXUS_')) env[k] = v;
-  // RPC off unless the test asks (NEXUS_RPC_PORT: '0'): 15475 would collide across test files.
-  return { NEXUS_LOG_LEVEL: 'warn', NEXUS_RPC_PORT: 'off', ...env, ...extra };
+  // RPC and Bolt off unless the test asks (NEXUS_RPC_PORT / NEXUS_BOLT_PORT: '0'): their default
+  // ports would collide across test files.
+  return { NEXUS_LOG_LEVEL: 'warn', NEXUS_RPC_PORT: 'off', NEXUS_BOLT_PORT: 'false', ...env, ...extra };
 }
 
 export function makeTempDir(prefix = 'nexus-test-'): string {
@@ -153,11 +161,13 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
   }
   const url = READY_LINE.exec(readyLine)![1]!;
   const port = Number(new URL(url).port);
+  const boltUrl = BOLT_LINE.exec(out)?.[1] ?? null;
 
   let stopped: Promise<ExitInfo> | null = null;
   return {
     url,
     port,
+    boltUrl,
     dataDir,
     child,
     stdout: () => out,

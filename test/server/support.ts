@@ -25,8 +25,13 @@ import type { HeaderBag } from '../../src/auth/auth-service.js';
 
 /** RPC is off unless a test names `server.rpc_port` (15475 would collide across test files). */
 export function testConfig(tree: Record<string, unknown> = {}): NexusConfig {
-  const server = (tree.server ?? {}) as Record<string, unknown>;
-  return resolveConfig({ log: { level: 'silent' }, ...tree, server: { rpc_port: null, ...server } });
+  // RPC and Bolt off unless asked for: their default ports would collide between parallel tests.
+  const server = {
+    rpc_port: null,
+    bolt_port: false,
+    ...((tree['server'] as Record<string, unknown> | undefined) ?? {}),
+  };
+  return resolveConfig({ log: { level: 'silent' }, ...tree, server });
 }
 
 export interface TestDb {

@@ -122,6 +122,12 @@ export const queryApiRoutes: FastifyPluginAsync<RouteServices> = async (app, ser
       .send(
         JSON.stringify({
           errors: [{ code: mapped.neo4jCode, message: `${mapped.message} (${mapped.code})` }],
+          // Nexus's own error shape too, so a client of the rest of the API reads it the same way.
+          error: {
+            code: mapped.code,
+            message: mapped.message,
+            ...(mapped.details === undefined ? {} : { details: mapped.details }),
+          },
         }),
       );
   });

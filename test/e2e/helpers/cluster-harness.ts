@@ -221,7 +221,8 @@ export async function publishedRoutes(baseUrl: string, key: string): Promise<Pub
     Object.keys(ops).map((m) => ({
       method: m.toUpperCase(),
       pattern: path.replace(/\{([A-Za-z0-9_]+)\}/g, ':$1'),
-      path: path.replace(/\{[A-Za-z0-9_]+\}/g, '0'),
+      // A real database name (the Query API checks it); every other parameter is an id.
+      path: path.replace('{database}', 'neo4j').replace(/\{[A-Za-z0-9_]+\}/g, '0'),
     })),
   );
 }
