@@ -122,8 +122,10 @@ describe('auth and MCP on the real server process', () => {
       expect(failures).toBeLessThanOrEqual(5);
     }
     expect(failures).toBeGreaterThanOrEqual(4);
-    // Now even a valid key from this address is refused until the window passes.
-    const blocked = await api('GET', '/stats', ROOT);
+    // Throttling punishes failures only: a valid key from the same address is still served,
+    // while a further bad key is refused with the wait.
+    expect((await api('GET', '/stats', ROOT)).status).toBe(200);
+    const blocked = await api('GET', '/stats', 'nx_' + 'C'.repeat(43));
     expect(blocked.status).toBe(429);
     const body = (await blocked.json()) as {
       error: { code: string; details?: { retryAfterSeconds?: number } };
