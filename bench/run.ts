@@ -5,6 +5,7 @@
  * Flags: --nodes N --rels N --seconds S (per in-process query) --http-seconds S
  *        --rounds R --connections C --skip-http --skip-quota --skip-schema --vectors N --skip-import --skip-scan
  *        --skip-rpc --only-rpc (RPC vs HTTP alone) --skip-bolt --bolt-seconds S
+ *        --skip-fulltext --fulltext-docs N
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,6 +15,7 @@ import { runHttp } from './http.js';
 import { runQuotaLoad } from './quota-load.js';
 import { runRpcVsHttp } from './rpc.js';
 import { runSchemaBench } from './schema.js';
+import { runFulltextBench } from './fulltext.js';
 import { runImportBench } from './import.js';
 import { runScanAb } from './ab-scan.js';
 import { runBolt } from './bolt.js';
@@ -35,6 +37,8 @@ const { values } = parseArgs({
     /** Only the RPC vs HTTP comparison (no dataset, in-process, HTTP or quota runs). */
     'only-rpc': { type: 'boolean', default: false },
     'skip-schema': { type: 'boolean', default: false },
+    'skip-fulltext': { type: 'boolean', default: false },
+    'fulltext-docs': { type: 'string', default: '100000' },
     vectors: { type: 'string', default: '100000' },
     'skip-import': { type: 'boolean', default: false },
     'skip-scan': { type: 'boolean', default: false },
@@ -63,6 +67,7 @@ if (values['only-rpc']) {
   values['skip-http'] = true;
   values['skip-quota'] = true;
   values['skip-schema'] = true;
+  values['skip-fulltext'] = true;
   values['skip-import'] = true;
   values['skip-scan'] = true;
   values['skip-bolt'] = true;
@@ -242,6 +247,22 @@ if (!values['skip-schema']) {
   );
 }
 
+let fulltext: Awaited<ReturnType<typeof runFulltextBench>> | undefined;
+if (!values['skip-fulltext']) {
+  fulltext = await runFulltextBench({ docs: Number(values['fulltext-docs']), queries: 500 });
+  const f = fulltext;
+  say(`\n## Full-text index (in-process, ${fmt(f.docs)} short documents)\n`);
+  say('| measure | value |');
+  say('|---|---:|');
+  say(`| CREATE FULLTEXT INDEX over existing documents | ${fmt(f.populateDocsPerSec)} docs/s |`);
+  say(
+    `| CREATE with the index in place (without it) | ${fmt(f.ingestWithIndexDocsPerSec)} (${fmt(f.ingestWithoutIndexDocsPerSec)}) docs/s |`,
+  );
+  say(
+    `| single-term queryNodes top 10: p50 / p95 ms | ${fmt(f.termQueryP50Ms, 2)} / ${fmt(f.termQueryP95Ms, 2)} |`,
+  );
+}
+
 const targets = {
   rpcReturn1AtLeast2xHttp: rpc ? rpc.return1.ratio >= 2 : null,
   rpcPointReadAtLeast2xHttp: rpc ? rpc.pointRead.ratio >= 2 : null,
@@ -259,6 +280,8 @@ const targets = {
   vectorCpuSpeedupAtLeast20x: schema ? schema.vectors.cpuSpeedup >= 20 : null,
   uniqueMergeAtLeast08xPlainIndex: schema ? schema.merge.ratio >= 0.8 : null,
   uniqueMergeCpuAtLeast08xPlainIndex: schema ? schema.merge.cpuRatio >= 0.8 : null,
+  fulltextIndexAtLeast20kDocsPerSec: fulltext ? fulltext.populateDocsPerSec >= 20_000 : null,
+  fulltextTermQueryP95AtMost5ms: fulltext ? fulltext.termQueryP95Ms <= 5 : null,
   boltAtLeast2xHttp: bolt ? bolt.rows.every((r) => r.ratio >= 2) : null,
 };
 say(`\n## Targets\n`);
@@ -280,6 +303,7 @@ writeFileSync(
       quota,
       rpc,
       schema,
+      fulltext,
       bulkImport,
       scan,
       targets,

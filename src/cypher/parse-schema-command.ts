@@ -33,6 +33,15 @@ export type SchemaCommandSpec =
       readonly property: string;
       /** The OPTIONS map as literal values. */
       readonly options: ReadonlyMap<string, OptionValue>;
+    }
+  | {
+      readonly op: 'createFulltextIndex';
+      readonly name: string;
+      readonly ifNotExists: boolean;
+      readonly entity: 'node' | 'relationship';
+      readonly labelsOrTypes: readonly string[];
+      readonly properties: readonly string[];
+      readonly options: ReadonlyMap<string, OptionValue>;
     };
 
 export type OptionValue =
@@ -44,7 +53,9 @@ export function isSchemaCommand(tokens: readonly Token[], pos: number): boolean 
     const t = tokens[pos + i];
     return t !== undefined && t.type === 'ident' ? t.upper : '';
   };
-  if (kw(0) === 'CREATE') return kw(1) === 'CONSTRAINT' || (kw(1) === 'VECTOR' && kw(2) === 'INDEX');
+  if (kw(0) === 'CREATE') {
+    return kw(1) === 'CONSTRAINT' || ((kw(1) === 'VECTOR' || kw(1) === 'FULLTEXT') && kw(2) === 'INDEX');
+  }
   if (kw(0) === 'DROP') return kw(1) === 'CONSTRAINT';
   if (kw(0) === 'SHOW') return kw(1) === 'CONSTRAINTS' || kw(1) === 'CONSTRAINT';
   return false;
@@ -128,7 +139,11 @@ class SchemaParser {
       command = { op: 'dropConstraint', name, ifExists };
     } else {
       this.expectKeyword('CREATE');
-      command = this.acceptKeyword('VECTOR') ? this.vectorIndex() : this.constraint();
+      command = this.acceptKeyword('VECTOR')
+        ? this.vectorIndex()
+        : this.acceptKeyword('FULLTEXT')
+          ? this.fulltextIndex()
+          : this.constraint();
     }
     return { kind: 'SchemaCommand', offset: start, command };
   }
@@ -304,6 +319,62 @@ class SchemaParser {
       options = v;
     }
     return { op: 'createVectorIndex', name, ifNotExists, label: token, property, options };
+  }
+
+  /** `CREATE FULLTEXT INDEX name [IF NOT EXISTS] FOR (n:A|B) ON EACH [n.a, n.b] [OPTIONS {…}]`. */
+  private fulltextIndex(): SpecOf<'createFulltextIndex'> {
+    this.expectKeyword('INDEX');
+    const { name, ifNotExists } = this.nameAndIfNotExists('FOR');
+    if (name === null) throw this.unexpected('an index name');
+    this.expectKeyword('FOR');
+    this.expectPunct('(');
+    let entity: 'node' | 'relationship' = 'node';
+    let variable: string;
+    const tokens: string[] = [];
+    const alternatives = (what: string): void => {
+      this.expectPunct(':');
+      do tokens.push(this.name(what).text);
+      while (this.acceptPunct('|'));
+    };
+    if (this.acceptPunct(')')) {
+      entity = 'relationship';
+      this.acceptPunct('<');
+      this.expectPunct('-');
+      this.expectPunct('[');
+      variable = this.name('a variable name').text;
+      alternatives('a relationship type');
+      this.expectPunct(']');
+      this.expectPunct('-');
+      this.acceptPunct('>');
+      this.expectPunct('(');
+      this.expectPunct(')');
+    } else {
+      variable = this.name('a variable name').text;
+      alternatives('a label');
+      this.expectPunct(')');
+    }
+    this.expectKeyword('ON');
+    this.expectKeyword('EACH');
+    this.expectPunct('[');
+    const properties: string[] = [];
+    do properties.push(this.propertyOf(variable));
+    while (this.acceptPunct(','));
+    this.expectPunct(']');
+    let options: ReadonlyMap<string, OptionValue> = new Map();
+    if (this.acceptKeyword('OPTIONS')) {
+      const v = this.literal();
+      if (!(v instanceof Map)) throw this.unexpected('an OPTIONS map');
+      options = v;
+    }
+    return {
+      op: 'createFulltextIndex',
+      name,
+      ifNotExists,
+      entity,
+      labelsOrTypes: tokens,
+      properties,
+      options,
+    };
   }
 
   /** A literal value: map, list, string, number, boolean or null (OPTIONS maps). */

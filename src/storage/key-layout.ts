@@ -41,8 +41,9 @@ export const Tag = {
   VectorEntry: 0x0c,
   /** Reserved for the approximate vector graph (HNSW layers). */
   VectorGraph: 0x0d,
-  /** Reserved for full-text postings and their statistics. */
+  /** Full-text posting: `<varint def id><utf8 term> 00 <ordered entity>` → fields, positions. */
   FulltextPosting: 0x0e,
+  /** Full-text statistics: `<varint def id>` + 00 (totals), 01 term (df), 02 entity (length). */
   FulltextStats: 0x0f,
 } as const;
 

@@ -28,11 +28,13 @@ import {
 import { decodeCounters, type NamespaceState } from './namespace-state.js';
 import {
   toVector,
+  type FulltextIndexDefinition,
   type SchemaDefinition,
   type VectorHit,
   type VectorIndexDefinition,
 } from './schema-definitions.js';
 import { searchVectors } from './vector-ivf.js';
+import { searchFulltext, type FulltextHit } from './fulltext-index.js';
 import { readSchemaDefinitions, stripResolved, type Resolved, type SchemaSource } from './schema-store.js';
 import { findProperty, isWellFormedText, readProperties, readPropertiesById } from './property-codec.js';
 import type {
@@ -643,6 +645,27 @@ export class NamespaceReader implements GraphReader {
       throw new NexusError('INVALID_PARAMETER', 'k must be a positive integer');
     const q = toVector(vector as PropertyValue, def.dimensions, `Query vector for index '${name}'`);
     return searchVectors(this.schemaSource(), def, q, k, options);
+  }
+
+  fulltextSearch(
+    name: string,
+    entity: 'node' | 'relationship',
+    query: string,
+    options?: { skip?: number; limit?: number },
+  ): FulltextHit[] {
+    const def = this.schemaDefs().find((d) => d.kind === 'fulltext' && d.name === name) as
+      FulltextIndexDefinition | undefined;
+    if (def === undefined) {
+      throw new NexusError('NOT_FOUND', `There is no full-text index named '${name}'`, { details: { name } });
+    }
+    if (def.entity !== entity) {
+      throw new NexusError(
+        'INVALID_PARAMETER',
+        `Full-text index '${name}' indexes ${def.entity === 'node' ? 'nodes' : 'relationships'}; use db.index.fulltext.query${def.entity === 'node' ? 'Nodes' : 'Relationships'}`,
+        { details: { name } },
+      );
+    }
+    return searchFulltext(this.schemaSource(), def, query, options);
   }
 
   // ---- stats ---------------------------------------------------------------------------

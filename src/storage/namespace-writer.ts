@@ -33,9 +33,12 @@ import {
 import type {
   ConstraintDefinition,
   ConstraintSpec,
+  FulltextIndexDefinition,
+  FulltextIndexSpec,
   VectorIndexDefinition,
   VectorIndexSpec,
 } from './schema-definitions.js';
+import type { FulltextHit } from './fulltext-index.js';
 import { SchemaMaintainer, type EntityState, type Resolved, type SchemaHost } from './schema-store.js';
 import type { GraphWriter, IndexDefinition, NodeId, PropertyMap, PropertyValue, RelId } from './types.js';
 
@@ -693,6 +696,22 @@ export class NamespaceWriter extends NamespaceReader implements GraphWriter {
     const def = this.schema().createVectorIndex(spec);
     this.indexesChanged = true;
     return def;
+  }
+
+  createFulltextIndex(spec: FulltextIndexSpec): FulltextIndexDefinition {
+    const def = this.schema().createFulltextIndex(spec);
+    this.indexesChanged = true;
+    return def;
+  }
+
+  override fulltextSearch(
+    name: string,
+    entity: 'node' | 'relationship',
+    query: string,
+    options?: { skip?: number; limit?: number },
+  ): FulltextHit[] {
+    this.schemaKeeper?.flushFulltext();
+    return super.fulltextSearch(name, entity, query, options);
   }
 
   rebuildVectorIndex(name: string): boolean {

@@ -1,6 +1,6 @@
 /**
  * Schema objects other than plain property indexes: constraints (unique, not null, node
- * key, property type) and vector indexes. Their definitions are stored as JSON under
+ * key, property type), vector indexes and full-text indexes. Their definitions are stored as JSON under
  * `Tag.SchemaDefinition` (see docs/ARCHITECTURE.md "Key layout"); this module holds their
  * types, their (de)serialisation and the pure value rules they apply (property types,
  * the canonical form used for uniqueness, vector extraction).
@@ -53,11 +53,26 @@ export interface VectorIndexDefinition {
   readonly similarity: VectorSimilarity;
 }
 
-export type SchemaDefinition = ConstraintDefinition | VectorIndexDefinition;
+export type FulltextAnalyzerName = 'standard' | 'english' | 'keyword';
+
+export interface FulltextIndexDefinition {
+  readonly kind: 'fulltext';
+  readonly name: string;
+  readonly id: number;
+  readonly entity: SchemaEntity;
+  /** Labels (node) or relationship types: an entity with any of them is indexed. */
+  readonly labelsOrTypes: readonly string[];
+  /** The indexed properties; a query's `field:` names one of them. */
+  readonly properties: readonly string[];
+  readonly analyzer: FulltextAnalyzerName;
+}
+
+export type SchemaDefinition = ConstraintDefinition | VectorIndexDefinition | FulltextIndexDefinition;
 
 /** What `createConstraint` is given (the id is allocated by storage). */
 export type ConstraintSpec = Omit<ConstraintDefinition, 'kind' | 'id' | 'ownedIndex'>;
 export type VectorIndexSpec = Omit<VectorIndexDefinition, 'kind' | 'id'>;
+export type FulltextIndexSpec = Omit<FulltextIndexDefinition, 'kind' | 'id'>;
 
 /** A hit of a vector query: the node and its Neo4j-style score (higher is closer). */
 export interface VectorHit {

@@ -9,7 +9,8 @@
  * Keys (all under the namespace prefix; docs/ARCHITECTURE.md has the table):
  * - `ns 0A <utf8 name>` → JSON definition (constraint or vector index);
  * - `ns 0B varint(def id) <16-byte hash of the values> oid(entity)` → empty: unique entries;
- * - `ns 0C` / `ns 0D`: vector-index entries (vector-ivf.ts).
+ * - `ns 0C` / `ns 0D`: vector-index entries (vector-ivf.ts);
+ * - `ns 0E` / `ns 0F`: full-text postings and statistics (fulltext-index.ts).
  */
 import { createHash } from 'node:crypto';
 import type { Transaction } from 'lmdb';
@@ -28,10 +29,22 @@ import {
   MAX_VECTOR_DIMENSIONS,
   type ConstraintDefinition,
   type ConstraintSpec,
+  type FulltextIndexDefinition,
+  type FulltextIndexSpec,
   type SchemaDefinition,
   type VectorIndexDefinition,
   type VectorIndexSpec,
 } from './schema-definitions.js';
+import {
+  documentOf,
+  dropFulltext,
+  emptyDelta,
+  flushStatistics,
+  putDocument,
+  removeDocument,
+  type FulltextDelta,
+} from './fulltext-index.js';
+import { FULLTEXT_ANALYZERS } from './fulltext-analyzer.js';
 import { dropVectors, putVector, removeVector, train } from './vector-ivf.js';
 import type { IndexDefinition, NodeId, PropertyValue, RelId } from './types.js';
 
@@ -42,6 +55,8 @@ const HASH_BYTES = 16;
 export type Resolved<D extends SchemaDefinition = SchemaDefinition> = D & {
   readonly tokenId: number;
   readonly keyIds: readonly number[];
+  /** Full-text indexes: every label / type id (-1 when unknown). */
+  readonly tokenIds?: readonly number[];
 };
 
 /** Where schema entries are read from: a namespace prefix inside one transaction. */
@@ -69,6 +84,15 @@ export function readSchemaDefinitions(src: SchemaSource): Resolved[] {
 }
 
 function resolve(src: SchemaSource, def: SchemaDefinition): Resolved {
+  if (def.kind === 'fulltext') {
+    const kind = def.entity === 'node' ? CatalogKind.Label : CatalogKind.Type;
+    return {
+      ...def,
+      tokenId: -1,
+      tokenIds: def.labelsOrTypes.map((t) => src.lookupId(kind, t) ?? -1),
+      keyIds: def.properties.map((p) => src.lookupId(CatalogKind.Key, p) ?? -1),
+    };
+  }
   if (def.kind === 'vector') {
     return {
       ...def,
@@ -163,6 +187,11 @@ export class SchemaMaintainer {
     after: EntityState | undefined,
   ): void {
     for (const def of this.defs) {
+      if (def.kind === 'fulltext') {
+        if (def.entity === entity)
+          this.updateFulltext(def as Resolved<FulltextIndexDefinition>, id, before, after);
+        continue;
+      }
       const applies = (s: EntityState | undefined): boolean =>
         s !== undefined && s.tokens.includes(def.tokenId);
       if (!applies(before) && !applies(after)) continue;
@@ -231,6 +260,46 @@ export class SchemaMaintainer {
     putVector(this.host, def, id, v);
   }
 
+  private fulltextValues(
+    def: Resolved<FulltextIndexDefinition>,
+    s: EntityState | undefined,
+  ): (PropertyValue | undefined)[] | undefined {
+    if (s === undefined || !s.tokens.some((t) => def.tokenIds!.includes(t))) return undefined;
+    return def.keyIds.map((k) => s.props.get(k));
+  }
+
+  private updateFulltext(
+    def: Resolved<FulltextIndexDefinition>,
+    id: number,
+    before: EntityState | undefined,
+    after: EntityState | undefined,
+  ): void {
+    const oldValues = this.fulltextValues(def, before);
+    const newValues = this.fulltextValues(def, after);
+    if (oldValues === undefined && newValues === undefined) return;
+    if (oldValues !== undefined && newValues !== undefined && oldValues.every((v, i) => v === newValues[i]))
+      return;
+    let delta = this.fulltextDeltas.get(def.id);
+    if (delta === undefined) this.fulltextDeltas.set(def.id, (delta = emptyDelta()));
+    const oldDoc = oldValues === undefined ? undefined : documentOf(def, oldValues);
+    if (oldDoc !== undefined) removeDocument(this.host, def, id, oldDoc, delta);
+    const newDoc = newValues === undefined ? undefined : documentOf(def, newValues);
+    if (newDoc !== undefined) putDocument(this.host, def, id, newDoc, delta);
+  }
+
+  /** Pending full-text statistics by definition id (fulltext-index.ts `FulltextDelta`). */
+  private readonly fulltextDeltas = new Map<number, FulltextDelta>();
+
+  /** Writes the pending full-text statistics; before a search and before the commit. */
+  flushFulltext(): void {
+    for (const [id, delta] of this.fulltextDeltas) {
+      const def = this.defs.find((d) => d.id === id && d.kind === 'fulltext') as
+        FulltextIndexDefinition | undefined;
+      if (def !== undefined) flushStatistics(this.host, def, delta);
+    }
+    this.fulltextDeltas.clear();
+  }
+
   /** Re-trains the lists of a vector index (db.index.vector.rebuild); false if unknown. */
   rebuildVectorIndex(name: string): boolean {
     const def = this.defs.find((d) => d.kind === 'vector' && d.name === name) as
@@ -247,6 +316,7 @@ export class SchemaMaintainer {
    * CONSTRAINT_VIOLATION naming the first offender.
    */
   validate(): void {
+    this.flushFulltext();
     if (this.dirtyNodes.size === 0 && this.dirtyRels.size === 0) return;
     const constraints = this.defs.filter((d): d is Resolved<ConstraintDefinition> => d.kind === 'constraint');
     for (const id of this.dirtyNodes) {
@@ -468,6 +538,39 @@ export class SchemaMaintainer {
     return def;
   }
 
+  createFulltextIndex(spec: FulltextIndexSpec): FulltextIndexDefinition {
+    this.checkName(spec.name);
+    if (!FULLTEXT_ANALYZERS.includes(spec.analyzer)) {
+      throw new NexusError(
+        'INVALID_PARAMETER',
+        `fulltext.analyzer must be one of ${FULLTEXT_ANALYZERS.map((a) => `'${a}'`).join(', ')}`,
+      );
+    }
+    if (spec.labelsOrTypes.length === 0 || spec.properties.length === 0) {
+      throw new NexusError(
+        'INVALID_PARAMETER',
+        'A full-text index needs at least one label or type and one property',
+      );
+    }
+    const kind = spec.entity === 'node' ? CatalogKind.Label : CatalogKind.Type;
+    for (const t of spec.labelsOrTypes) this.host.idFor(kind, t);
+    for (const p of spec.properties) this.host.idFor(CatalogKind.Key, p);
+    const def: FulltextIndexDefinition = { kind: 'fulltext', ...spec, id: this.nextId() };
+    const resolved = this.store(def) as Resolved<FulltextIndexDefinition>;
+    const seen = new Set<number>();
+    for (const t of spec.labelsOrTypes) {
+      const ids =
+        spec.entity === 'node' ? this.host.scanNodesByLabel(t) : this.host.scanRelationshipsByType(t);
+      for (const id of [...ids]) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        const state = spec.entity === 'node' ? this.host.nodeState(id) : this.host.relState(id);
+        this.updateFulltext(resolved, id, undefined, state);
+      }
+    }
+    return def;
+  }
+
   /** Drops a constraint or vector index by name; false when none has that name. */
   drop(name: string, kind: 'constraint' | 'index'): boolean {
     const at = this.defs.findIndex(
@@ -480,6 +583,11 @@ export class SchemaMaintainer {
     this.host.removeCounted(defKey, this.host.data.getBinary(defKey)?.length ?? 0);
     if (def.kind === 'vector') {
       dropVectors(this.host, def);
+      return true;
+    }
+    if (def.kind === 'fulltext') {
+      this.fulltextDeltas.delete(def.id);
+      dropFulltext(this.host, def);
       return true;
     }
     const start = new ByteWriter(16).bytes(this.host.prefix).byte(Tag.UniqueEntry).varint(def.id).copy();
@@ -500,6 +608,6 @@ export class SchemaMaintainer {
 
 /** The stored form of a resolved definition (without the resolved ids). */
 export function stripResolved(def: Resolved): SchemaDefinition {
-  const { tokenId: _t, keyIds: _k, ...rest } = def;
+  const { tokenId: _t, keyIds: _k, tokenIds: _ts, ...rest } = def;
   return rest as SchemaDefinition;
 }

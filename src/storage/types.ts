@@ -8,11 +8,14 @@
 import type {
   ConstraintDefinition,
   ConstraintSpec,
+  FulltextIndexDefinition,
+  FulltextIndexSpec,
   SchemaDefinition,
   VectorHit,
   VectorIndexDefinition,
   VectorIndexSpec,
 } from './schema-definitions.js';
+import type { FulltextHit } from './fulltext-index.js';
 
 /** Numeric id of a node or relationship, allocated per namespace (starts at 0). */
 export type NodeId = number;
@@ -117,6 +120,16 @@ export interface GraphReader {
   /** Constraints and vector indexes (optional: stores without them list none). */
   schemaDefinitions?(): SchemaDefinition[];
   /** The `k` nearest nodes of vector index `name`, best first. Throws NOT_FOUND / INVALID_PARAMETER. */
+  /**
+   * Entities of full-text index `name` matching `query` (Lucene-style subset), best BM25
+   * score first; `entity` must match the index's entity type.
+   */
+  fulltextSearch?(
+    name: string,
+    entity: 'node' | 'relationship',
+    query: string,
+    options?: { skip?: number; limit?: number },
+  ): FulltextHit[];
   vectorSearch?(
     name: string,
     k: number,
@@ -149,6 +162,8 @@ export interface GraphWriter extends GraphReader {
   dropConstraint?(name: string): boolean;
   /** Creates a vector index over existing nodes; dropped with `dropIndex`. */
   createVectorIndex?(spec: VectorIndexSpec): VectorIndexDefinition;
+  /** Creates a full-text index over existing entities; dropped with `dropIndex`. */
+  createFulltextIndex?(spec: FulltextIndexSpec): FulltextIndexDefinition;
   /** Re-trains a vector index's lists; false when there is no vector index of that name. */
   rebuildVectorIndex?(name: string): boolean;
   /**

@@ -1,6 +1,6 @@
 /**
  * Operators of the schema commands beyond RANGE indexes: CREATE / DROP / SHOW
- * CONSTRAINTS, CREATE VECTOR INDEX, and SHOW INDEXES over every kind of index. They
+ * CONSTRAINTS, CREATE VECTOR INDEX, CREATE FULLTEXT INDEX, and SHOW INDEXES over every kind of index. They
  * call the storage writer, which checks existing data and keeps the entries current.
  */
 import type { ConstraintKind, OptionValue, SchemaCommandSpec } from '../../cypher/parse-schema-command.js';
@@ -13,6 +13,7 @@ import {
   type VectorSimilarity,
 } from '../../storage/schema-definitions.js';
 import type { GraphReader, GraphWriter } from '../../storage/types.js';
+import { FULLTEXT_ANALYZERS, type FulltextAnalyzer } from '../../storage/fulltext-analyzer.js';
 import type { Value } from '../values.js';
 import { BasicOperator } from './read-operators.js';
 import type { Operator } from './operator.js';
@@ -131,6 +132,39 @@ export function createVectorIndexOperator(spec: Spec<'createVectorIndex'>): Oper
   });
 }
 
+export function createFulltextIndexOperator(spec: Spec<'createFulltextIndex'>): Operator {
+  const config = option(spec.options, 'indexConfig');
+  const cfg =
+    config instanceof Map ? (config as ReadonlyMap<string, OptionValue>) : new Map<string, OptionValue>();
+  const raw = option(cfg, 'fulltext.analyzer') ?? 'standard';
+  const analyzer = typeof raw === 'string' ? raw.toLowerCase() : '';
+  if (!(FULLTEXT_ANALYZERS as readonly string[]).includes(analyzer)) {
+    throw new NexusError(
+      'INVALID_PARAMETER',
+      `\`fulltext.analyzer\` must be one of ${FULLTEXT_ANALYZERS.map((a) => `'${a}'`).join(', ')}`,
+      { details: { analyzer: String(raw) } },
+    );
+  }
+  return new BasicOperator('CreateFulltextIndex', spec.name, [], function* (ctx) {
+    const w = ctx.writable;
+    if (!w.createFulltextIndex) unsupported();
+    if (spec.ifNotExists) {
+      if (definitions(w).some((d) => d.name === spec.name) || w.indexes().some((i) => i.name === spec.name)) {
+        return;
+      }
+    }
+    w.createFulltextIndex({
+      name: spec.name,
+      entity: spec.entity,
+      labelsOrTypes: spec.labelsOrTypes,
+      properties: spec.properties,
+      analyzer: analyzer as FulltextAnalyzer,
+    });
+    ctx.stats.indexesAdded++;
+    yield* [];
+  });
+}
+
 const CONSTRAINT_TYPE_NAMES: Record<ConstraintKind, [string, string]> = {
   UNIQUE: ['UNIQUENESS', 'RELATIONSHIP_UNIQUENESS'],
   NODE_KEY: ['NODE_KEY', 'RELATIONSHIP_KEY'],
@@ -200,6 +234,23 @@ export function showIndexesOperator(): Operator {
         indexProvider: 'range-1.0',
         owningConstraint: owner?.name ?? null,
         options: new Map<string, Value>(),
+      });
+    }
+    for (const d of defs) {
+      if (d.kind !== 'fulltext') continue;
+      rows.push({
+        name: d.name,
+        type: 'FULLTEXT',
+        entityType: d.entity === 'node' ? 'NODE' : 'RELATIONSHIP',
+        labelsOrTypes: [...d.labelsOrTypes],
+        properties: [...d.properties],
+        state: 'ONLINE',
+        populationPercent: 100,
+        indexProvider: 'fulltext-1.0',
+        owningConstraint: null,
+        options: new Map<string, Value>([
+          ['indexConfig', new Map<string, Value>([['fulltext.analyzer', d.analyzer]])],
+        ]),
       });
     }
     for (const d of defs) {

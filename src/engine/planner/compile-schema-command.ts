@@ -7,6 +7,7 @@ import {
   SHOW_CONSTRAINTS_COLUMNS,
   SHOW_INDEXES_COLUMNS,
   createConstraintOperator,
+  createFulltextIndexOperator,
   createVectorIndexOperator,
   dropConstraintOperator,
   showConstraintsOperator,
@@ -39,5 +40,7 @@ export function compileSchemaCommand(
       return compiled(mode, showConstraintsOperator(), SHOW_CONSTRAINTS_COLUMNS, false);
     case 'createVectorIndex':
       return compiled(mode, createVectorIndexOperator(c), [], true);
+    case 'createFulltextIndex':
+      return compiled(mode, createFulltextIndexOperator(c), [], true);
   }
 }

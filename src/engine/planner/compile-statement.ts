@@ -425,11 +425,12 @@ class Planner {
   private call(c: Ast.Call, input: Operator, scope: string[], standalone: boolean): Planned {
     const proc = this.procedures.get(c.procedure);
     const bound = new Set(scope);
-    if (c.args !== null && c.args.length !== proc.inputs.length) {
+    const required = proc.inputs.filter((i) => i.optional !== true).length;
+    if (c.args !== null && (c.args.length < required || c.args.length > proc.inputs.length)) {
       throw new CypherError(
         'SyntaxError',
         'InvalidNumberOfArguments',
-        `Procedure ${proc.name} takes ${proc.inputs.length} argument(s), got ${c.args.length}`,
+        `Procedure ${proc.name} takes ${required === proc.inputs.length ? '' : `${required} to `}${proc.inputs.length} argument(s), got ${c.args.length}`,
       );
     }
     if (c.args === null && !standalone) {

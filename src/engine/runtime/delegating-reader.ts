@@ -18,6 +18,7 @@ import type {
   RelId,
 } from '../../storage/types.js';
 import type { SchemaDefinition, VectorHit } from '../../storage/schema-definitions.js';
+import type { FulltextHit } from '../../storage/fulltext-index.js';
 import { NexusError } from '../../errors.js';
 
 export abstract class DelegatingReader implements GraphReader {
@@ -90,5 +91,15 @@ export abstract class DelegatingReader implements GraphReader {
     if (!this.reader.vectorSearch)
       throw new NexusError('CYPHER_UNSUPPORTED', 'This store has no vector indexes');
     return this.reader.vectorSearch(name, k, vector, options);
+  }
+  fulltextSearch(
+    name: string,
+    entity: 'node' | 'relationship',
+    query: string,
+    options?: { skip?: number; limit?: number },
+  ): FulltextHit[] {
+    if (!this.reader.fulltextSearch)
+      throw new NexusError('CYPHER_UNSUPPORTED', 'This store has no full-text indexes');
+    return this.reader.fulltextSearch(name, entity, query, options);
   }
 }

@@ -11,7 +11,8 @@ import { SCHEMA_PROCEDURES } from './schema-procedures.js';
 
 export interface ProcedureSignature {
   readonly name: string;
-  readonly inputs: readonly { name: string; type: string }[];
+  /** `optional` inputs come last and may be left out (the procedure then sees no value). */
+  readonly inputs: readonly { name: string; type: string; optional?: boolean }[];
   readonly outputs: readonly { name: string; type: string }[];
 }
 
